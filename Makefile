@@ -1,0 +1,36 @@
+# Tutela: `make run` and `make test` set up everything they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test bench lint install system clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system:
+	@scripts/ensure-system-packages
+
+run: install
+	$(BIN)/tutela demo
+	$(BIN)/tutela serve
+
+lint: install
+	$(BIN)/ruff check tutela tests bench
+	$(BIN)/ruff format --check tutela tests bench
+	$(BIN)/mypy
+
+test: install system lint
+	$(BIN)/pytest
+
+bench: install system
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) tutela-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Tutela: the privacy policy of a hosted business-phone provider, made executable."""
+
+__version__ = "0.1.0"

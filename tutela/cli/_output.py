@@ -1,0 +1,53 @@
+"""Shared CLI plumbing: options written once, the JSON envelope, error reporting."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from tutela.config import Settings
+from tutela.errors import TutelaError
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Data directory (SQLite database, keys, blobs). Default ./tutela-data "
+        "or $TUTELA_DATA.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+
+stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def settings_for(data: Path | None) -> Settings:
+    settings = Settings()
+    if data is not None:
+        settings = settings.model_copy(update={"data": data})
+    return settings
+
+
+def emit_json(payload: dict[str, Any], *, ok: bool = True) -> None:
+    """Write the success/failure envelope shared with the web API."""
+    sys.stdout.write(json.dumps({"ok": ok, **payload}, indent=2, default=str) + "\n")
+
+
+def report_error(exc: TutelaError, *, as_json: bool) -> None:
+    if as_json:
+        emit_json(
+            {"error": exc.message, "errors": exc.errors, "status": exc.status}, ok=False
+        )
+        return
+    stderr.print(f"[bold red]Error:[/] {exc.message}", markup=True)
+    for line in exc.errors[1:] if len(exc.errors) > 1 else []:
+        stderr.print(f"  - {line}", markup=False)

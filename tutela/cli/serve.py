@@ -1,0 +1,56 @@
+"""`tutela serve` and `tutela demo`: run the console, build the demo data set."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stderr, stdout
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
+    app.command("demo")(demo_command)
+
+
+def serve_command(
+    data: DataOption = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (default 8000).")] = None,
+) -> None:
+    """Serve the staff console, public pages and API (default http://127.0.0.1:8000)."""
+    import uvicorn
+
+    from tutela.store.db import open_store
+    from tutela.web.app import create_app
+
+    settings = settings_for(data)
+    open_store(settings).close()  # create and migrate before the first request
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    stderr.print(f"Tutela on http://{bind_host}:{bind_port}", markup=False)
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
+
+
+def demo_command(
+    data: DataOption = None,
+    accounts: Annotated[int, typer.Option(min=1, help="Number of business accounts.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+    json: JsonOption = False,
+) -> None:
+    """Build a realistic synthetic data set through the real ingest paths."""
+    from tutela.demo import build_demo
+    from tutela.store.db import open_store
+
+    store = open_store(settings_for(data))
+    try:
+        summary = build_demo(store, accounts=accounts, seed=seed)
+    finally:
+        store.close()
+    counts = summary.as_dict()
+    if json:
+        emit_json({"data": str(store.data_dir), "counts": counts})
+    else:
+        for name, count in counts.items():
+            stdout.print(f"{name:>24}  {count}", markup=False)

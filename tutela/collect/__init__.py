@@ -1,0 +1,1 @@
+"""collect: every way personal data comes in (policy section "What information does Jive collect?")."""

@@ -1,0 +1,51 @@
+"""Settings, read once at start-up from `TUTELA_*` variables and passed down.
+
+Deep code never reads the environment: it receives a `Settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tutela.policy.loader import DEFAULT_POLICY
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUTELA_", extra="ignore")
+
+    data: Path = Field(
+        default=Path("tutela-data"),
+        description="Data directory: SQLite database, key ring, encrypted blobs, quarantine.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store, e.g. postgresql://user@host/db. "
+        "Unset: SQLite in the data directory.",
+    )
+    field_keys: SecretStr | None = Field(
+        default=None,
+        description="Field-encryption key ring as JSON ({'primary': id, 'keys': {id: base64}}). "
+        "Unset: keys/fields.json in the data directory, created on first use.",
+    )
+    policy_file: Path = Field(
+        default=DEFAULT_POLICY, description="The policy document the code enforces."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `tutela serve` listens on.")
+    port: int = Field(default=8000, description="Port `tutela serve` listens on.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data / "tutela.db"
+
+    @property
+    def key_ring_path(self) -> Path:
+        return self.data / "keys" / "fields.json"
+
+    def resolved_database_url(self) -> str:
+        url = self.database_url or f"sqlite:///{self.sqlite_path}"
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url

@@ -1,0 +1,105 @@
+"""Open the store: engine, sessions, key ring and schema migrations.
+
+SQLite (in the data directory) is the embedded default; set
+`TUTELA_DATABASE_URL` to use PostgreSQL. Either way the schema comes from the
+Alembic migrations in `tutela/store/migrations`, applied on open.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from tutela.config import Settings
+from tutela.store.keys import KeyRing
+from tutela.store.types import bind_key_ring
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keys: KeyRing
+    data_dir: Path
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str, keys: KeyRing, **kwargs: Any) -> Engine:
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _sqlite_transactions(engine)
+    bind_key_ring(engine.dialect, keys)
+    return engine
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy drive.
+
+    This is SQLAlchemy's documented recipe ("Serializable isolation /
+    Savepoints / Transactional DDL"); it also enables foreign keys.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def load_keys(settings: Settings) -> KeyRing:
+    if settings.field_keys is not None:
+        return KeyRing.from_json(settings.field_keys.get_secret_value())
+    return KeyRing.load_or_create(settings.key_ring_path)
+
+
+def open_store(settings: Settings, *, migrate: bool = True) -> Store:
+    """Open (and by default migrate) the store the settings point at."""
+    settings.data.mkdir(parents=True, exist_ok=True)
+    keys = load_keys(settings)
+    engine = make_engine(settings.resolved_database_url(), keys)
+    if migrate:
+        upgrade(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Store(engine=engine, sessions=sessions, keys=keys, data_dir=settings.data)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` on this engine."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

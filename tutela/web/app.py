@@ -1,0 +1,40 @@
+"""Build the FastAPI application; one place registers every router and error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tutela import __version__
+from tutela.config import Settings
+from tutela.errors import TutelaError
+from tutela.web.routes import health, policy
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(title="Tutela", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings or Settings()
+    app.include_router(policy.router)
+    app.include_router(health.router)
+
+    @app.exception_handler(TutelaError)
+    async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:
+        return JSONResponse(
+            {"ok": False, "error": exc.message, "errors": exc.errors, "status": exc.status},
+            status_code=exc.status,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # Never echo the exception: it may carry personal data.
+        log.error("unhandled %s", type(exc).__name__)
+        return JSONResponse(
+            {"ok": False, "error": "internal server error", "errors": [], "status": 500},
+            status_code=500,
+        )
+
+    return app
