@@ -1,1 +1,6 @@
-"""collect: every way personal data comes in (policy section "What information does Jive collect?")."""
+"""collect: every way personal data comes in.
+
+Policy section "What information does Jive collect?": information it
+requests, information a person voluntarily gives, information from use of its
+services, and information from use of its websites and ads.
+"""

@@ -1,0 +1,99 @@
+"""The CLI contract: every command listed, --json envelopes, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tutela.policy.loader import DEFAULT_POLICY
+
+TUTELA = str(Path(sys.executable).with_name("tutela"))
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    return subprocess.run(
+        [TUTELA, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("policy", "keys", "demo", "serve"):
+        assert command in result.stdout
+    sub = run("policy", "--help")
+    for command in ("check", "render", "trace"):
+        assert command in sub.stdout
+
+
+def test_policy_check_json_envelope_on_success() -> None:
+    result = run("policy", "check", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is True
+    assert payload["consistent"] is True
+    assert payload["problems"] == []
+
+
+def test_policy_check_exits_1_listing_problems(tmp_path: Path) -> None:
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    data["meaning"]["categories"][0]["fields"].remove("postal_code")
+    policy = tmp_path / "narrower.yaml"
+    policy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("policy", "check", "--policy", str(policy), "--json")
+    assert result.returncode == 1
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False
+    assert any("people.postal_code" in p for p in payload["problems"])
+
+
+def test_invalid_policy_exits_2_with_location(tmp_path: Path) -> None:
+    policy = tmp_path / "broken.yaml"
+    policy.write_text("schema_version: 2\n", encoding="utf-8")
+    result = run("policy", "check", "--policy", str(policy))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Error:" in result.stderr and str(policy) in result.stderr
+    as_json = run("policy", "check", "--policy", str(policy), "--json")
+    assert as_json.returncode == 2
+    envelope = json.loads(as_json.stdout)
+    assert envelope["ok"] is False and envelope["status"] == 400
+    assert set(envelope) == {"ok", "error", "errors", "status"}
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("policy", "render", "--format", "pdf").returncode == 2
+    assert run("no-such-command").returncode == 2
+
+
+def test_render_prints_the_policy() -> None:
+    result = run("policy", "render")
+    assert result.returncode == 0
+    assert "under the heading “Subject Access Request”" in result.stdout
+    html = run("policy", "render", "--format", "html")
+    assert html.stdout.startswith("<!doctype html>")
+
+
+def test_trace_json_lists_every_clause() -> None:
+    result = run("policy", "trace", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    ids = [c["id"] for c in payload["clauses"]]
+    assert "collect.service_use.voicemail" in ids and len(ids) == len(set(ids))
+
+
+def test_keys_rotate_reports_new_key(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = run("keys", "rotate", "--data", str(data), "--json")
+    assert first.returncode == 0, first.stderr
+    second = run("keys", "rotate", "--data", str(data), "--json")
+    one, two = json.loads(first.stdout), json.loads(second.stdout)
+    assert one["new_key_id"] != two["new_key_id"]
+    ring = json.loads((data / "keys" / "fields.json").read_text(encoding="utf-8"))
+    assert ring["primary"] == two["new_key_id"]

@@ -1,0 +1,101 @@
+"""The line loop shared by the delimiter-separated CDR formats.
+
+Policy clause ``collect.service_use.call_records``: every non-blank line yields a
+record or a rejection. The file's layout is fixed by the first line that is
+recognisably the format (a known field count, times and numbers in place), and
+the gate in `_source` refuses a file in which no line is recognisable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+from tutela.collect.cdr._csvline import split_line
+from tutela.collect.cdr._fields import DECIMAL_RE, RowError, looks_like_stamp
+from tutela.collect.cdr._source import Source, gate, opened, physical_lines, reject
+from tutela.collect.cdr.records import CdrItem, CdrRecord
+
+Builder = Callable[[dict[str, str], int], CdrRecord]
+
+
+def parse_dsv(
+    source: Source,
+    *,
+    source_name: str,
+    fmt: str,
+    layouts: Mapping[int, tuple[str, ...]],
+    build: Builder,
+    lenient_quotes: bool = False,
+) -> Iterator[CdrItem]:
+    """Parse lazily; see the module docstring for how lines are recognised."""
+    return gate(
+        _items(source, source_name, fmt, layouts, build, lenient_quotes),
+        source_name=source_name,
+        fmt=fmt,
+    )
+
+
+def _items(
+    source: Source,
+    source_name: str,
+    fmt: str,
+    layouts: Mapping[int, tuple[str, ...]],
+    build: Builder,
+    lenient_quotes: bool,
+) -> Iterator[tuple[bool, CdrItem]]:
+    counts = ", ".join(str(n) for n in sorted(layouts))
+    layout: int | None = None
+    with opened(source) as fh:
+        for pl in physical_lines(fh):
+            if not pl.text.strip():
+                continue
+            if pl.overlong or "\x00" in pl.text:
+                why = "line too long" if pl.overlong else "binary data (NUL byte)"
+                yield False, reject(source_name, pl.number, why, pl.text)
+                continue
+            split = split_line(pl.text, lenient_quotes=lenient_quotes)
+            count = len(split.fields)
+            names = layouts.get(count)
+            recognised = names is not None and _shaped(
+                dict(zip(names, split.fields, strict=True))
+            )
+            if recognised and layout is None:
+                layout = count
+            reason: str | None = None
+            if split.error:
+                reason = split.error
+            elif names is None:
+                reason = f"{count} fields; {fmt} rows have {counts}"
+            elif layout is not None and count != layout:
+                reason = f"{count} fields where this file's rows have {layout}"
+            elif not pl.terminated and not split.closed_by_quote:
+                reason = "last line has no line end (file may be still being written)"
+            if reason is not None:
+                yield recognised, reject(source_name, pl.number, reason, pl.text)
+                continue
+            assert names is not None
+            try:
+                record = build(dict(zip(names, split.fields, strict=True)), pl.number)
+            except RowError as err:
+                yield (
+                    recognised,
+                    reject(source_name, pl.number, err.reason, pl.text, err.field),
+                )
+                continue
+            yield True, record
+
+
+def _shaped(row: dict[str, str]) -> bool:
+    """Whether a row has the format's shape: times where times go, numbers too.
+
+    Values are only checked for form here (a month 13 still has the shape); a
+    shaped row that fails validation is a rejection, not a sign of a wrong format.
+    """
+    times = (row.get("start", ""), row.get("end", ""))
+    numbers = (row.get("duration", "0"), row.get("billsec", "0"))
+    answer = row.get("answer", "")
+    return (
+        all(looks_like_stamp(t) for t in times)
+        and (not answer or looks_like_stamp(answer))
+        and all(DECIMAL_RE.fullmatch(n) for n in numbers)
+    )
