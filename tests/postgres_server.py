@@ -41,7 +41,14 @@ class PostgresServer:
 
     def stop(self) -> None:
         _run(
-            [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "stop"],
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.root / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
             self.run_as,
             check=False,
         )
@@ -94,13 +101,23 @@ def start_postgres() -> PostgresServer:
     data = root / "data"
     try:
         _run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
-             "--encoding=UTF8", "--no-sync"],
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+            ],
             run_as,
         )
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"initdb failed: {exc.stderr.decode(errors='replace')}") from exc
+        raise RuntimeError(
+            f"initdb failed: {exc.stderr.decode(errors='replace')}"
+        ) from exc
     last_error = ""
     for _attempt in range(5):
         port = _free_port()
@@ -109,8 +126,19 @@ def start_postgres() -> PostgresServer:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
         )
         proc = subprocess.run(
-            [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
-             "-w", "-t", "60", "start"],
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
             user=run_as,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     policy_file: Path = Field(
         default=DEFAULT_POLICY, description="The policy document the code enforces."
     )
-    host: str = Field(default="127.0.0.1", description="Address `tutela serve` listens on.")
+    host: str = Field(
+        default="127.0.0.1", description="Address `tutela serve` listens on."
+    )
     port: int = Field(default=8000, description="Port `tutela serve` listens on.")
 
     @property

@@ -84,7 +84,11 @@ def test_secret_field_stored_encrypted_passes() -> None:
         "porting_notes",
         metadata,
         Column("id", Integer, primary_key=True, info=structural("key")),
-        Column("pin", Encrypted("porting_notes.pin"), info=personal("porting", "carrier_pin")),
+        Column(
+            "pin",
+            Encrypted("porting_notes.pin"),
+            info=personal("porting", "carrier_pin"),
+        ),
     )
     assert check(policy(), metadata).problems == []
 
@@ -96,7 +100,9 @@ def test_foreign_key_from_web_data_to_people_fails() -> None:
         Column("person_id", ForeignKey("people.id"), info=structural("convenience"))
     )
     report = check(policy(), metadata)
-    assert any("links website/ad data with identifying data" in p for p in report.problems)
+    assert any(
+        "links website/ad data with identifying data" in p for p in report.problems
+    )
 
 
 @pytest.mark.clause("scope.web_unlinked")
@@ -124,18 +130,25 @@ def _with(mutate: str, value: str) -> Policy:
         data["meaning"]["purposes"][0]["dpv"].append(value)
     else:
         data["meaning"]["custom_taxonomy"][1]["parent_key"] = value
-        data["meaning"]["custom_taxonomy"][1]["fides_key"] = value + ".call_detail_records"
+        data["meaning"]["custom_taxonomy"][1]["fides_key"] = (
+            value + ".call_detail_records"
+        )
     return parse_policy(yaml.safe_dump(data, allow_unicode=True))
 
 
 def test_fideslang_key_must_exist_not_just_look_right() -> None:
     report = check(_with("fides", "user.contact.carrier_pigeon"), Base.metadata)
-    assert any("'user.contact.carrier_pigeon' is not a fideslang key" in p for p in report.problems)
+    assert any(
+        "'user.contact.carrier_pigeon' is not a fideslang key" in p
+        for p in report.problems
+    )
 
 
 def test_dpv_term_must_exist() -> None:
     report = check(_with("dpv", "dpv:MindReading"), Base.metadata)
-    assert any("'dpv:MindReading' is not a known DPV term" in p for p in report.problems)
+    assert any(
+        "'dpv:MindReading' is not a known DPV term" in p for p in report.problems
+    )
 
 
 def test_custom_key_needs_an_existing_parent() -> None:

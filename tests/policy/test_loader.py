@@ -22,12 +22,16 @@ def shipped() -> dict[str, Any]:
 
 def write(tmp_path: Path, data: dict[str, Any]) -> Path:
     path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return path
 
 
 def category(data: dict[str, Any], cid: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(c for c in data["meaning"]["categories"] if c["id"] == cid)
+    found: dict[str, Any] = next(
+        c for c in data["meaning"]["categories"] if c["id"] == cid
+    )
     return found
 
 
@@ -64,7 +68,9 @@ def _bad_address(d: dict[str, Any]) -> None:
 
 
 def _affiliate_without_relationship(d: dict[str, Any]) -> None:
-    next(r for r in d["meaning"]["recipients"] if r["id"] == "parent").pop("relationship")
+    next(r for r in d["meaning"]["recipients"] if r["id"] == "parent").pop(
+        "relationship"
+    )
 
 
 def _purpose_links_web_data(d: dict[str, Any]) -> None:
@@ -74,7 +80,9 @@ def _purpose_links_web_data(d: dict[str, Any]) -> None:
 
 
 def _legal_without_reference(d: dict[str, Any]) -> None:
-    next(r for r in d["meaning"]["recipients"] if r["id"] == "legal_authority")["requires"] = []
+    next(r for r in d["meaning"]["recipients"] if r["id"] == "legal_authority")[
+        "requires"
+    ] = []
 
 
 def _stored_and_never_stored(d: dict[str, Any]) -> None:
@@ -87,20 +95,63 @@ def _unknown_clause_reference(d: dict[str, Any]) -> None:
 
 CASES: list[tuple[str, Mutation, str, str]] = [
     ("typo_key", _typo_key, "meaning.categories[6].retension", "Extra inputs"),
-    ("unknown_category", _unknown_category_in_purpose, "meaning.purposes[0].categories",
-     "unknown category 'shoe_sizes'"),
-    ("duplicate_clause", _duplicate_clause, "document[0]", "duplicate clause id 'intro.scope'"),
-    ("missing_section", _missing_access_request, "meaning.access_request", "Field required"),
+    (
+        "unknown_category",
+        _unknown_category_in_purpose,
+        "meaning.purposes[0].categories",
+        "unknown category 'shoe_sizes'",
+    ),
+    (
+        "duplicate_clause",
+        _duplicate_clause,
+        "document[0]",
+        "duplicate clause id 'intro.scope'",
+    ),
+    (
+        "missing_section",
+        _missing_access_request,
+        "meaning.access_request",
+        "Field required",
+    ),
     ("bad_enum", _bad_source, "meaning.categories[5].source", "Input should be"),
-    ("secret_not_field", _secret_not_a_field, "meaning.categories[3]", "mothers_maiden_name"),
-    ("retention_days", _fixed_period_without_days, "meaning.categories[8].retention", "days"),
+    (
+        "secret_not_field",
+        _secret_not_a_field,
+        "meaning.categories[3]",
+        "mothers_maiden_name",
+    ),
+    (
+        "retention_days",
+        _fixed_period_without_days,
+        "meaning.categories[8].retention",
+        "days",
+    ),
     ("bad_email", _bad_address, "meaning.access_request.address", "pattern"),
-    ("affiliate", _affiliate_without_relationship, "meaning.recipients[4]", "relationship"),
-    ("web_link", _purpose_links_web_data, "meaning.purposes[7].categories", "unlinkable"),
-    ("legal_reference", _legal_without_reference, "meaning.recipients[2]", "legal_reference"),
+    (
+        "affiliate",
+        _affiliate_without_relationship,
+        "meaning.recipients[4]",
+        "relationship",
+    ),
+    (
+        "web_link",
+        _purpose_links_web_data,
+        "meaning.purposes[7].categories",
+        "unlinkable",
+    ),
+    (
+        "legal_reference",
+        _legal_without_reference,
+        "meaning.recipients[2]",
+        "legal_reference",
+    ),
     ("never_store", _stored_and_never_stored, "meaning.categories[1]", "never_store"),
-    ("unknown_clause", _unknown_clause_reference, "meaning.categories[6].clauses",
-     "unknown clause"),
+    (
+        "unknown_clause",
+        _unknown_clause_reference,
+        "meaning.categories[6].clauses",
+        "unknown clause",
+    ),
 ]
 
 
@@ -108,12 +159,22 @@ def test_shipped_policy_loads() -> None:
     policy = load_policy(DEFAULT_POLICY)
     assert len(policy.meaning.purposes) == 8
     assert {c.id for c in policy.meaning.categories} == {
-        "business_contact", "payment", "phone_numbers", "porting", "communications",
-        "call_records", "voicemail", "call_recordings", "web_activity", "ad_clicks",
+        "business_contact",
+        "payment",
+        "phone_numbers",
+        "porting",
+        "communications",
+        "call_records",
+        "voicemail",
+        "call_recordings",
+        "web_activity",
+        "ad_clicks",
     }
 
 
-@pytest.mark.parametrize(("name", "mutate", "path", "reason"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "mutate", "path", "reason"), CASES, ids=[c[0] for c in CASES]
+)
 def test_malformed_policy_names_file_line_path_and_reason(
     tmp_path: Path, name: str, mutate: Mutation, path: str, reason: str
 ) -> None:

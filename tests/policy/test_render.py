@@ -16,7 +16,9 @@ SEED = REPO.parent / "shared" / "seed" / "000_9b77ddb9cfea8b9b.txt"
 
 def normalize(markdown: str) -> str:
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown)  # links -> their text
-    text = re.sub(r"^\s*(#+|>|\*(?=\s))\s*", "", text, flags=re.M)  # headings, quotes, bullets
+    text = re.sub(
+        r"^\s*(#+|>|\*(?=\s))\s*", "", text, flags=re.M
+    )  # headings, quotes, bullets
     text = text.replace("**", "").replace("*", "")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -63,7 +65,11 @@ def test_html_escapes_clause_text() -> None:
     policy = load_policy(DEFAULT_POLICY)
     first = policy.document[0].blocks[0]
     hostile = first.model_copy(
-        update={"paragraph": [first.paragraph[0].model_copy(update={"text": "<script>x</script>"})]}  # type: ignore[union-attr]
+        update={
+            "paragraph": [
+                first.paragraph[0].model_copy(update={"text": "<script>x</script>"})
+            ]
+        }  # type: ignore[union-attr]
     )
     section = policy.document[0].model_copy(update={"blocks": [hostile]})
     page = render(policy.model_copy(update={"document": [section]}), "html")

@@ -10,7 +10,7 @@ from tests.samples import REPO
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
 from tutela.policy.trace import find_clause_tests, trace, unknown_clause_markers
 
-TEST_MODULE = '''
+TEST_MODULE = """
 import pytest
 
 pytestmark = [pytest.mark.clause("intro.scope")]
@@ -29,7 +29,7 @@ class TestGroup:
 
 def helper() -> None:
     pass
-'''
+"""
 
 
 def test_markers_on_functions_classes_and_modules_are_found(tmp_path: Path) -> None:
@@ -50,8 +50,14 @@ def test_markers_on_functions_classes_and_modules_are_found(tmp_path: Path) -> N
 
 @pytest.mark.clause("changes.check_regularly")
 def test_this_repository_traces_the_render_test_to_its_clause() -> None:
-    entries = {e.id: e for e in trace(load_policy(DEFAULT_POLICY), code_dir=REPO / "tutela",
-                                      tests_dir=REPO / "tests")}
+    entries = {
+        e.id: e
+        for e in trace(
+            load_policy(DEFAULT_POLICY),
+            code_dir=REPO / "tutela",
+            tests_dir=REPO / "tests",
+        )
+    }
     assert any("test_render.py" in t for t in entries["changes.check_regularly"].tests)
     assert "tutela/web/routes/policy.py" in entries["changes.check_regularly"].code
 

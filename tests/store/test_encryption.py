@@ -50,7 +50,9 @@ def _raw_bytes(store: Store, settings: Settings) -> bytes:
         return b"".join(
             p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file()
         )
-    url = settings.resolved_database_url().replace("postgresql+psycopg://", "postgresql://")
+    url = settings.resolved_database_url().replace(
+        "postgresql+psycopg://", "postgresql://"
+    )
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump is installed by `make test`"
     return subprocess.run([pg_dump, url], check=True, capture_output=True).stdout

@@ -36,7 +36,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port, log_level="error")
+    config = uvicorn.Config(
+        create_app(Settings()), host="127.0.0.1", port=port, log_level="error"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -62,7 +64,10 @@ def test_policy_page_shows_how_to_request_access(base_url: str) -> None:
         try:
             page = browser.new_page()
             page.goto(base_url + "/#rights.access.request")
-            assert page.locator("h1").inner_text() == "Privacy Policy - Jive Communications"
+            assert (
+                page.locator("h1").inner_text()
+                == "Privacy Policy - Jive Communications"
+            )
             clause = page.locator('[data-clause="rights.access.request"]')
             assert "“Subject Access Request”" in clause.inner_text()
             link = clause.locator("a")

@@ -23,7 +23,8 @@ DataOption = Annotated[
     ),
 ]
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout instead of text."),
 ]
 
 stderr = Console(stderr=True, highlight=False)

@@ -15,11 +15,16 @@ from tutela.policy.render import render as render_policy
 from tutela.policy.trace import trace as trace_policy
 from tutela.policy.trace import unknown_clause_markers
 
-app = typer.Typer(help="Check, render and trace the privacy policy.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check, render and trace the privacy policy.", no_args_is_help=True
+)
 
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", help="Policy file (default: the shipped policy or $TUTELA_POLICY_FILE)."),
+    typer.Option(
+        "--policy",
+        help="Policy file (default: the shipped policy or $TUTELA_POLICY_FILE).",
+    ),
 ]
 REPO = Path(__file__).resolve().parents[2]
 
@@ -66,12 +71,16 @@ def check_command(policy: PolicyOption = None, json: JsonOption = False) -> None
 def render_command(
     policy: PolicyOption = None,
     fmt: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file.")
+    ] = None,
 ) -> None:
     """Print the human-readable policy, rebuilt from the data."""
     if fmt not in ("md", "html"):
         raise typer.BadParameter("use 'md' or 'html'", param_hint="--format")
-    text = render_policy(load_policy(_policy_path(policy)), "md" if fmt == "md" else "html")
+    text = render_policy(
+        load_policy(_policy_path(policy)), "md" if fmt == "md" else "html"
+    )
     if output:
         output.write_text(text, encoding="utf-8")
     else:
@@ -105,18 +114,26 @@ def trace_command(
     else:
         for e in entries:
             mark = "✔" if e.traced else "·"
-            stdout.print(f"{mark} {e.id}  ({len(e.code)} code, {len(e.tests)} tests)", markup=False)
+            stdout.print(
+                f"{mark} {e.id}  ({len(e.code)} code, {len(e.tests)} tests)",
+                markup=False,
+            )
             for test in e.tests:
                 stdout.print(f"    test  {test}", markup=False)
             for module in e.code:
                 stdout.print(f"    code  {module}", markup=False)
         for clause_id, tests in unknown.items():
-            stderr.print(f"unknown clause {clause_id!r} marked on {', '.join(tests)}", markup=False)
+            stderr.print(
+                f"unknown clause {clause_id!r} marked on {', '.join(tests)}",
+                markup=False,
+            )
         stdout.print(
             f"{len(entries) - len(untraced)}/{len(entries)} clauses traced to tests",
             markup=False,
         )
         if untraced:
-            stderr.print(f"warning: {len(untraced)} clause(s) have no test yet", markup=False)
+            stderr.print(
+                f"warning: {len(untraced)} clause(s) have no test yet", markup=False
+            )
     if failed:
         raise typer.Exit(1)

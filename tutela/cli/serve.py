@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stderr, stdout
+from tutela.cli._output import (
+    DataOption,
+    JsonOption,
+    emit_json,
+    settings_for,
+    stderr,
+    stdout,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -16,8 +23,12 @@ def register(app: typer.Typer) -> None:
 
 def serve_command(
     data: DataOption = None,
-    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Listen port (default 8000).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Listen address (default 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Listen port (default 8000).")
+    ] = None,
 ) -> None:
     """Serve the staff console, public pages and API (default http://127.0.0.1:8000)."""
     import uvicorn
@@ -30,13 +41,19 @@ def serve_command(
     bind_host = host or settings.host
     bind_port = port or settings.port
     stderr.print(f"Tutela on http://{bind_host}:{bind_port}", markup=False)
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=bind_host, port=bind_port, log_level="warning"
+    )
 
 
 def demo_command(
     data: DataOption = None,
-    accounts: Annotated[int, typer.Option(min=1, help="Number of business accounts.")] = 200,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+    accounts: Annotated[
+        int, typer.Option(min=1, help="Number of business accounts.")
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same data.")
+    ] = 7,
     json: JsonOption = False,
 ) -> None:
     """Build a realistic synthetic data set through the real ingest paths."""

@@ -59,7 +59,9 @@ def check(policy: Policy, metadata: MetaData) -> CheckReport:
                     )
             if info.get("personal") is False:
                 if not info.get("reason"):
-                    report.problems.append(f"{where} is marked not personal without a reason")
+                    report.problems.append(
+                        f"{where} is marked not personal without a reason"
+                    )
                 continue
             if "category" not in info:
                 report.problems.append(
@@ -76,11 +78,13 @@ def check(policy: Policy, metadata: MetaData) -> CheckReport:
                 continue
             stored.add(category.id)
             table_categories[table.name].add(category.id)
-            fld = info.get("field")
+            fld = str(info.get("field"))
             if fld not in category.fields:
-                never = {n.field for n in category.never_store}
-                why = "a field the policy says is never stored" if fld in never else (
-                    "not a field of that category"
+                never_stored = {n.field for n in category.never_store}
+                why = (
+                    "a field the policy says is never stored"
+                    if fld in never_stored
+                    else "not a field of that category"
                 )
                 report.problems.append(f"{where} maps to {category.id}.{fld}: {why}")
             if fld in category.secret and not isinstance(column.type, Encrypted):
@@ -89,7 +93,9 @@ def check(policy: Policy, metadata: MetaData) -> CheckReport:
                 )
     for category in policy.meaning.categories:
         if category.id not in stored:
-            report.problems.append(f"category {category.id!r} is declared but nothing stores it")
+            report.problems.append(
+                f"category {category.id!r} is declared but nothing stores it"
+            )
     report.problems += _linkability_problems(policy, metadata, table_categories)
     return report
 

@@ -29,7 +29,9 @@ def load_policy(path: Path | str) -> Policy:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PolicyInvalid(f"cannot read the policy file: {exc.strerror}", file=name) from exc
+        raise PolicyInvalid(
+            f"cannot read the policy file: {exc.strerror}", file=name
+        ) from exc
     return parse_policy(raw, source=name)
 
 
@@ -74,7 +76,9 @@ def parse_policy(raw: bytes | str, *, source: str = "<policy>") -> Policy:
     except yaml.YAMLError as exc:
         raise PolicyInvalid(f"not valid YAML: {exc}", file=source) from exc
     if not isinstance(data, dict):
-        raise PolicyInvalid("a policy must be a YAML mapping at the top level", file=source)
+        raise PolicyInvalid(
+            "a policy must be a YAML mapping at the top level", file=source
+        )
     references: list[tuple[Loc, str]] = []
     try:
         policy = Policy.model_validate(data, context={"reference_problems": references})
@@ -105,7 +109,9 @@ def _raise_problems(
         where = f"{source}:{line}" if line else source
         messages.append(f"{where}: {path}: {msg}")
     summary = f"{first} ({len(messages)} problem(s) in the policy)"
-    raise PolicyInvalid(summary, file=source, line=first_line, errors=messages) from cause
+    raise PolicyInvalid(
+        summary, file=source, line=first_line, errors=messages
+    ) from cause
 
 
 def _clean_loc(loc: Sequence[Any]) -> list[str | int]:

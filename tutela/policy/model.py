@@ -154,9 +154,13 @@ class Category(Strict):
         unknown = sorted(set(self.secret) - set(self.fields))
         if unknown:
             raise ValueError(f"secret fields {unknown} are not among the fields")
-        stored_forbidden = sorted({n.field for n in self.never_store} & set(self.fields))
+        stored_forbidden = sorted(
+            {n.field for n in self.never_store} & set(self.fields)
+        )
         if stored_forbidden:
-            raise ValueError(f"fields {stored_forbidden} are both stored and never_store")
+            raise ValueError(
+                f"fields {stored_forbidden} are both stored and never_store"
+            )
         return self
 
 
@@ -183,18 +187,25 @@ class Recipient(Strict):
     description: str
     categories: list[str] | Literal["all"]
     purposes: list[str] | None = None
-    requires: list[Literal["legal_reference", "issuing_authority", "transaction_reference"]] = (
-        Field(default_factory=list)
-    )
+    requires: list[
+        Literal["legal_reference", "issuing_authority", "transaction_reference"]
+    ] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Recipient:
         if (self.kind is RecipientKind.affiliate) != (self.relationship is not None):
-            raise ValueError("'relationship' is required for affiliates and only for them")
+            raise ValueError(
+                "'relationship' is required for affiliates and only for them"
+            )
         if self.kind is RecipientKind.processor and not self.purposes:
             raise ValueError("a processor must name the purposes it processes for")
-        if self.kind is RecipientKind.legal_obligation and "legal_reference" not in self.requires:
-            raise ValueError("a legal-obligation recipient must require a legal_reference")
+        if (
+            self.kind is RecipientKind.legal_obligation
+            and "legal_reference" not in self.requires
+        ):
+            raise ValueError(
+                "a legal-obligation recipient must require a legal_reference"
+            )
         return self
 
 
@@ -320,7 +331,9 @@ class Policy(Strict):
             # The loader collects them with their paths, to report line numbers.
             sink.extend(problems)
         elif problems:
-            raise ValueError("; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems))
+            raise ValueError(
+                "; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems)
+            )
         return self
 
     def reference_problems(self) -> list[tuple[Loc, str]]:
@@ -331,7 +344,9 @@ class Policy(Strict):
         for s_i, section in enumerate(self.document):
             for c in section.clauses():
                 if c.id in seen:
-                    problems.append((("document", s_i), f"duplicate clause id {c.id!r}"))
+                    problems.append(
+                        (("document", s_i), f"duplicate clause id {c.id!r}")
+                    )
                 seen.add(c.id)
                 clause_ids.append(c.id)
         m = self.meaning
@@ -344,7 +359,9 @@ class Policy(Strict):
         ):
             for i, ident in enumerate(ids):
                 if ident in ids[:i]:
-                    problems.append((("meaning", kind, i, "id"), f"duplicate id {ident!r}"))
+                    problems.append(
+                        (("meaning", kind, i, "id"), f"duplicate id {ident!r}")
+                    )
 
         def clauses(loc: Loc, refs: list[str]) -> None:
             for ref in refs:
@@ -358,8 +375,8 @@ class Policy(Strict):
                 if ref not in categories:
                     problems.append((loc, f"unknown category {ref!r}"))
 
-        for i, c in enumerate(m.categories):
-            clauses(("meaning", "categories", i, "clauses"), c.clauses)
+        for i, cat in enumerate(m.categories):
+            clauses(("meaning", "categories", i, "clauses"), cat.clauses)
         for i, p in enumerate(m.purposes):
             clauses(("meaning", "purposes", i, "clause"), [p.clause])
             cats(("meaning", "purposes", i, "categories"), p.categories)
@@ -369,11 +386,17 @@ class Policy(Strict):
             for ref in r.purposes or []:
                 if ref not in purposes:
                     problems.append(
-                        (("meaning", "recipients", i, "purposes"), f"unknown purpose {ref!r}")
+                        (
+                            ("meaning", "recipients", i, "purposes"),
+                            f"unknown purpose {ref!r}",
+                        )
                     )
         for i, pr in enumerate(m.prohibitions):
             clauses(("meaning", "prohibitions", i, "clause"), [pr.clause])
-            cats(("meaning", "prohibitions", i, "unlinkable_categories"), pr.unlinkable_categories)
+            cats(
+                ("meaning", "prohibitions", i, "unlinkable_categories"),
+                pr.unlinkable_categories,
+            )
         clauses(("meaning", "jurisdictions", "clauses"), m.jurisdictions.clauses)
         clauses(("meaning", "access_request", "clauses"), m.access_request.clauses)
         clauses(("meaning", "change_procedure", "clauses"), m.change_procedure.clauses)

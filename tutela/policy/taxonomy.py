@@ -30,7 +30,9 @@ def fideslang_keys() -> frozenset[str]:
 @cache
 def dpv_terms() -> frozenset[str]:
     lines = _DPV_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(s for s in (x.strip() for x in lines) if s and not s.startswith("#"))
+    return frozenset(
+        s for s in (x.strip() for x in lines) if s and not s.startswith("#")
+    )
 
 
 def taxonomy_problems(policy: Policy) -> list[str]:

@@ -33,8 +33,12 @@ def trace(policy: Policy, *, code_dir: Path, tests_dir: Path) -> list[ClauseTrac
     tests = find_clause_tests(tests_dir)
     code = find_clause_mentions(code_dir, ids)
     return [
-        ClauseTrace(id=c.id, text=c.text, code=sorted(code.get(c.id, [])),
-                    tests=sorted(tests.get(c.id, [])))
+        ClauseTrace(
+            id=c.id,
+            text=c.text,
+            code=sorted(code.get(c.id, [])),
+            tests=sorted(tests.get(c.id, [])),
+        )
         for c in policy.clauses()
     ]
 
@@ -61,17 +65,19 @@ def find_clause_tests(tests_dir: Path) -> dict[str, list[str]]:
                     if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
                         item.name.startswith("test")
                     ):
-                        marks = module_marks + class_marks + _decorator_clauses(
-                            item.decorator_list
+                        marks = (
+                            module_marks
+                            + class_marks
+                            + _decorator_clauses(item.decorator_list)
                         )
                         for clause_id in marks:
                             found.setdefault(clause_id, []).append(
                                 f"{rel}::{node.name}::{item.name}"
                             )
         for item in tree.body:
-            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith(
-                "test"
-            ):
+            if isinstance(
+                item, ast.FunctionDef | ast.AsyncFunctionDef
+            ) and item.name.startswith("test"):
                 for clause_id in module_marks + _decorator_clauses(item.decorator_list):
                     found.setdefault(clause_id, []).append(f"{rel}::{item.name}")
     return found
@@ -83,7 +89,11 @@ def _is_clause_mark(node: ast.expr) -> bool:
 
 
 def _clause_args(call: ast.Call) -> list[str]:
-    return [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return [
+        a.value
+        for a in call.args
+        if isinstance(a, ast.Constant) and isinstance(a.value, str)
+    ]
 
 
 def _decorator_clauses(decorators: list[ast.expr]) -> list[str]:
@@ -101,7 +111,9 @@ def _module_clause_marks(tree: ast.Module) -> list[str]:
         if isinstance(item, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytestmark" for t in item.targets
         ):
-            values = item.value.elts if isinstance(item.value, ast.List) else [item.value]
+            values = (
+                item.value.elts if isinstance(item.value, ast.List) else [item.value]
+            )
             for value in values:
                 if isinstance(value, ast.Call) and _is_clause_mark(value.func):
                     out += _clause_args(value)
@@ -111,7 +123,8 @@ def _module_clause_marks(tree: ast.Module) -> list[str]:
 def find_clause_mentions(code_dir: Path, clause_ids: list[str]) -> dict[str, list[str]]:
     """Modules whose source names a clause id (quoted or in prose)."""
     pattern = re.compile(
-        r"(?<![\w.])(" + "|".join(re.escape(i) for i in sorted(clause_ids, key=len, reverse=True))
+        r"(?<![\w.])("
+        + "|".join(re.escape(i) for i in sorted(clause_ids, key=len, reverse=True))
         + r")(?![\w.])"
     )
     found: dict[str, set[str]] = {}

@@ -51,7 +51,9 @@ class KeyRing:
 
     def __post_init__(self) -> None:
         if self.primary not in self.keys:
-            raise InvalidInput("the primary key id is not in the key ring", field="primary")
+            raise InvalidInput(
+                "the primary key id is not in the key ring", field="primary"
+            )
         for kid, key in self.keys.items():
             if len(key) != 32:
                 raise InvalidInput(f"key {kid!r} is not 256 bits", field="keys")
@@ -59,7 +61,9 @@ class KeyRing:
     @classmethod
     def generate(cls, source: Path | None = None) -> KeyRing:
         kid = new_key_id()
-        return cls(keys={kid: AESGCM.generate_key(bit_length=256)}, primary=kid, source=source)
+        return cls(
+            keys={kid: AESGCM.generate_key(bit_length=256)}, primary=kid, source=source
+        )
 
     # -- persistence
 
@@ -75,11 +79,15 @@ class KeyRing:
             keys = {str(k): _b64d(str(v)) for k, v in data["keys"].items()}
             return cls(keys=keys, primary=str(data["primary"]), source=source)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise InvalidInput(f"unreadable key ring ({type(exc).__name__})", file=where) from exc
+            raise InvalidInput(
+                f"unreadable key ring ({type(exc).__name__})", file=where
+            ) from exc
 
     def save(self) -> None:
         if self.source is None:
-            raise TutelaError("this key ring came from the environment; it cannot be saved")
+            raise TutelaError(
+                "this key ring came from the environment; it cannot be saved"
+            )
         self.source.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.source.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -122,10 +130,16 @@ class KeyRing:
             raise SealError(f"{context}: unknown ciphertext version {version!r}")
         key = self.keys.get(kid)
         if key is None:
-            raise SealError(f"{context}: sealed with key {kid!r}, which is not in the ring")
+            raise SealError(
+                f"{context}: sealed with key {kid!r}, which is not in the ring"
+            )
         raw = _b64d(body)
         try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode("utf-8")).decode()
+            return (
+                AESGCM(key)
+                .decrypt(raw[:12], raw[12:], context.encode("utf-8"))
+                .decode()
+            )
         except InvalidTag:
             raise SealError(f"{context}: ciphertext does not authenticate") from None
 

@@ -69,7 +69,13 @@ def rotate_keys(store: Store, *, retire_old: bool = False) -> RotationResult:
                 conn.execute(
                     update(table)
                     .where(pk == row_id)
-                    .values({name: type_coerce(ring.seal(plain, context=coltype.context), Text)})
+                    .values(
+                        {
+                            name: type_coerce(
+                                ring.seal(plain, context=coltype.context), Text
+                            )
+                        }
+                    )
                 )
                 result.values += 1
         result.columns.append(f"{table.name}.{name}")

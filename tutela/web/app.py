@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(title="Tutela", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="Tutela", version=__version__, docs_url="/api/docs", redoc_url=None
+    )
     app.state.settings = settings or Settings()
     app.include_router(policy.router)
     app.include_router(health.router)
@@ -24,7 +26,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(TutelaError)
     async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:
         return JSONResponse(
-            {"ok": False, "error": exc.message, "errors": exc.errors, "status": exc.status},
+            {
+                "ok": False,
+                "error": exc.message,
+                "errors": exc.errors,
+                "status": exc.status,
+            },
             status_code=exc.status,
         )
 
@@ -33,7 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Never echo the exception: it may carry personal data.
         log.error("unhandled %s", type(exc).__name__)
         return JSONResponse(
-            {"ok": False, "error": "internal server error", "errors": [], "status": 500},
+            {
+                "ok": False,
+                "error": "internal server error",
+                "errors": [],
+                "status": 500,
+            },
             status_code=500,
         )
 

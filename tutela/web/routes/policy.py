@@ -24,7 +24,9 @@ def read_policy_page(policy: PolicyDep) -> HTMLResponse:
 
 @router.get("/policy.md", response_class=PlainTextResponse)
 def read_policy_markdown(policy: PolicyDep) -> PlainTextResponse:
-    return PlainTextResponse(render_markdown(policy), media_type="text/markdown; charset=utf-8")
+    return PlainTextResponse(
+        render_markdown(policy), media_type="text/markdown; charset=utf-8"
+    )
 
 
 @router.get("/api/policy")

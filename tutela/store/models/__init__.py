@@ -1,0 +1,54 @@
+"""The store: one table per kind of data the policy names.
+
+Rules enforced by the schema itself:
+- accounts are businesses only (policy: "Jive only sells to businesses");
+- there is no column for a card security code or a full card number;
+- porting account numbers and PINs are `Encrypted`;
+- website and ad tables have no key to accounts or people (policy: website
+  information "is not associated with any personally identifiable information");
+- every customer table carries `account_id`, the tenant key for sharding.
+
+One module per policy area; this package re-exports every model.
+"""
+
+from tutela.store.models._base import Base, personal, structural
+from tutela.store.models.customers import (
+    Account,
+    Communication,
+    Extension,
+    PaymentMethod,
+    Person,
+    PhoneNumber,
+    PortingNumber,
+    PortingRequest,
+)
+from tutela.store.models.telephony import (
+    Blob,
+    CallRecord,
+    CallRecording,
+    RecordingNotice,
+    Voicemail,
+)
+from tutela.store.models.web import UNLINKABLE_TABLES, AdClick, WebVisit
+
+__all__ = [
+    "UNLINKABLE_TABLES",
+    "Account",
+    "AdClick",
+    "Base",
+    "Blob",
+    "CallRecord",
+    "CallRecording",
+    "Communication",
+    "Extension",
+    "PaymentMethod",
+    "Person",
+    "PhoneNumber",
+    "PortingNumber",
+    "PortingRequest",
+    "RecordingNotice",
+    "Voicemail",
+    "WebVisit",
+    "personal",
+    "structural",
+]
