@@ -32,7 +32,6 @@ from tutela.store.models.telephony import (
 from tutela.store.models.web import UNLINKABLE_TABLES, AdClick, WebVisit
 
 __all__ = [
-    "UNLINKABLE_TABLES",
     "Account",
     "AdClick",
     "Base",
@@ -47,6 +46,7 @@ __all__ = [
     "PortingNumber",
     "PortingRequest",
     "RecordingNotice",
+    "UNLINKABLE_TABLES",
     "Voicemail",
     "WebVisit",
     "personal",

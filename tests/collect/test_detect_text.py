@@ -1,0 +1,60 @@
+"""Emails, IBANs and IP addresses in free text are found and normalised.
+
+Policy clause: "Information a person voluntarily gives us ... in a chat, email,
+phone call, service ticket".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.collect.detect import find_emails, find_ibans, find_ips, iban_valid
+
+
+@pytest.mark.clause("collect.volunteered.channels")
+def test_emails_are_found_and_lower_cased() -> None:
+    text = "mail Jane.Doe+tel@Example.CO.uk. or <josé@correo.es>"
+    assert [d.value for d in find_emails(text)] == [
+        "jane.doe+tel@example.co.uk",
+        "josé@correo.es",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["x@y", "user@localhost", "a@b.c", "v1.2@3.4", "@home"]
+)
+def test_email_look_alikes_are_not_emails(text: str) -> None:
+    assert find_emails(text) == []
+
+
+@pytest.mark.clause("collect.volunteered.channels")
+def test_ibans_are_checked_and_compacted() -> None:
+    [found] = find_ibans("IBAN: de89 3704 0044 0532 0130 00 please")
+    assert found.value == "DE89370400440532013000"
+    assert found.text == "de89 3704 0044 0532 0130 00"
+
+
+@pytest.mark.parametrize(
+    "text", ["DE89 3704 0044 0532 0130 01", "XX12 3456 7890 1234", "RF18539007547034"]
+)
+def test_iban_with_bad_checksum_or_country_is_ignored(text: str) -> None:
+    assert find_ibans(text) == []
+    assert not iban_valid(text.replace(" ", ""))
+
+
+@pytest.mark.clause("collect.volunteered.channels")
+def test_ips_are_validated_and_compressed() -> None:
+    text = "from 203.0.113.45, v6 2001:DB8:0:0:0:0:0:1; port 192.0.2.1:5060."
+    assert [d.value for d in find_ips(text)] == [
+        "203.0.113.45",
+        "2001:db8::1",
+        "192.0.2.1",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["firmware 10.4.2.1", "999.1.1.1", "at 14:22:05", "mac 00:1A:2B:3C:4D:5E", "ok ::"],
+)
+def test_ip_look_alikes_are_not_ips(text: str) -> None:
+    assert find_ips(text) == []
