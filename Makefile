@@ -22,8 +22,8 @@ run: install
 	$(BIN)/tutela serve
 
 lint: install
-	$(BIN)/ruff check tutela tests bench
-	$(BIN)/ruff format --check tutela tests bench
+	$(BIN)/ruff check tutela tests bench scripts
+	$(BIN)/ruff format --check tutela tests bench scripts
 	$(BIN)/mypy
 
 test: install system lint

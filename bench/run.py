@@ -28,18 +28,27 @@ def main(argv: list[str]) -> int:
             continue
         started = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, cwd=HERE.parent
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            cwd=HERE.parent,
         )
         elapsed = round(time.perf_counter() - started, 2)
         if proc.returncode != 0:
             failed = True
-            results[name] = {"error": proc.stderr.strip().splitlines()[-5:], "seconds": elapsed}
+            results[name] = {
+                "error": proc.stderr.strip().splitlines()[-5:],
+                "seconds": elapsed,
+            }
             continue
         try:
             results[name] = json.loads(proc.stdout)
         except json.JSONDecodeError:
             failed = True
-            results[name] = {"error": "did not print one JSON document", "seconds": elapsed}
+            results[name] = {
+                "error": "did not print one JSON document",
+                "seconds": elapsed,
+            }
         print(f"bench {name}: {elapsed}s", file=sys.stderr)
     print(json.dumps(results, indent=2))
     return 1 if failed else 0

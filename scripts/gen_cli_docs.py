@@ -1,13 +1,12 @@
 """Write docs/cli.md from the CLI's own help (checked by tests/test_docs.py).
 
-    .venv/bin/python scripts/gen_cli_docs.py          # rewrite docs/cli.md
+.venv/bin/python scripts/gen_cli_docs.py          # rewrite docs/cli.md
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import typer
@@ -48,7 +47,9 @@ def render() -> str:
         if hasattr(command, "commands"):
             usage_bits.append("COMMAND")
         lines += ["```", " ".join([*path, "[OPTIONS]", *usage_bits]), "```", ""]
-        options = [p for p in params if p.param_type_name == "option" and p.name != "help"]
+        options = [
+            p for p in params if p.param_type_name == "option" and p.name != "help"
+        ]
         for option in options:
             flags = ", ".join(f"`{o}`" for o in option.opts)
             lines.append(f"- {flags}: {(option.help or '').strip()}")
