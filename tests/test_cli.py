@@ -97,3 +97,41 @@ def test_keys_rotate_reports_new_key(tmp_path: Path) -> None:
     assert one["new_key_id"] != two["new_key_id"]
     ring = json.loads((data / "keys" / "fields.json").read_text(encoding="utf-8"))
     assert ring["primary"] == two["new_key_id"]
+
+
+def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    data = tmp_path / "data"
+    demo = run("demo", "--data", str(data), "--accounts", "3", "--json")
+    assert demo.returncode == 0, demo.stderr
+    assert json.loads(demo.stdout)["counts"]["accounts"] == 3
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    server = subprocess.Popen(
+        [TUTELA, "serve", "--data", str(data), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+                    page = response.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None, (
+                    server.stderr.read() if server.stderr else ""
+                )
+                assert time.monotonic() < deadline, "server did not answer"
+                time.sleep(0.2)
+        assert "Privacy Policy - Jive Communications" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
