@@ -135,3 +135,5 @@ def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if server.stderr:
+            server.stderr.close()
