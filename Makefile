@@ -26,8 +26,11 @@ lint: install
 	$(BIN)/ruff format --check tutela tests bench scripts
 	$(BIN)/mypy
 
+# pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
 test: install system lint
-	$(BIN)/pytest
+	@$(BIN)/pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
+	exit $$status
 
 bench: install system
 	$(BIN)/python bench/run.py
