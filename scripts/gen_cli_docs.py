@@ -43,7 +43,7 @@ def render() -> str:
         usage_bits = []
         for p in params:
             if p.param_type_name == "argument":
-                usage_bits.append(p.human_readable_name.upper())
+                usage_bits.append(str(p.name).upper())
         if hasattr(command, "commands"):
             usage_bits.append("COMMAND")
         lines += ["```", " ".join([*path, "[OPTIONS]", *usage_bits]), "```", ""]

@@ -37,6 +37,25 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="Address `tutela serve` listens on."
     )
     port: int = Field(default=8000, description="Port `tutela serve` listens on.")
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP relay the outbox delivers through (acknowledgements, "
+        "verification codes, notices). Unset: messages wait in the outbox.",
+    )
+    smtp_port: int = Field(
+        default=25, description="Port of the SMTP relay named by smtp_host."
+    )
+    mail_from: str = Field(
+        default="legal@jive.com",
+        description="Sender address of outgoing rights and policy-update mail.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="CIDR networks of reverse proxies whose X-Forwarded-For header "
+        "POST /collect trusts for the visitor's address, as JSON "
+        "(e.g. '[\"10.0.0.0/8\"]'). Empty (default): the connection's peer "
+        "address is the visitor's and X-Forwarded-For is ignored.",
+    )
 
     @property
     def sqlite_path(self) -> Path:

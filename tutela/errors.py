@@ -5,7 +5,9 @@
      │    └── PolicyInvalid     (400, exit 2)  a policy document that fails validation
      ├── NotFound               (404, exit 2)
      ├── Forbidden              (403, exit 2)
-     │    └── PurposeNotPermitted (403, exit 2)
+     │    ├── PurposeNotPermitted (403, exit 2)
+     │    │    └── PurposeDenied   (403, exit 2)  actor, purpose, category
+     │    └── DisclosureRefused (403, exit 1)  recipient, clause, reason
      └── Conflict               (409, exit 2)
 
 Each class carries the HTTP status the web layer answers with and the exit
@@ -89,3 +91,44 @@ class PurposeNotPermitted(Forbidden):
 
 class Conflict(TutelaError):
     status = 409
+
+
+class PurposeDenied(PurposeNotPermitted):
+    """An actor asked `tutela.use` for data its purpose or role does not permit.
+
+    Carries surrogate ids and policy ids only: the actor's id, the purpose,
+    the refused category (if one is to blame) and the reason.
+    """
+
+    def __init__(
+        self,
+        *,
+        actor: str,
+        purpose: str,
+        category: str | None,
+        reason: str,
+        clause: str | None = None,
+    ) -> None:
+        self.actor = actor
+        self.purpose = purpose
+        self.category = category
+        self.reason = reason
+        self.clause = clause
+        what = f"category {category!r}" if category else "personal data"
+        super().__init__(
+            f"purpose denied: actor {actor!r} may not read {what} "
+            f"for purpose {purpose!r}: {reason}"
+        )
+
+
+class DisclosureRefused(Forbidden):
+    """A disclosure the policy does not allow; it is recorded in the ledger anyway."""
+
+    exit_code = 1
+
+    def __init__(self, *, recipient: str, reason: str, clause: str | None) -> None:
+        self.recipient = recipient
+        self.reason = reason
+        self.clause = clause
+        where = f" ({clause})" if clause else ""
+        super().__init__(f"disclosure to {recipient!r} refused{where}: {reason}")

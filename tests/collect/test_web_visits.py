@@ -59,7 +59,7 @@ def _leaks(ips: set[str], text: str) -> set[str]:
 def test_no_input_ip_appears_in_any_output_reason_or_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="tutela")
     outputs: list[object] = []
     ips: set[str] = set()
     for name in ("access.log", "access_gpc.log"):

@@ -7,7 +7,12 @@ import sys
 
 import typer
 
-from tutela.cli import keys, policy, serve
+from tutela.cli import audit, disclose, keys, policy, serve
+from tutela.cli import ingest as ingest_cli
+from tutela.cli import sar as sar_cli
+from tutela.cli import scan as scan_cli
+from tutela.cli import voicemail as voicemail_cli
+from tutela.cli import web as web_cli
 from tutela.cli._output import report_error
 from tutela.errors import TutelaError
 
@@ -21,7 +26,15 @@ app = typer.Typer(
 )
 app.add_typer(policy.app, name="policy")
 app.add_typer(keys.app, name="keys")
+app.add_typer(web_cli.app, name="web")
+app.add_typer(ingest_cli.app, name="ingest")
+web_cli.register_ingest(ingest_cli.app)
+app.add_typer(voicemail_cli.app, name="voicemail")
+app.add_typer(scan_cli.app, name="scan")
 serve.register(app)
+app.add_typer(audit.app, name="audit")
+disclose.register(app)
+app.add_typer(sar_cli.app, name="sar")
 
 
 def main() -> None:

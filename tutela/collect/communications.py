@@ -8,8 +8,11 @@ Policy clauses enforced here:
   channel is one of exactly those (``chat``, ``email``, ``phone_call``,
   ``ticket``, ``other``), checked here and by the database.
 - ``collect.volunteered.uncontrolled``: "Jive does not control the nature of
-  this information." The body is kept as given (any text up to 1 MiB); the
-  detectors in `tutela.collect.detect` find the personal data in it.
+  this information." The body is kept as given (any text up to 1 MiB) except
+  that a card number typed into it (or the subject) is masked to its last
+  four digits BEFORE the row is written, so it never sits in the database.
+  In the same transaction the detectors in `tutela.collect.detect` find the
+  personal data in it and `tutela.collect.mentions` indexes it.
 
 Bodies and subjects are never logged or quoted in an error.
 """
@@ -23,6 +26,7 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts import optional_text, require_same_account
+from tutela.collect.mentions import index_communication, mask_card_numbers
 from tutela.errors import InvalidInput
 from tutela.store.models import Account, Communication, Person
 
@@ -85,7 +89,9 @@ def record_communication(
     """Keep one message a person gave us (or we sent) on `channel`.
 
     `person` is the account's contact or end user who took part, when known;
-    `ticket_ref` groups the messages of one support ticket.
+    `ticket_ref` groups the messages of one support ticket. Card numbers in
+    `subject` and `body` are stored masked; the message's personal data is
+    indexed (`CommunicationMention`) before this returns.
     """
     if channel not in CHANNELS:
         raise InvalidInput(
@@ -96,22 +102,28 @@ def record_communication(
     if person is not None:
         require_same_account(account, person.account_id, field="person")
     ref = optional_text(ticket_ref, field="ticket_ref", max_len=32)
+    heading = _subject(subject)
+    text = _body(body)
     row = Communication(
         account_id=account.id,
         person_id=None if person is None else person.id,
         channel=channel,
         ticket_ref=ref,
         direction=direction,
-        subject=_subject(subject),
-        body=_body(body),
+        subject=None if heading is None else mask_card_numbers(heading),
+        body=mask_card_numbers(text),
         occurred_at=_occurred_at(occurred_at),
     )
     session.add(row)
     session.flush()
+    found = index_communication(session, row, account=account)
     log.info(
-        "communication.recorded account_id=%s communication_id=%s channel=%s",
+        "communication.recorded account_id=%s communication_id=%s channel=%s "
+        "mentions=%d cards_masked=%d",
         account.id,
         row.id,
         channel,
+        len(found),
+        sum(d.kind == "card" for d in found),
     )
     return row

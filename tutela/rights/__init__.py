@@ -1,1 +1,76 @@
-"""rights"""
+"""Access to personal information: subject access requests, end to end.
+
+Clauses: rights.access, rights.access.request, rights.access.verification,
+rights.access.fee_or_reject. Intake of mail to the legal address (also the
+policy-update requests of changes.subscribe), identity verification, the
+case state machine, decisions and legal deadlines.
+"""
+
+from tutela.rights.cases import (
+    TRANSITIONS,
+    CaseEvent,
+    CaseView,
+    State,
+    list_cases,
+    show_case,
+)
+from tutela.rights.deadlines import DeadlineRule, rule_for
+from tutela.rights.decisions import (
+    expire_overdue,
+    extend,
+    fulfil,
+    record_fee_paid,
+    reject,
+    request_fee,
+)
+from tutela.rights.headings import route_of
+from tutela.rights.intake import (
+    IntakeReport,
+    IntakeResult,
+    intake_message,
+    intake_path,
+    open_request,
+)
+from tutela.rights.verification import (
+    DataPoint,
+    Outcome,
+    VerificationFailed,
+    approve_override,
+    propose_override,
+    start,
+    submit_code,
+    submit_data_points,
+    verify_signed_in,
+)
+
+__all__ = [
+    "CaseEvent",
+    "CaseView",
+    "DataPoint",
+    "DeadlineRule",
+    "IntakeReport",
+    "IntakeResult",
+    "Outcome",
+    "State",
+    "TRANSITIONS",
+    "VerificationFailed",
+    "approve_override",
+    "expire_overdue",
+    "extend",
+    "fulfil",
+    "intake_message",
+    "intake_path",
+    "list_cases",
+    "open_request",
+    "propose_override",
+    "record_fee_paid",
+    "reject",
+    "request_fee",
+    "route_of",
+    "rule_for",
+    "show_case",
+    "start",
+    "submit_code",
+    "submit_data_points",
+    "verify_signed_in",
+]

@@ -1,1 +1,41 @@
-"""secure"""
+"""Is the information secure? Roles, the tamper-evident audit log, signing keys.
+
+Clauses: secure.measures, use.purposes (who may invoke which purpose).
+"""
+
+from tutela.secure._encoding import GENESIS, entry_hash
+from tutela.secure.audit import AuditLog, AuditRecord, audit_log, record
+from tutela.secure.checkpoints import Checkpoint
+from tutela.secure.roles import (
+    CUSTOMER_ROLES,
+    ROLE_DUTIES,
+    ROLE_PURPOSES,
+    SUBJECT_ACCESS,
+    SYSTEM_JOBS,
+    Duty,
+    Role,
+    has_duty,
+    purposes_for,
+)
+from tutela.secure.verify import VerifyReport, verify_chain
+
+__all__ = [
+    "AuditLog",
+    "AuditRecord",
+    "CUSTOMER_ROLES",
+    "Checkpoint",
+    "Duty",
+    "GENESIS",
+    "ROLE_DUTIES",
+    "ROLE_PURPOSES",
+    "Role",
+    "SUBJECT_ACCESS",
+    "SYSTEM_JOBS",
+    "VerifyReport",
+    "audit_log",
+    "entry_hash",
+    "has_duty",
+    "purposes_for",
+    "record",
+    "verify_chain",
+]

@@ -10,7 +10,10 @@ from fastapi.responses import JSONResponse
 from tutela import __version__
 from tutela.config import Settings
 from tutela.errors import TutelaError
+from tutela.web.routes import collect as collect_routes
 from tutela.web.routes import health, policy
+from tutela.web.routes import sar as sar_routes
+from tutela.web.routes import web_report as web_report_routes
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     app.include_router(policy.router)
     app.include_router(health.router)
+    app.include_router(collect_routes.router)
+    app.include_router(web_report_routes.router)
+    app.include_router(sar_routes.router)
 
     @app.exception_handler(TutelaError)
     async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:

@@ -7,7 +7,7 @@ times, durations or disposition make no sense is rejected, field named.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Final
 
 from tutela.collect.cdr._fields import (
@@ -15,13 +15,23 @@ from tutela.collect.cdr._fields import (
     RowError,
     choose_times,
     iso,
-    local_stamp,
     seconds,
+    stamp_instants,
 )
-from tutela.collect.cdr.records import DISPOSITIONS, CdrRecord, dedupe_key_for
+from tutela.collect.cdr.records import (
+    DISPOSITIONS,
+    CdrRecord,
+    dedupe_key_for,
+    new_record,
+)
 
 # ast_channel_amaflags2string() writes these; "Unknown" for an unset flag.
 AMAFLAGS: Final = frozenset({"DOCUMENTATION", "BILLING", "OMIT", "DEFAULT", "Unknown"})
+# Text fields hashed into a ``sha256:`` dedupe key, as read.
+_KEYED: Final = (
+    "accountcode src dst dcontext clid channel dstchannel lastapp lastdata "
+    "amaflags userfield peeraccount linkedid"
+).split()
 
 
 def build(
@@ -35,13 +45,14 @@ def build(
     """Validate and convert a row keyed by Asterisk CDR variable names."""
     duration_s = seconds(row["duration"], "duration", fractional=fractional_seconds)
     billsec_s = seconds(row["billsec"], "billsec", fractional=fractional_seconds)
-    if not row["start"]:
+    start_text, answer_text, end_text = row["start"], row["answer"], row["end"]
+    if not start_text:
         raise RowError("start is empty", "start")
-    if not row["end"]:
+    if not end_text:
         raise RowError("end is empty", "end")
-    starts = local_stamp(row["start"], "start", tz)
-    ends = local_stamp(row["end"], "end", tz)
-    answers = local_stamp(row["answer"], "answer", tz) if row["answer"] else None
+    starts = stamp_instants(start_text, "start", tz)
+    ends = stamp_instants(end_text, "end", tz)
+    answers = stamp_instants(answer_text, "answer", tz) if answer_text else None
     start, answer, end = choose_times(starts, answers, ends, duration_s, billsec_s)
     disposition = row["disposition"]
     if disposition not in DISPOSITIONS:
@@ -50,53 +61,67 @@ def build(
     if amaflags not in AMAFLAGS:
         raise RowError("amaflags is not a known Asterisk AMA flag", "amaflags")
     sequence: int | None = None
-    if row.get("sequence"):
-        if INT_RE.fullmatch(row["sequence"]) is None:
+    sequence_text = row.get("sequence")
+    if sequence_text:
+        if INT_RE.fullmatch(sequence_text) is None:
             raise RowError("sequence is not an integer", "sequence")
-        sequence = int(row["sequence"])
+        sequence = int(sequence_text)
     uniqueid = row.get("uniqueid") or None
-    fields: dict[str, str | int | None] = {
-        name: row.get(name)
-        for name in (
-            "accountcode src dst dcontext clid channel dstchannel lastapp lastdata "
-            "amaflags userfield peeraccount linkedid"
-        ).split()
-    }
+    if uniqueid and sequence is not None:
+        dedupe_key = f"ast:{uniqueid}:{sequence}"  # what dedupe_key_for gives
+    else:
+        dedupe_key = _hashed_key(
+            row, start, answer, end, duration_s, billsec_s, uniqueid, sequence
+        )
+    return new_record(
+        source_format,
+        line,
+        row["accountcode"],
+        row["src"],
+        row["dst"],
+        row["clid"],
+        row["dcontext"],
+        row["channel"],
+        row["dstchannel"],
+        row["lastapp"],
+        row["lastdata"],
+        start,
+        answer,
+        end,
+        duration_s,
+        billsec_s,
+        disposition,
+        amaflags,
+        uniqueid,
+        row.get("userfield"),
+        row.get("linkedid") or None,
+        row.get("peeraccount"),
+        sequence,
+        dedupe_key,
+    )
+
+
+def _hashed_key(
+    row: dict[str, str],
+    start: datetime,
+    answer: datetime | None,
+    end: datetime,
+    duration_s: int,
+    billsec_s: int,
+    uniqueid: str | None,
+    sequence: int | None,
+) -> str:
+    fields: dict[str, str | int | None] = {name: row.get(name) for name in _KEYED}
     fields.update(
         start=iso(start),
         answer=iso(answer),
         end=iso(end),
         duration=duration_s,
         billsec=billsec_s,
-        disposition=disposition,
+        disposition=row["disposition"],
         uniqueid=uniqueid,
         sequence=sequence,
     )
-    return CdrRecord(
-        source_format=source_format,
-        line=line,
-        accountcode=row["accountcode"],
-        src_raw=row["src"],
-        dst_raw=row["dst"],
-        clid_raw=row["clid"],
-        dcontext=row["dcontext"],
-        channel=row["channel"],
-        dstchannel=row["dstchannel"],
-        lastapp=row["lastapp"],
-        lastdata=row["lastdata"],
-        start=start,
-        answer=answer,
-        end=end,
-        duration_s=duration_s,
-        billsec_s=billsec_s,
-        disposition=disposition,
-        amaflags=amaflags,
-        uniqueid=uniqueid,
-        userfield=row.get("userfield"),
-        linkedid=row.get("linkedid") or None,
-        peeraccount=row.get("peeraccount"),
-        sequence=sequence,
-        dedupe_key=dedupe_key_for(
-            family="asterisk", fields=fields, uniqueid=uniqueid, sequence=sequence
-        ),
+    return dedupe_key_for(
+        family="asterisk", fields=fields, uniqueid=uniqueid, sequence=sequence
     )

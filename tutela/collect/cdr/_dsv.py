@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from tutela.collect.cdr._csvline import split_line
+from tutela.collect.cdr._csvline import FastSplitter, split_line
 from tutela.collect.cdr._fields import DECIMAL_RE, RowError, looks_like_stamp
 from tutela.collect.cdr._source import Source, gate, opened, physical_lines, reject
 from tutela.collect.cdr.records import CdrItem, CdrRecord
@@ -45,41 +45,53 @@ def _items(
 ) -> Iterator[tuple[bool, CdrItem]]:
     counts = ", ".join(str(n) for n in sorted(layouts))
     layout: int | None = None
+    fast_split = FastSplitter()
     with opened(source) as fh:
         for pl in physical_lines(fh):
-            if not pl.text.strip():
+            text = pl.text
+            if not text.strip():
                 continue
-            if pl.overlong or "\x00" in pl.text:
+            if pl.overlong or "\x00" in text:
                 why = "line too long" if pl.overlong else "binary data (NUL byte)"
-                yield False, reject(source_name, pl.number, why, pl.text)
+                yield False, reject(source_name, pl.number, why, text)
                 continue
-            split = split_line(pl.text, lenient_quotes=lenient_quotes)
-            count = len(split.fields)
+            fields = fast_split(text)
+            if fields is not None:
+                error: str | None = None
+                closed_by_quote = text.endswith('"')
+            else:
+                split = split_line(text, lenient_quotes=lenient_quotes)
+                fields, error = split.fields, split.error
+                closed_by_quote = split.closed_by_quote
+            count = len(fields)
             names = layouts.get(count)
-            recognised = names is not None and _shaped(
-                dict(zip(names, split.fields, strict=True))
+            # Once the layout is fixed the gate has released, and whether a
+            # line is recognised no longer matters: skip the shape check.
+            recognised = layout is not None or (
+                names is not None
+                and _shaped(dict(zip(names, fields, strict=True)))
             )
             if recognised and layout is None:
                 layout = count
             reason: str | None = None
-            if split.error:
-                reason = split.error
+            if error:
+                reason = error
             elif names is None:
                 reason = f"{count} fields; {fmt} rows have {counts}"
             elif layout is not None and count != layout:
                 reason = f"{count} fields where this file's rows have {layout}"
-            elif not pl.terminated and not split.closed_by_quote:
+            elif not pl.terminated and not closed_by_quote:
                 reason = "last line has no line end (file may be still being written)"
             if reason is not None:
-                yield recognised, reject(source_name, pl.number, reason, pl.text)
+                yield recognised, reject(source_name, pl.number, reason, text)
                 continue
             assert names is not None
             try:
-                record = build(dict(zip(names, split.fields, strict=True)), pl.number)
+                record = build(dict(zip(names, fields, strict=True)), pl.number)
             except RowError as err:
                 yield (
                     recognised,
-                    reject(source_name, pl.number, err.reason, pl.text, err.field),
+                    reject(source_name, pl.number, err.reason, text, err.field),
                 )
                 continue
             yield True, record

@@ -8,7 +8,9 @@ named (never its value).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +52,42 @@ def local_stamp(text: str, field: str, tz: tzinfo) -> list[datetime]:
     Two instants come back for a wall time repeated when clocks go back (fold 0
     first); a wall time skipped when clocks go forward is rejected.
     """
+    return list(stamp_instants(text, field, tz))
+
+
+def stamp_instants(text: str, field: str, tz: tzinfo) -> tuple[datetime, ...]:
+    """`local_stamp`, as a tuple, fast for the common cases.
+
+    An ASCII stamp in UTC is read by ``datetime.fromisoformat`` (C), which
+    accepts exactly the values `datetime()` accepts; other zones are cached per
+    distinct text. Anything unusual takes `_careful_instants`, which names the
+    error, so every path gives the same instants or the same `RowError`.
+    """
+    if tz is UTC and len(text) == 19 and text.isascii() and STAMP_RE.fullmatch(text):
+        try:
+            return (datetime.fromisoformat(text).replace(tzinfo=UTC),)
+        except ValueError:
+            pass
+        return _careful_instants(text, field, tz)
+    try:
+        return _cached_instants(text, tz)
+    except _Unusable:
+        return _careful_instants(text, field, tz)
+
+
+class _Unusable(Exception):
+    """A stamp the cache does not hold (errors name the field, which varies)."""
+
+
+@lru_cache(maxsize=4096)
+def _cached_instants(text: str, tz: tzinfo) -> tuple[datetime, ...]:
+    try:
+        return _careful_instants(text, "", tz)
+    except RowError:
+        raise _Unusable from None
+
+
+def _careful_instants(text: str, field: str, tz: tzinfo) -> tuple[datetime, ...]:
     m = STAMP_RE.fullmatch(text)
     if m is None:
         raise RowError(f"{field} is not a YYYY-MM-DD HH:MM:SS time", field)
@@ -68,7 +106,7 @@ def local_stamp(text: str, field: str, tz: tzinfo) -> list[datetime]:
             found.append(instant)
     if not found:
         raise RowError(f"{field} does not exist in the time zone (clock change)", field)
-    return found
+    return tuple(found)
 
 
 def epoch(text: str | int | float, field: str, *, micro: bool = False) -> datetime:
@@ -88,6 +126,8 @@ def epoch(text: str | int | float, field: str, *, micro: bool = False) -> dateti
 
 def seconds(text: str | int, field: str, *, fractional: bool = False) -> int:
     """A whole, non-negative number of seconds (fractions cut when allowed)."""
+    if type(text) is str and text.isascii() and text.isdigit():
+        return int(text)  # the common case: plain ASCII digits
     value = str(text).strip()
     pattern = DECIMAL_RE if fractional else INT_RE
     if pattern.fullmatch(value) is None:
@@ -99,21 +139,28 @@ def seconds(text: str | int, field: str, *, fractional: bool = False) -> int:
 
 
 def choose_times(
-    starts: list[datetime],
-    answers: list[datetime] | None,
-    ends: list[datetime],
+    starts: Sequence[datetime],
+    answers: Sequence[datetime] | None,
+    ends: Sequence[datetime],
     duration_s: int,
     billsec_s: int,
 ) -> tuple[datetime, datetime | None, datetime]:
     """Pick the instants (for ambiguous wall times) that fit the counted seconds."""
-    best = min(
-        ((s, e) for s in starts for e in ends),
-        key=lambda pair: abs((pair[1] - pair[0]).total_seconds() - duration_s),
-    )
-    start, end = best
+    if len(starts) == 1 and len(ends) == 1:
+        start, end = starts[0], ends[0]
+    else:
+        start, end = min(
+            ((s, e) for s in starts for e in ends),
+            key=lambda pair: abs((pair[1] - pair[0]).total_seconds() - duration_s),
+        )
     answer = None
     if answers:
-        answer = min(answers, key=lambda a: abs((end - a).total_seconds() - billsec_s))
+        if len(answers) == 1:
+            answer = answers[0]
+        else:
+            answer = min(
+                answers, key=lambda a: abs((end - a).total_seconds() - billsec_s)
+            )
     if end < start:
         raise RowError("end is before start", "end")
     if answer is not None and not start <= answer <= end:

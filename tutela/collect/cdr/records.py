@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 DISPOSITIONS: Final = frozenset(
     {"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"}
@@ -67,6 +68,99 @@ class CdrRecord:
     def call_key(self) -> str:
         """The call this record belongs to: linkedid, else uniqueid, else itself."""
         return self.linkedid or self.uniqueid or self.dedupe_key
+
+
+# The slot setters of `CdrRecord`, for `new_record`.
+_SETTERS: Final[tuple[Callable[[CdrRecord, Any], None], ...]] = tuple(
+    getattr(CdrRecord, f.name).__set__ for f in dataclass_fields(CdrRecord)
+)
+(
+    _set_source_format,
+    _set_line,
+    _set_accountcode,
+    _set_src_raw,
+    _set_dst_raw,
+    _set_clid_raw,
+    _set_dcontext,
+    _set_channel,
+    _set_dstchannel,
+    _set_lastapp,
+    _set_lastdata,
+    _set_start,
+    _set_answer,
+    _set_end,
+    _set_duration_s,
+    _set_billsec_s,
+    _set_disposition,
+    _set_amaflags,
+    _set_uniqueid,
+    _set_userfield,
+    _set_linkedid,
+    _set_peeraccount,
+    _set_sequence,
+    _set_dedupe_key,
+) = _SETTERS
+_new = object.__new__
+
+
+def new_record(
+    source_format: str,
+    line: int,
+    accountcode: str,
+    src_raw: str,
+    dst_raw: str,
+    clid_raw: str,
+    dcontext: str,
+    channel: str,
+    dstchannel: str,
+    lastapp: str,
+    lastdata: str,
+    start: datetime,
+    answer: datetime | None,
+    end: datetime,
+    duration_s: int,
+    billsec_s: int,
+    disposition: str,
+    amaflags: str,
+    uniqueid: str | None,
+    userfield: str | None,
+    linkedid: str | None,
+    peeraccount: str | None,
+    sequence: int | None,
+    dedupe_key: str,
+) -> CdrRecord:
+    """``CdrRecord(...)``, positionally, about three times faster.
+
+    A frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``; this sets the slots directly, which matters at a
+    million records. The result is an ordinary, equal, immutable `CdrRecord`.
+    """
+    record: CdrRecord = _new(CdrRecord)
+    _set_source_format(record, source_format)
+    _set_line(record, line)
+    _set_accountcode(record, accountcode)
+    _set_src_raw(record, src_raw)
+    _set_dst_raw(record, dst_raw)
+    _set_clid_raw(record, clid_raw)
+    _set_dcontext(record, dcontext)
+    _set_channel(record, channel)
+    _set_dstchannel(record, dstchannel)
+    _set_lastapp(record, lastapp)
+    _set_lastdata(record, lastdata)
+    _set_start(record, start)
+    _set_answer(record, answer)
+    _set_end(record, end)
+    _set_duration_s(record, duration_s)
+    _set_billsec_s(record, billsec_s)
+    _set_disposition(record, disposition)
+    _set_amaflags(record, amaflags)
+    _set_uniqueid(record, uniqueid)
+    _set_userfield(record, userfield)
+    _set_linkedid(record, linkedid)
+    _set_peeraccount(record, peeraccount)
+    _set_sequence(record, sequence)
+    _set_dedupe_key(record, dedupe_key)
+    return record
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,32 +22,72 @@ from tutela.store.models.customers import (
     PortingNumber,
     PortingRequest,
 )
+from tutela.store.models.mentions import CommunicationMention
+from tutela.store.models.rights import (
+    OutboxMessage,
+    PolicySubscription,
+    RightsMessage,
+    SarCase,
+    SarCaseEvent,
+    VerificationChallenge,
+    VerificationEvidence,
+)
+from tutela.store.models.secure import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    Disclosure,
+    DisclosureSubject,
+)
 from tutela.store.models.telephony import (
     Blob,
     CallRecord,
     CallRecording,
+    IngestRun,
     RecordingNotice,
     Voicemail,
+    VoicemailTombstone,
 )
-from tutela.store.models.web import UNLINKABLE_TABLES, AdClick, WebVisit
+from tutela.store.models.web import (
+    UNLINKABLE_TABLES,
+    AdClick,
+    AdClickTotal,
+    WebVisit,
+)
 
 __all__ = [
     "Account",
     "AdClick",
+    "AdClickTotal",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "Blob",
     "CallRecord",
     "CallRecording",
     "Communication",
+    "CommunicationMention",
+    "Disclosure",
+    "DisclosureSubject",
     "Extension",
+    "IngestRun",
+    "OutboxMessage",
     "PaymentMethod",
     "Person",
     "PhoneNumber",
+    "PolicySubscription",
     "PortingNumber",
     "PortingRequest",
     "RecordingNotice",
+    "RightsMessage",
+    "SarCase",
+    "SarCaseEvent",
     "UNLINKABLE_TABLES",
+    "VerificationChallenge",
+    "VerificationEvidence",
     "Voicemail",
+    "VoicemailTombstone",
     "WebVisit",
     "personal",
     "structural",

@@ -16,12 +16,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tutela.store.models._base import (
+    AUDIT_TIME,
     KEY,
     LINK,
     PROVENANCE,
@@ -39,13 +42,20 @@ from tutela.store.types import Encrypted
 
 
 class CallRecord(Base):
-    """One CDR row: source, destination and duration of a call (every call)."""
+    """One CDR row: source, destination and duration of a call (every call).
+
+    One call can span several rows (forks, transfers, both legs): they share
+    ``call_key`` (the linkedid, else the uniqueid, else the row's own key).
+    ``clid_raw`` keeps the caller-id field byte for byte, even when it is not
+    UTF-8; ``caller_name`` is its readable display name.
+    """
 
     __tablename__ = "call_records"
     __table_args__ = (
         Index("ix_call_records_src", "src_e164"),
         Index("ix_call_records_dst", "dst_e164"),
         Index("ix_call_records_account_start", "account_id", "started_at"),
+        Index("ix_call_records_account_call", "account_id", "call_key"),
     )
 
     id: Mapped[int] = _id()
@@ -73,6 +83,9 @@ class CallRecord(Base):
     caller_name: Mapped[str | None] = mapped_column(
         String(200), info=personal("call_records", "caller_name")
     )
+    clid_raw: Mapped[bytes | None] = mapped_column(
+        LargeBinary, info=personal("call_records", "caller_name")
+    )
     started_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), info=personal("call_records", "start")
     )
@@ -92,10 +105,11 @@ class CallRecord(Base):
         String(16), info=personal("call_records", "disposition")
     )
     uniqueid: Mapped[str | None] = mapped_column(String(150), info=PROVENANCE)
-    linkedid: Mapped[str | None] = mapped_column(
-        String(150), index=True, info=PROVENANCE
-    )
+    linkedid: Mapped[str | None] = mapped_column(String(150), info=PROVENANCE)
     sequence: Mapped[int | None] = mapped_column(Integer, info=PROVENANCE)
+    call_key: Mapped[str] = mapped_column(
+        String(150), info=structural("groups the rows of one call")
+    )
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -118,6 +132,9 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(
         BigInteger, info=structural("stored size in bytes")
     )
+    shredded_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -129,6 +146,9 @@ class Voicemail(Base):
     id: Mapped[int] = _id()
     account_id: Mapped[int] = _tenant()
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True, info=PROVENANCE)
+    context: Mapped[str | None] = mapped_column(
+        String(80), info=personal("voicemail", "mailbox")
+    )
     mailbox: Mapped[str] = mapped_column(
         String(40), index=True, info=personal("voicemail", "mailbox")
     )
@@ -138,6 +158,9 @@ class Voicemail(Base):
     )
     caller_e164: Mapped[str | None] = mapped_column(
         String(20), index=True, info=personal("voicemail", "caller")
+    )
+    caller_extension: Mapped[str | None] = mapped_column(
+        String(10), info=personal("voicemail", "caller")
     )
     received_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), info=personal("voicemail", "received_at")
@@ -176,7 +199,28 @@ class RecordingNotice(Base):
     created_at: Mapped[dt.datetime] = _created()
 
 
+class VoicemailTombstone(Base):
+    """A voicemail the customer deleted: its key's digest, so re-ingest skips it.
+
+    Only a SHA-256 digest of the dedupe key is kept, never the message, its
+    caller or its audio.
+    """
+
+    __tablename__ = "voicemail_tombstones"
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[int] = _tenant()
+    key_digest: Mapped[str] = mapped_column(
+        String(64),
+        unique=True,
+        info=structural("digest of a deleted message's key; re-ingest skips it"),
+    )
+    deleted_at: Mapped[dt.datetime] = _created()
+
+
 class CallRecording(Base):
+    """A recorded call; the non-null ``notice_id`` makes notice a schema rule."""
+
     __tablename__ = "call_recordings"
 
     id: Mapped[int] = _id()
@@ -202,4 +246,34 @@ class CallRecording(Base):
         ForeignKey("blobs.id", ondelete="SET NULL"),
         info=personal("call_recordings", "audio"),
     )
+    all_party_consent: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        info=structural("flag: a party is in an all-party-consent jurisdiction"),
+    )
     created_at: Mapped[dt.datetime] = _created()
+
+
+class IngestRun(Base):
+    """One ingest of one file or spool: its counts and its quarantine file.
+
+    Bookkeeping for operators; holds no personal data (counts, a path).
+    """
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(16), info=PROVENANCE)
+    source_name: Mapped[str] = mapped_column(String(500), info=PROVENANCE)
+    source_format: Mapped[str | None] = mapped_column(String(24), info=PROVENANCE)
+    status: Mapped[str] = mapped_column(String(16), info=STATUS)
+    read: Mapped[int] = mapped_column(BigInteger, default=0, info=STATUS)
+    stored: Mapped[int] = mapped_column(BigInteger, default=0, info=STATUS)
+    duplicate: Mapped[int] = mapped_column(BigInteger, default=0, info=STATUS)
+    rejected: Mapped[int] = mapped_column(BigInteger, default=0, info=STATUS)
+    quarantine_path: Mapped[str | None] = mapped_column(String(500), info=PROVENANCE)
+    started_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    finished_at: Mapped[dt.datetime] = _created()

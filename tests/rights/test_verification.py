@@ -1,0 +1,166 @@
+"""Identity verification: codes on file, signed-in users, data points, two-person override."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.rights.conftest import OnFile, add_call, add_person, message
+from tutela.config import Settings
+from tutela.errors import Conflict
+from tutela.rights import verification
+from tutela.rights.cases import list_cases, show_case
+from tutela.rights.intake import intake_message, open_request
+from tutela.rights.verification import DataPoint, VerificationFailed
+from tutela.store.db import Store
+from tutela.store.models import OutboxMessage, VerificationChallenge
+
+
+def codes(store: Store) -> list[str]:
+    with store.session() as session:
+        bodies = session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.kind == "sar_code")
+        )
+        return [
+            m.group(1) for b in bodies if b and (m := re.search(r"confirm: (\d{8})", b))
+        ]
+
+
+def email_case(store: Store, settings: Settings, name: str = "plain.eml") -> int:
+    case_id = intake_message(store, message(name), settings=settings).case_id
+    assert case_id is not None
+    return case_id
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_code_on_file_verifies_once_and_only_its_hash_is_stored(
+    store: Store, settings: Settings, ann: OnFile
+) -> None:
+    case_id = email_case(store, settings)
+    (code,) = codes(store)
+    with store.session() as session:
+        (challenge,) = session.scalars(select(VerificationChallenge))
+        assert challenge.code_hash is not None and code not in challenge.code_hash
+    assert verification.submit_code(store, case_id, code).verified
+    view = show_case(store, case_id)
+    assert (view.state, view.verification_method, view.verification_level) == (
+        "verified",
+        "email_code",
+        "reasonable",
+    )
+    with pytest.raises(Conflict):  # single use: the case is no longer verifying
+        verification.submit_code(store, case_id, code)
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_expired_code_does_not_verify(
+    store: Store, settings: Settings, ann: OnFile
+) -> None:
+    case_id = email_case(store, settings)
+    (code,) = codes(store)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    with pytest.raises(VerificationFailed, match="expired"):
+        verification.submit_code(store, case_id, code, now=later)
+    assert show_case(store, case_id).state == "verifying"
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_signed_in_user_must_have_reauthenticated_recently(
+    store: Store, settings: Settings, ann: OnFile
+) -> None:
+    ref = open_request(store, email="someone@example.net", settings=settings)
+    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(VerificationFailed, match="re-authentication"):
+        verification.verify_signed_in(
+            store,
+            case_id,
+            person_id=ann.person_id,
+            account_id=ann.account_id,
+            reauthenticated_at=None,
+        )
+    with pytest.raises(VerificationFailed, match="older than 5 minutes"):
+        verification.verify_signed_in(
+            store,
+            case_id,
+            person_id=ann.person_id,
+            account_id=ann.account_id,
+            reauthenticated_at=now - dt.timedelta(minutes=20),
+        )
+    out = verification.verify_signed_in(
+        store,
+        case_id,
+        person_id=ann.person_id,
+        account_id=ann.account_id,
+        reauthenticated_at=now,
+    )
+    assert out.verified and show_case(store, case_id).verification_method == "signed_in"
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_caller_is_verified_by_two_recent_call_facts(
+    store: Store, settings: Settings
+) -> None:
+    business = add_person(
+        store, email_address="desk@acme.example", phone="+14155550100"
+    )
+    caller, now = "+14155559876", dt.datetime.now(dt.UTC)
+    add_call(
+        store,
+        business.account_id,
+        caller,
+        "+14155550100",
+        now - dt.timedelta(days=2),
+        "c1",
+    )
+    add_call(
+        store,
+        business.account_id,
+        "+14155550100",
+        caller,
+        now - dt.timedelta(days=5),
+        "c2",
+    )
+    ref = open_request(store, email="caller@example.net", settings=settings)
+    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
+    points = [
+        DataPoint("recent_call", "+14155550100", now - dt.timedelta(days=2, minutes=4)),
+        DataPoint(
+            "recent_call", "+14155550100", now - dt.timedelta(days=5, minutes=-6)
+        ),
+    ]
+    out = verification.submit_data_points(store, case_id, points, phone=caller)
+    assert out.verified
+    assert show_case(store, case_id).verification_level == "reasonable"
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_high_degree_needs_three_points_and_a_signed_declaration(
+    store: Store, settings: Settings
+) -> None:
+    business = add_person(
+        store, email_address="desk@acme.example", phone="+14155550100"
+    )
+    caller, now = "+14155559876", dt.datetime.now(dt.UTC)
+    for i in range(3):
+        add_call(
+            store,
+            business.account_id,
+            caller,
+            "+14155550100",
+            now - dt.timedelta(days=i + 1),
+            f"c{i}",
+        )
+    ref = open_request(store, email="caller@example.net", settings=settings)
+    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
+    points = [
+        DataPoint("recent_call", "+14155550100", now - dt.timedelta(days=i + 1))
+        for i in range(3)
+    ]
+    verification.submit_data_points(
+        store, case_id, points, phone=caller, declaration=True
+    )
+    assert show_case(store, case_id).verification_level == "high"

@@ -1,0 +1,51 @@
+"""The public form and the JSON API open the same kind of case, with the same answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.rights.conftest import OnFile
+from tutela.config import Settings
+from tutela.rights.cases import list_cases
+from tutela.store.db import Store
+from tutela.web.app import create_app
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings)
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        opened = getattr(app.state, "web_store", None)
+        if opened is not None:
+            opened.close()
+
+
+@pytest.mark.clause("rights.access.request")
+def test_form_and_api_answer_identically_for_known_and_unknown(
+    client: TestClient, store: Store, ann: OnFile
+) -> None:
+    assert "<form" in client.get("/rights/access").text
+    known = client.post("/api/sar", json={"email": ann.email})
+    unknown = client.post("/api/sar", json={"email": "nobody@example.net"})
+    assert known.status_code == unknown.status_code == 202
+    mask = re.compile(r"SAR-[0-9A-F]{8}")
+    assert mask.sub("X", known.text) == mask.sub("X", unknown.text)
+    page_known = client.post("/rights/access", data={"email": ann.email})
+    page_unknown = client.post("/rights/access", data={"email": "nobody@example.net"})
+    assert mask.sub("X", page_known.text) == mask.sub("X", page_unknown.text)
+    channels = sorted(v.channel for v in list_cases(store))
+    assert channels == ["api", "api", "web", "web"]
+
+
+def test_api_refuses_a_malformed_address_without_echoing_it(client: TestClient) -> None:
+    response = client.post("/api/sar", json={"email": "not-an-address"})
+    assert response.status_code == 400
+    assert response.json()["ok"] is False
+    assert "not-an-address" not in response.text

@@ -1,0 +1,106 @@
+"""`tutela ingest` and `tutela voicemail`: JSON summaries and exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.samples import TELEPHONY
+from tutela.collect.accounts import open_account
+from tutela.config import Settings
+from tutela.store.db import open_store
+
+TUTELA = str(Path(sys.executable).with_name("tutela"))
+SPOOL = Path(__file__).parent / "collect" / "data" / "voicemail_spool"
+ASTERISK = TELEPHONY / "asterisk_cdr_csv"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    return subprocess.run(
+        [TUTELA, *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    store = open_store(Settings(data=tmp_path / "data"))
+    with store.session() as session:
+        open_account(session, organization="Acme Dental", ref="default")
+    store.close()
+    return tmp_path / "data"
+
+
+def _cdr(data: Path, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run(
+        "ingest", "cdr", str(ASTERISK / name), "--format", "asterisk-csv",
+        "--account", "default", "--data", str(data), "--json", *extra,
+    )  # fmt: skip
+
+
+@pytest.mark.clause("collect.service_use.call_records")
+def test_clean_cdr_file_exits_0_then_reports_duplicates(data: Path) -> None:
+    first = _cdr(data, "testsuite_cdrlib_good.csv")
+    assert first.returncode == 0, first.stderr
+    payload = json.loads(first.stdout)
+    assert payload["ok"] is True
+    assert {k: payload[k] for k in ("read", "stored", "duplicate", "rejected")} == {
+        "read": 5, "stored": 5, "duplicate": 0, "rejected": 0,
+    }  # fmt: skip
+    assert payload["quarantine"] is None
+    again = json.loads(_cdr(data, "testsuite_cdrlib_good.csv").stdout)
+    assert (again["stored"], again["duplicate"]) == (0, 5)
+
+
+@pytest.mark.clause("collect.service_use.call_records")
+def test_rejected_row_exits_1_with_quarantine_path(data: Path) -> None:
+    result = _cdr(data, "testsuite_cdrlib_buggy_MALFORMED.csv")
+    assert result.returncode == 1
+    payload = json.loads(result.stdout)
+    assert payload["rejected"] == 1
+    assert Path(payload["quarantine"]).is_file()
+    assert '"Test User"' not in result.stderr  # excerpts never reach the terminal
+
+
+@pytest.mark.clause("collect.service_use.call_records")
+def test_unusable_file_exits_2_with_error_envelope(data: Path) -> None:
+    cel = TELEPHONY / "asterisk_cel_csv" / "testsuite_CELMaster1.csv"
+    result = run(
+        "ingest",
+        "cdr",
+        str(cel),
+        "--format",
+        "asterisk-csv",
+        "--data",
+        str(data),
+        "--json",
+    )
+    assert result.returncode == 2
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and payload["status"] == 400
+
+
+def test_unknown_format_exits_2(data: Path) -> None:
+    result = _cdr(data, "testsuite_cdrlib_good.csv", "--format", "nope")
+    assert result.returncode == 2
+
+
+@pytest.mark.clause("collect.service_use.voicemail")
+def test_voicemail_ingest_list_and_delete(data: Path) -> None:
+    result = run("ingest", "voicemail", str(SPOOL), "--data", str(data), "--json")
+    assert result.returncode == 1  # the sample spool has broken messages
+    assert json.loads(result.stdout)["stored"] == 3
+    listed = json.loads(run("voicemail", "list", "--data", str(data), "--json").stdout)
+    assert listed["count"] == 3
+    first = listed["data"][0]["id"]
+    deleted = run("voicemail", "delete", str(first), "--data", str(data), "--json")
+    assert deleted.returncode == 0, deleted.stderr
+    listed = json.loads(run("voicemail", "list", "--data", str(data), "--json").stdout)
+    assert listed["count"] == 2
+    missing = run("voicemail", "delete", str(first), "--data", str(data), "--json")
+    assert missing.returncode == 2

@@ -1,0 +1,55 @@
+"""Requests for e-mail notice of policy updates, stored as subscriptions.
+
+Clause: changes.subscribe ("A person may request email notification of
+privacy policy updates by sending an email to legal@jive.com under the
+heading 'Request for Privacy Policy Updates'"). One row per address
+(case-insensitive); a repeat request changes nothing but may mark the
+address verified. An address is `verified` when the receiving server's
+DMARC result for the message was `pass`; otherwise it is kept unverified
+until a confirmation step (not yet built) confirms it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tutela.store.models import PolicySubscription
+
+log = logging.getLogger(__name__)
+
+
+def subscribe(
+    session: Session,
+    *,
+    address: str,
+    verified: bool,
+    message_row_id: int | None = None,
+) -> PolicySubscription:
+    """Add (or find) the subscription for `address`."""
+    normal = address.strip().lower()
+    found = session.scalars(
+        select(PolicySubscription).where(
+            func.lower(PolicySubscription.address) == normal
+        )
+    ).one_or_none()
+    if found is not None:
+        if verified and not found.verified:
+            found.verified = True
+        return found
+    row = PolicySubscription(
+        address=normal, verified=verified, message_id=message_row_id
+    )
+    session.add(row)
+    session.flush()
+    log.info("subscription.added subscription_id=%d verified=%s", row.id, verified)
+    return row
+
+
+def subscriptions(session: Session) -> list[PolicySubscription]:
+    """Every subscription, oldest first."""
+    return list(
+        session.scalars(select(PolicySubscription).order_by(PolicySubscription.id))
+    )

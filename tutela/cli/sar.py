@@ -1,0 +1,443 @@
+"""`tutela sar intake|list|show|verify|decide|extend|deliver|smtp`: subject access requests.
+
+Clauses: rights.access, rights.access.request, rights.access.verification,
+rights.access.fee_or_reject, changes.subscribe. `export` belongs to the
+export step and is added there. Exit codes: 0 done, 1 done but something
+was refused (an oversized message, a failed verification), 2 unusable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tutela.cli._output import (
+    DataOption,
+    JsonOption,
+    emit_json,
+    settings_for,
+    stderr,
+    stdout,
+)
+from tutela.errors import InvalidInput
+from tutela.store.db import open_store
+
+app = typer.Typer(
+    help="Subject access requests: intake, verify, decide.", no_args_is_help=True
+)
+
+CaseArg = Annotated[
+    int, typer.Argument(help="Case id (see `tutela sar list`).", show_default=False)
+]
+StaffOption = Annotated[
+    int,
+    typer.Option(
+        "--staff", help="Your staff id (recorded in the audit log).", show_default=False
+    ),
+]
+
+
+def _when(text: str | None, name: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("is not an ISO 8601 date-time", field=name) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@app.command("intake")
+def intake_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A message (.eml), an mbox file or a Maildir.", show_default=False
+        ),
+    ],
+    data: DataOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Store every message with its route; open or join cases; send what is due."""
+    from tutela.changes.outbox import deliver
+    from tutela.rights.intake import intake_path
+
+    settings = settings_for(data)
+    store = open_store(settings)
+    try:
+        report = intake_path(store, path, settings=settings)
+        if settings.smtp_host:
+            deliver(store, settings)
+    finally:
+        store.close()
+    if json:
+        emit_json(
+            {
+                "messages": [r.as_dict() for r in report.results],
+                "rejected": report.rejected,
+            }
+        )
+    else:
+        for r in report.results:
+            case = "-" if r.case_id is None else str(r.case_id)
+            dup = " (already stored)" if r.duplicate else ""
+            stdout.print(
+                f"{r.route:<15} case {case:<6} {r.message_id}{dup}", markup=False
+            )
+        for problem in report.rejected:
+            stderr.print(f"refused: {problem}", markup=False)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_command(
+    data: DataOption = None,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due", help="Only open cases that are overdue or due within 7 days."
+        ),
+    ] = False,
+    state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """List cases by deadline."""
+    from tutela.rights.cases import list_cases
+
+    store = open_store(settings_for(data))
+    try:
+        views = list_cases(store, due_only=due, state=state)
+    finally:
+        store.close()
+    if json:
+        emit_json({"cases": [v.as_dict() for v in views], "count": len(views)})
+        return
+    for v in views:
+        stdout.print(
+            f"{v.id:>5}  {v.ref}  {v.state:<13} {v.deadline_rule:<6} due {v.due:%Y-%m-%d}"
+            f"  {v.due_status or ''}  risk {v.risk}",
+            markup=False,
+        )
+
+
+@app.command("show")
+def show_command(
+    case_id: CaseArg, data: DataOption = None, json: JsonOption = False
+) -> None:
+    """One case: state, deadlines, verification and its history."""
+    from tutela.rights.cases import show_case
+
+    store = open_store(settings_for(data))
+    try:
+        v = show_case(store, case_id)
+    finally:
+        store.close()
+    if json:
+        emit_json({"case": v.as_dict()})
+        return
+    stdout.print(
+        f"case {v.id} {v.ref}: {v.state} (channel {v.channel}, risk {v.risk})",
+        markup=False,
+    )
+    stdout.print(
+        f"  rule {v.deadline_rule}, due {v.due:%Y-%m-%d %H:%M} UTC {v.due_status or ''}",
+        markup=False,
+    )
+    if v.auth_failures:
+        stdout.print(
+            f"  failed authentication: {', '.join(v.auth_failures)}", markup=False
+        )
+    if v.verification_method:
+        stdout.print(
+            f"  verified by {v.verification_method} ({v.verification_level})",
+            markup=False,
+        )
+    if v.prior_requests:
+        stdout.print(
+            f"  {v.prior_requests} earlier request(s) in 12 months", markup=False
+        )
+    for e in v.events:
+        stdout.print(
+            f"  {e.at:%Y-%m-%d %H:%M} {e.from_state or '-'} -> {e.to_state} by {e.actor} {e.note or ''}",
+            markup=False,
+        )
+
+
+@app.command("verify")
+def verify_command(
+    case_id: CaseArg,
+    data: DataOption = None,
+    send_code: Annotated[
+        bool,
+        typer.Option(
+            "--send-code", help="Send a new one-time code to the address on file."
+        ),
+    ] = False,
+    code: Annotated[
+        str | None, typer.Option(help="The one-time code the requester gave back.")
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option(help="Phone number the requester claims, in + form.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Data point: the name the requester gives.")
+    ] = None,
+    postal_code: Annotated[
+        str | None, typer.Option(help="Data point: postal code.")
+    ] = None,
+    account_ref: Annotated[
+        str | None, typer.Option(help="Data point: account number.")
+    ] = None,
+    call: Annotated[
+        list[str] | None,
+        typer.Option(help="Data point: a recent call as NUMBER@ISO-TIME (repeatable)."),
+    ] = None,
+    declaration: Annotated[
+        bool,
+        typer.Option(
+            help="The requester signed a declaration under penalty of perjury."
+        ),
+    ] = False,
+    propose_override: Annotated[
+        str | None,
+        typer.Option(
+            "--propose-override", help="Propose a staff override with this reason."
+        ),
+    ] = None,
+    approve_override: Annotated[
+        bool,
+        typer.Option(
+            "--approve-override", help="Approve another staff member's override."
+        ),
+    ] = False,
+    staff: Annotated[
+        int | None, typer.Option("--staff", help="Your staff id (override only).")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Verify the requester's identity by one method."""
+    from tutela.rights import verification as v
+
+    settings = settings_for(data)
+    points = [
+        v.DataPoint(kind, value)
+        for kind, value in (
+            ("name", name),
+            ("postal_code", postal_code),
+            ("account_ref", account_ref),
+        )
+        if value
+    ]
+    for item in call or []:
+        number, _, when = item.partition("@")
+        points.append(v.DataPoint("recent_call", number, _when(when, "call")))
+    store = open_store(settings)
+    try:
+        if send_code:
+            outcome = v.start(store, case_id, settings=settings)
+        elif code is not None:
+            outcome = v.submit_code(store, case_id, code)
+        elif propose_override is not None or approve_override:
+            if staff is None:
+                raise InvalidInput("an override needs --staff", field="staff")
+            if approve_override:
+                outcome = v.approve_override(store, case_id, staff=f"staff:{staff}")
+            else:
+                outcome = v.propose_override(
+                    store,
+                    case_id,
+                    staff=f"staff:{staff}",
+                    reason=propose_override or "",
+                )
+        elif points:
+            outcome = v.submit_data_points(
+                store, case_id, points, phone=phone, declaration=declaration
+            )
+        else:
+            raise InvalidInput(
+                "choose --send-code, --code, data points or an override", field="method"
+            )
+        if settings.smtp_host:
+            from tutela.changes.outbox import deliver
+
+            deliver(store, settings)
+    finally:
+        store.close()
+    if json:
+        emit_json(
+            {
+                "case_id": outcome.case_id,
+                "state": outcome.state,
+                "verified": outcome.verified,
+                "detail": outcome.detail,
+            }
+        )
+    else:
+        stdout.print(
+            f"case {outcome.case_id}: {outcome.state} ({outcome.detail})", markup=False
+        )
+
+
+@app.command("decide")
+def decide_command(
+    case_id: CaseArg,
+    staff: StaffOption,
+    data: DataOption = None,
+    fulfil: Annotated[
+        bool,
+        typer.Option("--fulfil", help="Fulfil with the export named by --export-ref."),
+    ] = False,
+    export_ref: Annotated[
+        str | None,
+        typer.Option(help="Reference of the export that fulfils the request."),
+    ] = None,
+    fee: Annotated[
+        str | None, typer.Option(help="Ask this fee (e.g. 25.00); needs --reason.")
+    ] = None,
+    fee_paid: Annotated[
+        bool, typer.Option("--fee-paid", help="Record that the fee was paid.")
+    ] = False,
+    reject: Annotated[
+        str | None,
+        typer.Option(
+            help="Reject: manifestly_unfounded, excessive, repetitive, impractical or identity_not_verified."
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Reason code for a fee (manifestly_unfounded, excessive, repetitive)."
+        ),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option(help="Internal note kept with a rejection (no personal data)."),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Decide a case: fulfil it, ask a fee, or reject it, with a reason."""
+    from tutela.rights import decisions
+
+    settings = settings_for(data)
+    actor = f"staff:{staff}"
+    chosen = sum([fulfil, fee is not None, reject is not None, fee_paid])
+    if chosen != 1:
+        raise InvalidInput(
+            "choose exactly one of --fulfil, --fee, --fee-paid, --reject",
+            field="decision",
+        )
+    store = open_store(settings)
+    try:
+        if fulfil:
+            view = decisions.fulfil(
+                store, case_id, export_ref=export_ref or "", actor=actor
+            )
+        elif fee is not None:
+            view = decisions.request_fee(
+                store,
+                case_id,
+                amount=fee,
+                reason=reason or "",
+                actor=actor,
+                settings=settings,
+            )
+        elif fee_paid:
+            view = decisions.record_fee_paid(store, case_id, actor=actor)
+        else:
+            view = decisions.reject(
+                store,
+                case_id,
+                reason=reject or "",
+                actor=actor,
+                settings=settings,
+                note=note,
+            )
+        if settings.smtp_host:
+            from tutela.changes.outbox import deliver
+
+            deliver(store, settings)
+    finally:
+        store.close()
+    if json:
+        emit_json({"case": view.as_dict()})
+    else:
+        stdout.print(f"case {view.id}: {view.state}", markup=False)
+
+
+@app.command("extend")
+def extend_command(
+    case_id: CaseArg,
+    staff: StaffOption,
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="Why more time is needed (sent to the requester).", show_default=False
+        ),
+    ],
+    data: DataOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Extend the deadline as far as the law allows, with notice and reasons."""
+    from tutela.rights.decisions import extend
+
+    settings = settings_for(data)
+    store = open_store(settings)
+    try:
+        view = extend(
+            store, case_id, reason=reason, actor=f"staff:{staff}", settings=settings
+        )
+    finally:
+        store.close()
+    if json:
+        emit_json({"case": view.as_dict()})
+    else:
+        stdout.print(f"case {view.id}: due {view.due:%Y-%m-%d}", markup=False)
+
+
+@app.command("deliver")
+def deliver_command(data: DataOption = None, json: JsonOption = False) -> None:
+    """Send pending outbox mail through the SMTP relay (TUTELA_SMTP_HOST)."""
+    from tutela.changes.outbox import deliver
+
+    settings = settings_for(data)
+    store = open_store(settings)
+    try:
+        report = deliver(store, settings)
+    finally:
+        store.close()
+    if json:
+        emit_json(report.as_dict())
+    else:
+        stdout.print(
+            f"sent {report.sent}, failed {report.failed}, pending {report.pending}",
+            markup=False,
+        )
+
+
+@app.command("smtp")
+def smtp_command(
+    data: DataOption = None,
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Listen port.")] = 2525,
+) -> None:
+    """Receive mail for the legal address over SMTP and run intake on it."""
+    from tutela.rights.smtp_listener import controller
+
+    settings = settings_for(data)
+    store = open_store(settings)
+    smtp = controller(store, settings, host=host, port=port)
+    smtp.start()
+    stderr.print(f"SMTP for the legal address on {host}:{port}", markup=False)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        smtp.stop()
+        store.close()

@@ -1,0 +1,73 @@
+"""The words Tutela sends to requesters: fixed templates, no data from the store.
+
+Clauses: rights.access.request (acknowledgement), rights.access.verification
+(one-time code), rights.access.fee_or_reject (a fee or a rejection states
+its reason and the right to complain).
+
+The acknowledgement is word for word the same whether or not the requester
+is known, so it cannot be used to learn who is a customer: it holds only
+the case reference and says what happens next in general terms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+ACK_SUBJECT = "Your Subject Access Request has been received [{ref}]"
+ACK_BODY = """\
+We have received your subject access request. Your case reference is {ref}.
+
+Before we process a request we verify the identity of the person it
+concerns. If we hold personal information linked to the address this
+request came from, we will send a one-time code to the e-mail address we
+have on file. We never send codes or personal information to an address
+given in a request, in a Reply-To header or to any new address.
+
+If you do not receive a code, or have no account with us, reply to this
+message: we will explain the other ways to verify your identity.
+
+We will respond within the period the law that applies to you allows.
+"""
+
+FORM_ACK = ACK_BODY
+
+
+def acknowledgement(ref: str) -> tuple[str, str]:
+    return ACK_SUBJECT.format(ref=ref), ACK_BODY.format(ref=ref)
+
+
+def code_message(ref: str, code: str, ttl: dt.timedelta) -> tuple[str, str]:
+    minutes = int(ttl.total_seconds() // 60)
+    return (
+        f"Verification code for your Subject Access Request [{ref}]",
+        f"Someone asked for a copy of the personal information we hold about you "
+        f"(case {ref}).\n\nIf it was you, give this one-time code to confirm: "
+        f"{code}\n\nIt is valid for {minutes} minutes and can be used once. If it "
+        f"was not you, ignore this message; nothing will be released.\n",
+    )
+
+
+def fee_message(ref: str, amount: str, reason: str, complaint: str) -> tuple[str, str]:
+    return (
+        f"Fee for your Subject Access Request [{ref}]",
+        f"Before we fulfil request {ref} we ask a fee of {amount}.\n"
+        f"Reason: {reason.replace('_', ' ')}.\n\n{complaint}\n",
+    )
+
+
+def rejection_message(ref: str, reason: str, complaint: str) -> tuple[str, str]:
+    return (
+        f"Decision on your Subject Access Request [{ref}]",
+        f"We cannot fulfil request {ref}.\nReason: {reason.replace('_', ' ')}.\n\n"
+        f"{complaint}\n",
+    )
+
+
+def extension_message(
+    ref: str, until: dt.datetime, reason: str, complaint: str
+) -> tuple[str, str]:
+    return (
+        f"More time needed for your Subject Access Request [{ref}]",
+        f"We need more time to answer request {ref}. We will respond by "
+        f"{until:%Y-%m-%d}.\nReason: {reason}\n\n{complaint}\n",
+    )

@@ -1,0 +1,295 @@
+"""Subject access cases, inbound rights mail, verification, outbox, subscriptions.
+
+Policy: "Access to personal information" (rights.access, rights.access.request,
+rights.access.verification, rights.access.fee_or_reject) and "Changes to this
+policy" (changes.subscribe). Requesters' addresses, messages and the data
+they give to prove who they are belong to the `rights_requests` category;
+raw messages, verification data and outgoing bodies (which carry one-time
+codes) are `Encrypted`. Case metadata (state, deadlines, reasons) is
+structural.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tutela.store.models._base import (
+    AUDIT_TIME,
+    LINK,
+    PROVENANCE,
+    STATUS,
+    Base,
+    _created,
+    _id,
+    personal,
+    structural,
+)
+from tutela.store.types import Encrypted
+
+CASE_STATES = (
+    "received",
+    "verifying",
+    "verified",
+    "fee_requested",
+    "fulfilled",
+    "rejected",
+    "expired",
+)
+ROUTES = ("access_request", "policy_updates", "general")
+DEADLINE = structural("legal deadline computed from the policy and jurisdiction")
+REASON = structural("decision reason code or staff note about the case, not a value")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class SarCase(Base):
+    """One subject access request, from intake to fulfilment or rejection."""
+
+    __tablename__ = "sar_cases"
+    __table_args__ = (
+        CheckConstraint(_in("state", CASE_STATES), name="ck_sar_cases_state"),
+        Index("ix_sar_cases_state_due", "state", "respond_by"),
+    )
+
+    id: Mapped[int] = _id()
+    ref: Mapped[str] = mapped_column(
+        String(16), unique=True, info=structural("random public case reference")
+    )
+    state: Mapped[str] = mapped_column(String(16), default="received", info=STATUS)
+    channel: Mapped[str] = mapped_column(String(8), info=STATUS)
+    requester_address: Mapped[str | None] = mapped_column(
+        String(320), index=True, info=personal("rights_requests", "requester_address")
+    )
+    subject_e164: Mapped[str | None] = mapped_column(
+        String(20), info=personal("rights_requests", "subject_identifier")
+    )
+    person_ids: Mapped[str] = mapped_column(
+        Text, default="[]", info=structural("JSON list of matched people ids")
+    )
+    account_closed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), info=STATUS
+    )
+    jurisdiction: Mapped[str | None] = mapped_column(
+        String(8), info=structural("jurisdiction whose deadline rule applies")
+    )
+    deadline_rule: Mapped[str] = mapped_column(String(16), info=DEADLINE)
+    risk: Mapped[str] = mapped_column(String(8), default="normal", info=STATUS)
+    auth_failures: Mapped[str | None] = mapped_column(
+        String(64),
+        info=structural("failed DMARC/DKIM/SPF results of the receiving server"),
+    )
+    received_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    confirm_by: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=DEADLINE
+    )
+    respond_by: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=DEADLINE
+    )
+    extended_to: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=DEADLINE
+    )
+    extension_reason: Mapped[str | None] = mapped_column(String(300), info=REASON)
+    verification_method: Mapped[str | None] = mapped_column(String(24), info=STATUS)
+    verification_level: Mapped[str | None] = mapped_column(String(12), info=STATUS)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    failed_attempts: Mapped[int] = mapped_column(
+        Integer, default=0, info=structural("failed verification attempts")
+    )
+    fee_amount: Mapped[str | None] = mapped_column(
+        String(16), info=structural("fee asked, decimal string")
+    )
+    fee_paid_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    decision_reason: Mapped[str | None] = mapped_column(String(32), info=REASON)
+    decision_note: Mapped[str | None] = mapped_column(String(300), info=REASON)
+    export_ref: Mapped[str | None] = mapped_column(
+        String(200), info=structural("reference of the attached export")
+    )
+    closed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class SarCaseEvent(Base):
+    """One state change of a case: who moved it, when, why, and its audit entry."""
+
+    __tablename__ = "sar_case_events"
+
+    id: Mapped[int] = _id()
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    from_state: Mapped[str | None] = mapped_column(String(16), info=STATUS)
+    to_state: Mapped[str] = mapped_column(String(16), info=STATUS)
+    actor: Mapped[str] = mapped_column(
+        String(120), info=structural("surrogate actor id")
+    )
+    note: Mapped[str | None] = mapped_column(String(300), info=REASON)
+    audit_seq: Mapped[int | None] = mapped_column(
+        Integer, info=structural("sequence number of the audit entry")
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class RightsMessage(Base):
+    """Every message sent to the legal address, with its route. Nothing is lost."""
+
+    __tablename__ = "rights_messages"
+    __table_args__ = (
+        CheckConstraint(_in("route", ROUTES), name="ck_rights_messages_route"),
+    )
+
+    id: Mapped[int] = _id()
+    message_key: Mapped[str] = mapped_column(String(64), unique=True, info=PROVENANCE)
+    message_id: Mapped[str] = mapped_column(
+        String(998), index=True, info=personal("rights_requests", "thread_ids")
+    )
+    thread_refs: Mapped[str | None] = mapped_column(
+        Text, info=personal("rights_requests", "thread_ids")
+    )
+    route: Mapped[str] = mapped_column(String(16), info=STATUS)
+    channel: Mapped[str] = mapped_column(String(8), info=STATUS)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="SET NULL"), index=True, info=LINK
+    )
+    sender_address: Mapped[str | None] = mapped_column(
+        String(320), info=personal("rights_requests", "requester_address")
+    )
+    subject: Mapped[str | None] = mapped_column(
+        String(998), info=personal("rights_requests", "request_subject")
+    )
+    raw: Mapped[str] = mapped_column(
+        Encrypted("rights_messages.raw"),
+        info=personal("rights_requests", "request_message"),
+    )
+    size: Mapped[int] = mapped_column(
+        Integer, info=structural("raw message size in bytes")
+    )
+    auth_failures: Mapped[str | None] = mapped_column(
+        String(64),
+        info=structural("failed DMARC/DKIM/SPF results of the receiving server"),
+    )
+    received_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+
+
+class VerificationChallenge(Base):
+    """A one-time code sent to an address on file: only its keyed hash is kept."""
+
+    __tablename__ = "sar_challenges"
+
+    id: Mapped[int] = _id()
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    code_hash: Mapped[str | None] = mapped_column(
+        String(100), info=structural("HMAC of the one-time code; cleared when used")
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, info=STATUS)
+    max_attempts: Mapped[int] = mapped_column(Integer, info=STATUS)
+    used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    locked_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class VerificationEvidence(Base):
+    """What a requester gave to prove identity; deleted when the case closes."""
+
+    __tablename__ = "sar_verification_data"
+
+    id: Mapped[int] = _id()
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    kind: Mapped[str] = mapped_column(String(24), info=STATUS)
+    data: Mapped[str] = mapped_column(
+        Encrypted("sar_verification_data.data"),
+        info=personal("rights_requests", "verification_data"),
+    )
+    matched: Mapped[bool] = mapped_column(Boolean, info=STATUS)
+    actor: Mapped[str | None] = mapped_column(
+        String(120), info=structural("surrogate id of the staff member, if any")
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class OutboxMessage(Base):
+    """Transactional outbox: mail written with the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status", "status", "id"),)
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(24), info=STATUS)
+    message_id: Mapped[str] = mapped_column(
+        String(200), unique=True, info=structural("generated Message-ID")
+    )
+    in_reply_to: Mapped[str | None] = mapped_column(
+        String(998), info=personal("rights_requests", "thread_ids")
+    )
+    to_address: Mapped[str] = mapped_column(
+        String(320), info=personal("rights_requests", "recipient_address")
+    )
+    subject: Mapped[str] = mapped_column(
+        String(300), info=structural("subject line from a fixed template")
+    )
+    body: Mapped[str | None] = mapped_column(
+        Encrypted("outbox.body"), info=personal("rights_requests", "outbound_message")
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="SET NULL"), index=True, info=LINK
+    )
+    status: Mapped[str] = mapped_column(String(8), default="pending", info=STATUS)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, info=STATUS)
+    last_error: Mapped[str | None] = mapped_column(
+        String(200), info=structural("class of the last delivery error")
+    )
+    sent_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class PolicySubscription(Base):
+    """An address that asked for e-mail notice of policy updates."""
+
+    __tablename__ = "policy_subscriptions"
+
+    id: Mapped[int] = _id()
+    address: Mapped[str] = mapped_column(
+        String(320), unique=True, info=personal("rights_requests", "subscriber_address")
+    )
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, info=STATUS)
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rights_messages.id", ondelete="SET NULL"), info=LINK
+    )
+    created_at: Mapped[dt.datetime] = _created()

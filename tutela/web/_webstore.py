@@ -1,0 +1,67 @@
+"""The store, salts and country lookup the web-activity routes share, opened once per app.
+
+Policy: scope.web_unlinked. The salts that key visitor hashes live in
+``<data>/salts`` (a :class:`~tutela.collect.web.DirectorySaltStore`), never in
+the database, so a database dump cannot recompute a hash.
+
+Tests override :func:`get_web_session` (``app.dependency_overrides``). When
+``tutela/web/deps.py`` grows a shared session dependency, these move there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from tutela.collect.ingest_weblog import salts_for
+from tutela.collect.web import CountryLookup, SaltStore
+from tutela.collect.web import default_country_lookup as _default_country_lookup
+from tutela.store.db import Store, open_store
+
+_lock = threading.Lock()
+
+
+def get_web_store(request: Request) -> Store:
+    """The app's store, opened (and migrated) on first use."""
+    state = request.app.state
+    with _lock:
+        store: Store | None = getattr(state, "web_store", None)
+        if store is None:
+            store = open_store(state.settings)
+            state.web_store = store
+    return store
+
+
+def get_web_session(
+    store: Annotated[Store, Depends(get_web_store)],
+) -> Iterator[Session]:
+    """A session that commits when the handler returns and rolls back on error."""
+    with store.session() as session:
+        yield session
+
+
+def get_salts(request: Request) -> SaltStore:
+    """The app's salt store (one object, so its cache is shared by requests)."""
+    state = request.app.state
+    with _lock:
+        salts: SaltStore | None = getattr(state, "web_salts", None)
+        if salts is None:
+            salts = salts_for(state.settings.data)
+            state.web_salts = salts
+    return salts
+
+
+@lru_cache(maxsize=1)
+def country_lookup() -> CountryLookup:
+    """The offline IP-to-country lookup, loaded once per process."""
+    return _default_country_lookup()
+
+
+WebSessionDep = Annotated[Session, Depends(get_web_session)]
+SaltsDep = Annotated[SaltStore, Depends(get_salts)]
+WebStoreDep = Annotated[Store, Depends(get_web_store)]

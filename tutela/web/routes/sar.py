@@ -1,0 +1,88 @@
+"""Public subject access request form and JSON API.
+
+Clauses: rights.access.request (a request can also come from the web form
+or the API, and makes the same kind of case as an e-mail),
+rights.access.verification (the answer is word for word the same whether
+or not the address is known, and any code goes to the address on file).
+
+    GET  /rights/access   the form
+    POST /rights/access   form post (application/x-www-form-urlencoded)
+    POST /api/sar         {"email": "..."} -> {"ok": true, "case": {"ref": ...}}
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from tutela.rights.intake import open_request
+from tutela.rights.notices import FORM_ACK
+from tutela.store.db import Store
+from tutela.web._webstore import get_web_store
+from tutela.web.deps import SettingsDep
+
+router = APIRouter(tags=["sar"])
+StoreDep = Annotated[Store, Depends(get_web_store)]
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><main><h1>{title}</h1>{content}</main></body></html>"""
+
+_FORM = """<p>Ask for a copy of the personal information Jive holds about you.
+Before we process a request we verify your identity.</p>
+<form method="post" action="/rights/access">
+<label>E-mail address <input type="email" name="email" required maxlength="320"></label>
+<button type="submit">Send request</button>
+</form>"""
+
+
+class SarCreate(BaseModel):
+    """A subject access request made through the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+
+
+class SarReceipt(BaseModel):
+    ref: str
+    state: str
+    message: str
+
+
+def _receipt(ref: str) -> SarReceipt:
+    return SarReceipt(ref=ref, state="received", message=FORM_ACK.format(ref=ref))
+
+
+@router.get("/rights/access", response_class=HTMLResponse)
+def read_access_form() -> HTMLResponse:
+    return HTMLResponse(_PAGE.format(title="Subject Access Request", content=_FORM))
+
+
+@router.post("/rights/access", response_class=HTMLResponse)
+def create_access_request(
+    email: Annotated[str, Form(max_length=320)],
+    store: StoreDep,
+    settings: SettingsDep,
+) -> HTMLResponse:
+    receipt = _receipt(
+        open_request(store, email=email, settings=settings, channel="web")
+    )
+    paragraphs = "".join(
+        f"<p>{html.escape(p)}</p>" for p in receipt.message.split("\n\n") if p.strip()
+    )
+    return HTMLResponse(
+        _PAGE.format(title="Request received", content=paragraphs), status_code=202
+    )
+
+
+@router.post("/api/sar", status_code=202)
+def create_sar(
+    body: SarCreate, store: StoreDep, settings: SettingsDep
+) -> dict[str, object]:
+    ref = open_request(store, email=body.email, settings=settings, channel="api")
+    return {"ok": True, "case": _receipt(ref).model_dump()}
