@@ -12,7 +12,7 @@ from tests.samples import TELEPHONY
 from tutela.collect.accounts import open_account
 from tutela.collect.ingest_voicemail import delete_voicemail, ingest_voicemail
 from tutela.collect.quarantine import read_quarantine
-from tutela.demo_telephony import tone_wav
+from tutela.demo.telephony import tone_wav
 from tutela.errors import InvalidInput, NotFound
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
 from tutela.secure import audit_log

@@ -1,5 +1,37 @@
-"""demo: a realistic synthetic data set, built only through the real ingest paths."""
+"""demo: a realistic synthetic data set, built only through the real ingest paths.
 
-from tutela.demo.customers import DemoSummary, build_demo, pool_number
+Accounts, people, numbers, cards, ports and support messages go through
+`tutela.collect`; call records and voicemail are written as Asterisk files
+(`<data>/demo-sources/`) and ingested with the same code as `tutela ingest`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tutela.demo.customers import DemoSummary, build_customers, pool_number, summarize
+from tutela.demo.telephony import build_telephony_demo
+from tutela.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_demo(
+    store: Store, *, accounts: int = 200, seed: int = 7, telephony: bool = True
+) -> DemoSummary:
+    """Build (or complete) the whole demo data set; running it again adds nothing."""
+    created = build_customers(store, accounts=accounts, seed=seed)
+    if telephony:
+        counts = build_telephony_demo(
+            store, seed=seed, workdir=store.data_dir / "demo-sources"
+        )
+        log.info(
+            "demo.telephony cdr_stored=%d voicemail_stored=%d",
+            counts.get("cdr_stored", 0),
+            counts.get("voicemail_stored", 0),
+        )
+    with store.session() as session:
+        return summarize(session, created=created.created_accounts)
+
 
 __all__ = ["DemoSummary", "build_demo", "pool_number"]

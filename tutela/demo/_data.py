@@ -11,6 +11,8 @@ from typing import Any, Final
 import phonenumbers
 
 from tutela.store.models import (
+    CallRecord,
+    CallRecording,
     Communication,
     Extension,
     PaymentMethod,
@@ -18,6 +20,7 @@ from tutela.store.models import (
     PhoneNumber,
     PortingNumber,
     PortingRequest,
+    Voicemail,
 )
 
 REF_PREFIX: Final = "DEMO-"
@@ -60,7 +63,8 @@ _MESSAGES: Final = (  # (channel, subject, body)
 )
 _CARD_CHAT: Final = "can you put it on this card? {card} exp {exp}. thanks - {name}"
 _TABLES: Final[tuple[Any, ...]] = (Person, PhoneNumber, Extension, PaymentMethod,
-                                   PortingRequest, PortingNumber, Communication)
+                                   PortingRequest, PortingNumber, Communication,
+                                   CallRecord, Voicemail, CallRecording)
 # fmt: on
 _NATIONAL: Final = phonenumbers.PhoneNumberFormat.NATIONAL
 _INTERNATIONAL: Final = phonenumbers.PhoneNumberFormat.INTERNATIONAL

@@ -79,6 +79,9 @@ class DemoSummary:
     porting_requests: int
     porting_numbers: int
     communications: int
+    call_records: int
+    voicemails: int
+    call_recordings: int
     created_accounts: int
 
     def as_dict(self) -> dict[str, int]:
@@ -317,8 +320,8 @@ def summarize(session: Session, *, created: int = 0) -> DemoSummary:
     return DemoSummary(**counts, created_accounts=created)
 
 
-def build_demo(store: Store, *, accounts: int = 200, seed: int = 7) -> DemoSummary:
-    """Build (or complete) the demo data set in one transaction; idempotent.
+def build_customers(store: Store, *, accounts: int = 200, seed: int = 7) -> DemoSummary:
+    """Build (or complete) the demo accounts in one transaction; idempotent.
 
     Demo accounts have refs ``DEMO-00000`` upwards; refs already present are
     skipped, so running it again adds nothing.

@@ -26,7 +26,6 @@ from tutela.disclose.recipients import (
     jurisdiction_of,
 )
 from tutela.errors import DisclosureRefused, Forbidden
-from tutela.policy.loader import DEFAULT_POLICY, load_policy_cached
 from tutela.policy.model import Policy
 from tutela.secure.audit import audit_log
 from tutela.secure.roles import SUBJECT_ACCESS, Duty, has_duty, purposes_for
@@ -93,9 +92,7 @@ def disclose(
         reference=(reference or "").strip() or None,
         authority=(authority or "").strip() or None,
     )
-    verdict = check_disclosure(
-        policy or load_policy_cached(DEFAULT_POLICY), actor, request
-    )
+    verdict = check_disclosure(policy or store.policy(), actor, request)
     with store.session() as session:
         where = subject_jurisdictions(session, ids)
     allowed, reason = verdict.allowed, verdict.reason

@@ -20,6 +20,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tutela.config import Settings
+from tutela.policy.loader import DEFAULT_POLICY, load_policy_cached
+from tutela.policy.model import Policy
 from tutela.store.keys import KeyRing
 from tutela.store.types import bind_key_ring
 
@@ -34,6 +36,11 @@ class Store:
     sessions: sessionmaker[Session]
     keys: KeyRing
     data_dir: Path
+    policy_file: Path = DEFAULT_POLICY
+
+    def policy(self) -> Policy:
+        """The policy this store is governed by (re-read only when the file changes)."""
+        return load_policy_cached(self.policy_file)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -88,7 +95,13 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Store:
     if migrate:
         upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Store(engine=engine, sessions=sessions, keys=keys, data_dir=settings.data)
+    return Store(
+        engine=engine,
+        sessions=sessions,
+        keys=keys,
+        data_dir=settings.data,
+        policy_file=settings.policy_file,
+    )
 
 
 def alembic_config() -> Config:

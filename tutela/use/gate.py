@@ -28,7 +28,6 @@ from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.orm import Session
 
 from tutela.errors import NotFound, PurposeDenied
-from tutela.policy.loader import DEFAULT_POLICY, load_policy_cached
 from tutela.policy.model import Policy
 from tutela.secure.audit import audit_log
 from tutela.secure.roles import Role
@@ -290,9 +289,7 @@ def access(
     Reads use `session` when given (to read inside the caller's transaction),
     else a session of their own. Audit entries always commit on their own.
     """
-    gate = Access(
-        store, actor, purpose, policy or load_policy_cached(DEFAULT_POLICY), session
-    )
+    gate = Access(store, actor, purpose, policy or store.policy(), session)
     try:
         admitted = decide(gate.policy, actor, purpose, ())
         if not admitted.allowed:

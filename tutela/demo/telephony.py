@@ -29,8 +29,6 @@ from sqlalchemy import func, select
 from tutela.collect.ingest_cdr import ingest_cdr
 from tutela.collect.ingest_voicemail import ingest_voicemail
 from tutela.collect.recordings import Party, record_notice, store_recording
-from tutela.config import Settings
-from tutela.policy.loader import load_policy_cached
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import Account, CallRecording, PhoneNumber
@@ -120,7 +118,7 @@ def _write_spool(root: Path, ref: str, rng: random.Random, index: int) -> None:
 
 
 def _recordings(store: Store, accounts: list[Account], rng: random.Random) -> int:
-    policy = load_policy_cached(Settings().policy_file)
+    policy = store.policy()
     blobs = BlobStore.in_data_dir(store.data_dir)
     stored = 0
     with store.session() as session:
