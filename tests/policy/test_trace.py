@@ -42,6 +42,7 @@ def test_markers_on_functions_classes_and_modules_are_found(tmp_path: Path) -> N
         "tests/test_x.py::test_one",
     ]
     assert found["changes.notice"] == ["tests/test_x.py::TestGroup::test_two"]
+    assert found["contact.questions"] == ["tests/test_x.py::test_three"]
     assert sorted(found["intro.scope"]) == [
         "tests/test_x.py::TestGroup::test_two",
         "tests/test_x.py::test_one",

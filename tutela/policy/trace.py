@@ -97,10 +97,12 @@ def _clause_args(call: ast.Call) -> list[str]:
 
 
 def _decorator_clauses(decorators: list[ast.expr]) -> list[str]:
+    """Clause marks on a test, including those on `pytest.param(..., marks=...)`."""
     out: list[str] = []
     for dec in decorators:
-        if isinstance(dec, ast.Call) and _is_clause_mark(dec.func):
-            out += _clause_args(dec)
+        for node in ast.walk(dec):
+            if isinstance(node, ast.Call) and _is_clause_mark(node.func):
+                out += _clause_args(node)
     return out
 
 
