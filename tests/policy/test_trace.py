@@ -27,6 +27,13 @@ class TestGroup:
         assert True
 
 
+@pytest.mark.parametrize(
+    "x", [pytest.param(1, marks=pytest.mark.clause("contact.questions")), 2]
+)
+def test_three(x: int) -> None:
+    assert x
+
+
 def helper() -> None:
     pass
 """
