@@ -53,6 +53,7 @@ def test_markers_on_functions_classes_and_modules_are_found(tmp_path: Path) -> N
     assert sorted(found["intro.scope"]) == [
         "tests/test_x.py::TestGroup::test_two",
         "tests/test_x.py::test_one",
+        "tests/test_x.py::test_three",
     ]
 
 
