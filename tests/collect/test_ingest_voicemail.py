@@ -19,6 +19,7 @@ from tutela.secure import audit_log
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import Voicemail
+from tutela.store.retention import sweep
 from tutela.store.rotation import rotate_keys
 
 pytestmark = pytest.mark.clause("collect.service_use.voicemail")
@@ -102,8 +103,8 @@ def test_old_voicemail_survives_every_retention_job(
     _account(store, "ACME")
     spool = _spool_from_samples(tmp_path / "spool")  # recorded in 2016
     ingest_voicemail(store, spool)
-    # Every maintenance job there is today: key rotation and re-ingest.
-    # A retention sweep, when one lands, belongs in this list.
+    # Every maintenance job there is: the retention sweep, key rotation, re-ingest.
+    sweep(store)
     rotate_keys(store, retire_old=True)
     ingest_voicemail(store, spool)
     blobs = BlobStore.in_data_dir(store.data_dir)
