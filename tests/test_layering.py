@@ -6,7 +6,8 @@ policy category; everyone else reads through `tutela.use.access`.
 
 One exception, by ownership: a workflow package may use the tables it owns
 and writes itself (the access-request workflow its cases, messages and
-verification evidence; the change procedure its outbox and subscriptions),
+verification evidence; the change procedure its outbox and subscriptions;
+sign-in (`tutela.secure`) its users, sessions, tokens and login attempts),
 just as `collect` does for ingest. Data collected under the policy's
 purposes (people, calls, voicemail, web activity...) stays behind the gate.
 """
@@ -33,18 +34,22 @@ def personal_models() -> set[str]:
     }
 
 
-# package -> the model module whose tables it owns
-OWNED = {"rights": "rights", "changes": "rights"}
+# package -> the model modules whose tables it owns
+OWNED: dict[str, str | tuple[str, ...]] = {
+    "rights": ("rights", "rights_export"),
+    "changes": "rights",
+    "secure": "auth",
+}
 
 
 def owned_models(package: str) -> set[str]:
-    module = OWNED.get(package)
-    if module is None:
-        return set()
+    owned = OWNED.get(package, ())
+    names = (owned,) if isinstance(owned, str) else owned
+    modules = {f"{MODELS}.{module}" for module in names}
     return {
         mapper.class_.__name__
         for mapper in Base.registry.mappers
-        if mapper.class_.__module__ == f"{MODELS}.{module}"
+        if mapper.class_.__module__ in modules
     }
 
 

@@ -57,6 +57,40 @@ class Settings(BaseSettings):
         "address is the visitor's and X-Forwarded-For is ignored.",
     )
 
+    session_hours: float = Field(
+        default=8,
+        gt=0,
+        description="Longest life of a console or portal sign-in session, in hours; "
+        "after it the user signs in again.",
+    )
+    session_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        description="A session unused for this many minutes ends.",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins for one e-mail address (known or not) that lock "
+        "it out for login_lockout_minutes.",
+    )
+    login_lockout_minutes: float = Field(
+        default=15,
+        gt=0,
+        description="How long a locked-out address waits; also the window in which "
+        "failures are counted.",
+    )
+    api_token_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days a customer API bearer token stays valid after it is issued.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Mark the session cookie Secure. Unset: Secure when the request "
+        "came over https. Set true behind a TLS-terminating proxy.",
+    )
+
     @property
     def sqlite_path(self) -> Path:
         return self.data / "tutela.db"

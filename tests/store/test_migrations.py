@@ -13,7 +13,11 @@ from tutela.store.types import Encrypted
 
 
 def _compare_type(
-    _context: Any, _inspected: Any, metadata_column: Any, inspected_type: Any, _meta: Any
+    _context: Any,
+    _inspected: Any,
+    metadata_column: Any,
+    inspected_type: Any,
+    _meta: Any,
 ) -> bool | None:
     # Encrypted is text on disk; anything else: let Alembic decide.
     if isinstance(metadata_column.type, Encrypted):

@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.collect.test_ingest_weblog import ACCESS_LOG, CLICKS_CSV, ingest
+from tests.web.portal_world import PASSWORD, sign_in
 from tutela.cli.app import app as cli_app
 from tutela.collect.ingest_weblog import ingest_click_export
 from tutela.collect.quarantine import Quarantine, quarantine_dir
 from tutela.config import Settings
+from tutela.secure.auth import add_user
 from tutela.store.db import Store
 from tutela.web.app import create_app
 from tutela.web.reporting import PURPOSE, web_report
@@ -91,7 +93,11 @@ def test_report_json_holds_aggregates_only(client: TestClient, filled: Store) ->
     assert not any(p.split("/")[0] in text for p in prefixes)
 
 
-def test_report_page_draws_an_inline_svg_chart(client: TestClient) -> None:
+def test_report_page_draws_an_inline_svg_chart(
+    client: TestClient, filled: Store
+) -> None:
+    add_user(filled, email="eng@staff.test", role="engineering", password=PASSWORD)
+    sign_in(client, "eng@staff.test")
     response = client.get("/console/web")
     assert response.status_code == 200
     html = response.text

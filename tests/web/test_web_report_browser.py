@@ -14,8 +14,10 @@ from playwright.sync_api import Request, sync_playwright
 from sqlalchemy import select
 
 from tests.collect.test_ingest_weblog import ACCESS_LOG, ingest
+from tests.web.portal_world import PASSWORD
 from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
 from tutela.config import Settings
+from tutela.secure.auth import add_user
 from tutela.store.db import open_store
 from tutela.store.models import AdClick, WebVisit
 from tutela.web.app import create_app
@@ -38,6 +40,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(data=tmp_path / "tutela-data")
     store = open_store(settings)
     ingest(store, ACCESS_LOG)
+    add_user(store, email="eng@staff.test", role="engineering", password=PASSWORD)
     store.close()
     app = create_app(settings)
     port = _free_port()
@@ -74,6 +77,11 @@ def test_report_page_shows_the_chart_and_tables_without_external_requests(
 
             page.on("request", record)
             page.goto(base_url + "/console/web")
+            # Staff only: sign in, and come back to the report.
+            page.fill("input[name=email]", "eng@staff.test")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/console/web")
             assert page.locator("h1").inner_text() == "Website and ads report"
             assert page.locator("#total-views").inner_text() == "31"
             bars = page.locator("#views-chart rect.bar")

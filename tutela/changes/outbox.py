@@ -32,7 +32,8 @@ from tutela.store.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-ERASE_AFTER_SEND = frozenset({"sar_code"})
+# Messages carrying a secret (a code, a download link) keep no body once sent.
+ERASE_AFTER_SEND = frozenset({"sar_code", "sar_export"})
 
 
 def new_message_id(sender: str) -> str:

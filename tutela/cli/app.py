@@ -11,6 +11,7 @@ from tutela.cli import audit, disclose, keys, policy, serve
 from tutela.cli import ingest as ingest_cli
 from tutela.cli import sar as sar_cli
 from tutela.cli import scan as scan_cli
+from tutela.cli import users as users_cli
 from tutela.cli import voicemail as voicemail_cli
 from tutela.cli import web as web_cli
 from tutela.cli._output import report_error
@@ -35,6 +36,7 @@ serve.register(app)
 app.add_typer(audit.app, name="audit")
 disclose.register(app)
 app.add_typer(sar_cli.app, name="sar")
+app.add_typer(users_cli.app, name="users")
 
 
 def main() -> None:

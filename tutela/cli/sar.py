@@ -1,8 +1,8 @@
 """`tutela sar intake|list|show|verify|decide|extend|deliver|smtp`: subject access requests.
 
 Clauses: rights.access, rights.access.request, rights.access.verification,
-rights.access.fee_or_reject, changes.subscribe. `export` belongs to the
-export step and is added there. Exit codes: 0 done, 1 done but something
+rights.access.fee_or_reject, changes.subscribe. `export` builds the zip of a
+verified case, fulfils it and mails a single-use link. Exit codes: 0 done, 1 done but something
 was refused (an oversized message, a failed verification), 2 unusable.
 """
 
@@ -27,7 +27,8 @@ from tutela.errors import InvalidInput
 from tutela.store.db import open_store
 
 app = typer.Typer(
-    help="Subject access requests: intake, verify, decide.", no_args_is_help=True
+    help="Subject access requests: intake, verify, decide, export.",
+    no_args_is_help=True,
 )
 
 CaseArg = Annotated[
@@ -367,6 +368,88 @@ def decide_command(
         emit_json({"case": view.as_dict()})
     else:
         stdout.print(f"case {view.id}: {view.state}", markup=False)
+
+
+@app.command("export")
+def export_command(
+    case_id: CaseArg,
+    data: DataOption = None,
+    staff: Annotated[
+        int | None,
+        typer.Option(
+            "--staff",
+            help="Your staff id (recorded as the deciding actor); "
+            "default system:sar_export.",
+        ),
+    ] = None,
+    valid_hours: Annotated[
+        int, typer.Option(help="Hours the download link stays valid (1-720).")
+    ] = 168,
+    require_email: Annotated[
+        bool,
+        typer.Option(
+            "--require-email",
+            help="The download page asks for the verified e-mail address too.",
+        ),
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Public base URL of `tutela serve` for the link "
+            "(default http://HOST:PORT from the settings)."
+        ),
+    ] = None,
+    show_link: Annotated[
+        bool,
+        typer.Option(
+            "--show-link",
+            help="Also print the link (to hand over by another channel when "
+            "the case has no verified e-mail).",
+        ),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Build the export of a verified case, fulfil it, e-mail the download link."""
+    from tutela.rights.export import export_case
+
+    if not 1 <= valid_hours <= 720:
+        raise InvalidInput("must be between 1 and 720", field="valid_hours")
+    settings = settings_for(data)
+    store = open_store(settings)
+    try:
+        result = export_case(
+            store,
+            case_id,
+            settings=settings,
+            actor="system:sar_export" if staff is None else f"staff:{staff}",
+            base_url=base_url or f"http://{settings.host}:{settings.port}",
+            ttl=dt.timedelta(hours=valid_hours),
+            require_email=require_email,
+        )
+        if settings.smtp_host:
+            from tutela.changes.outbox import deliver
+
+            deliver(store, settings)
+    finally:
+        store.close()
+    if json:
+        emit_json({"export": result.as_dict(show_link=show_link)})
+        return
+    stdout.print(
+        f"case {result.case_id}: export {result.export_ref}, {result.size} bytes, "
+        f"{sum(result.counts.values())} rows, {result.audio_files} audio file(s); "
+        f"link sent to {result.sent_to} verified address(es), valid until "
+        f"{result.expires_at:%Y-%m-%d %H:%M} UTC",
+        markup=False,
+    )
+    if result.sent_to == 0:
+        stderr.print(
+            "no verified e-mail channel: nothing was sent; use --show-link and "
+            "hand the link over in person",
+            markup=False,
+        )
+    if show_link:
+        stdout.print(result.link, markup=False)
 
 
 @app.command("extend")

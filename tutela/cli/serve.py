@@ -58,11 +58,14 @@ def demo_command(
 ) -> None:
     """Build a realistic synthetic data set through the real ingest paths."""
     from tutela.demo import build_demo
+    from tutela.demo.users import build_demo_users, format_demo_logins
     from tutela.store.db import open_store
 
     store = open_store(settings_for(data))
     try:
         summary = build_demo(store, accounts=accounts, seed=seed)
+        # Fresh random passwords on every run, shown once on the terminal only.
+        stderr.print(format_demo_logins(build_demo_users(store)), markup=False)
     finally:
         store.close()
     counts = summary.as_dict()

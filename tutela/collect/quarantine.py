@@ -59,6 +59,8 @@ def quarantine_dir(data_dir: Path) -> Path:
 
 def safe_text(value: str) -> str:
     """``value`` storable as UTF-8: lone surrogates become ``\\xNN`` escapes."""
+    if value.isascii():
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -234,6 +234,10 @@ class AccessRequest(Strict):
     verification: Literal["required", "optional"]
     fee: Literal["allowed", "never"]
     rejection_grounds: list[Literal["unreasonable", "impractical"]]
+    # How a subject access export shows the other party's number of a call
+    # or voicemail (rights.access): the rest of the number identifies someone
+    # else, so the default keeps only what the subject needs to recognise it.
+    counterpart_numbers: Literal["mask_last_4", "full", "omit"] = "mask_last_4"
 
 
 class ChangeProcedure(Strict):

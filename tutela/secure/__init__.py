@@ -1,6 +1,9 @@
-"""Is the information secure? Roles, the tamper-evident audit log, signing keys.
+"""Is the information secure? Roles, the tamper-evident audit log, signing keys, sign-in.
 
-Clauses: secure.measures, use.purposes (who may invoke which purpose).
+Clauses: secure.measures, use.purposes (who may invoke which purpose),
+rights.access.verification (re-authentication of signed-in customers).
+Sign-in lives in `tutela.secure.auth` (import it from there: it depends on
+`tutela.use`, which depends on this package).
 """
 
 from tutela.secure._encoding import GENESIS, entry_hash

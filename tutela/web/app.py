@@ -10,8 +10,12 @@ from fastapi.responses import JSONResponse
 from tutela import __version__
 from tutela.config import Settings
 from tutela.errors import TutelaError
+from tutela.web.deps import install_auth_handlers
+from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
+from tutela.web.routes import console as console_routes
 from tutela.web.routes import health, policy
+from tutela.web.routes import portal as portal_routes
 from tutela.web.routes import sar as sar_routes
 from tutela.web.routes import web_report as web_report_routes
 
@@ -28,6 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collect_routes.router)
     app.include_router(web_report_routes.router)
     app.include_router(sar_routes.router)
+    app.include_router(auth_routes.router)
+    app.include_router(portal_routes.router)
+    app.include_router(console_routes.router)
+    install_auth_handlers(app)
 
     @app.exception_handler(TutelaError)
     async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:

@@ -68,8 +68,7 @@ def _items(
             # Once the layout is fixed the gate has released, and whether a
             # line is recognised no longer matters: skip the shape check.
             recognised = layout is not None or (
-                names is not None
-                and _shaped(dict(zip(names, fields, strict=True)))
+                names is not None and _shaped(dict(zip(names, fields, strict=True)))
             )
             if recognised and layout is None:
                 layout = count

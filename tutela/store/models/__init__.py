@@ -12,6 +12,7 @@ One module per policy area; this package re-exports every model.
 """
 
 from tutela.store.models._base import Base, personal, structural
+from tutela.store.models.auth import ApiToken, LoginAttempt, User, UserSession
 from tutela.store.models.customers import (
     Account,
     Communication,
@@ -32,6 +33,7 @@ from tutela.store.models.rights import (
     VerificationChallenge,
     VerificationEvidence,
 )
+from tutela.store.models.rights_export import DownloadToken, ExportBundle
 from tutela.store.models.secure import (
     AuditCheckpoint,
     AuditEntry,
@@ -59,6 +61,7 @@ __all__ = [
     "Account",
     "AdClick",
     "AdClickTotal",
+    "ApiToken",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditHead",
@@ -70,8 +73,11 @@ __all__ = [
     "CommunicationMention",
     "Disclosure",
     "DisclosureSubject",
+    "DownloadToken",
+    "ExportBundle",
     "Extension",
     "IngestRun",
+    "LoginAttempt",
     "OutboxMessage",
     "PaymentMethod",
     "Person",
@@ -84,6 +90,8 @@ __all__ = [
     "SarCase",
     "SarCaseEvent",
     "UNLINKABLE_TABLES",
+    "User",
+    "UserSession",
     "VerificationChallenge",
     "VerificationEvidence",
     "Voicemail",

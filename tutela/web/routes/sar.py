@@ -8,19 +8,25 @@ or not the address is known, and any code goes to the address on file).
     GET  /rights/access   the form
     POST /rights/access   form post (application/x-www-form-urlencoded)
     POST /api/sar         {"email": "..."} -> {"ok": true, "case": {"ref": ...}}
+    GET  /rights/download/{token}   the export zip, once (rights.access); a form
+                                    first when the link asks for the address
+    POST /rights/download/{token}   the same, with the verified address (form)
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from tutela.rights.export import Download, needs_factor, open_download
 from tutela.rights.intake import open_request
 from tutela.rights.notices import FORM_ACK
+from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.web._webstore import get_web_store
 from tutela.web.deps import SettingsDep
@@ -86,3 +92,57 @@ def create_sar(
 ) -> dict[str, object]:
     ref = open_request(store, email=body.email, settings=settings, channel="api")
     return {"ok": True, "case": _receipt(ref).model_dump()}
+
+
+_NO_STORE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+_FACTOR_FORM = """<p>To download your data, give the e-mail address this link was
+sent to.</p>
+<form method="post">
+<label>E-mail address <input type="email" name="email" required maxlength="320"></label>
+<button type="submit">Download</button>
+</form>"""
+
+
+def _chunks(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), 1 << 16):
+        yield data[start : start + (1 << 16)]
+
+
+def _zip(download: Download) -> StreamingResponse:
+    return StreamingResponse(
+        _chunks(download.data),
+        media_type="application/zip",
+        headers={
+            **_NO_STORE,
+            "Content-Disposition": f'attachment; filename="{download.filename}"',
+            "Content-Length": str(len(download.data)),
+        },
+    )
+
+
+@router.get("/rights/download/{token}", response_model=None)
+def read_export_download(
+    token: str, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Stream an export once; the link is then spent and the zip shredded."""
+    if needs_factor(store, token):
+        page = _PAGE.format(title="Download your data", content=_FACTOR_FORM)
+        return HTMLResponse(page, headers=_NO_STORE)
+    blobs = BlobStore.in_data_dir(settings.data)
+    return _zip(open_download(store, token, blobs=blobs))
+
+
+@router.post("/rights/download/{token}", response_model=None)
+def create_export_download(
+    token: str,
+    email: Annotated[str, Form(max_length=320)],
+    store: StoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """The download of a link that asks for the verified address."""
+    blobs = BlobStore.in_data_dir(settings.data)
+    return _zip(open_download(store, token, blobs=blobs, address=email))

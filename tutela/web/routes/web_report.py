@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tutela.errors import InvalidInput
 from tutela.web._webstore import WebStoreDep
+from tutela.web.deps import require_purpose
 from tutela.web.reporting import DayTotal, web_report
 
 router = APIRouter(tags=["web"])
@@ -102,7 +103,11 @@ def _form_day(value: str | None, field: str) -> dt.date | None:
         raise InvalidInput("give a day as YYYY-MM-DD", field=field) from None
 
 
-@router.get("/console/web", response_class=HTMLResponse)
+@router.get(
+    "/console/web",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_purpose("improve_websites_and_ads"))],
+)
 def read_web_report_page(
     store: WebStoreDep,
     since: FormText = None,

@@ -1,0 +1,229 @@
+"""The customer portal and API: own voice mail only, deletion shreds and is audited."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.web.portal_world import PASSWORD, World, build_world, csrf_of, sign_in
+from tutela.config import Settings
+from tutela.rights.intake import open_request
+from tutela.secure.auth import issue_api_token
+from tutela.store.blobs import BlobStore
+from tutela.store.db import Store
+from tutela.store.models import AuditEntry, Blob, Voicemail
+from tutela.web.app import create_app
+
+pytestmark = pytest.mark.clause("collect.service_use.voicemail")
+
+
+@pytest.fixture
+def world(store: Store, tmp_path: Path) -> World:
+    return build_world(store, tmp_path / "spool")
+
+
+@pytest.fixture
+def client(world: World, settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+    opened: Store | None = getattr(app.state, "web_store", None)
+    if opened is not None:
+        opened.close()
+
+
+def _blob_of(store: Store, voicemail_id: int) -> str:
+    with store.session() as s:
+        vm = s.get(Voicemail, voicemail_id)
+        assert vm is not None and vm.audio_blob_id is not None
+        return vm.audio_blob_id
+
+
+def _exists(store: Store, voicemail_id: int) -> bool:
+    with store.session() as s:
+        return s.get(Voicemail, voicemail_id) is not None
+
+
+def _assert_shredded_and_audited(store: Store, blob_id: str, actor: str) -> None:
+    assert not BlobStore.in_data_dir(store.data_dir).path_of(blob_id).exists()
+    with store.session() as s:
+        blob = s.get(Blob, blob_id)
+        assert blob is None or blob.wrapped_key is None
+        deletions = list(
+            s.scalars(select(AuditEntry).where(AuditEntry.action == "voicemail.delete"))
+        )
+    assert [e.actor for e in deletions] == [actor]
+
+
+def _ids(page: str) -> set[int]:
+    return {
+        int(part.split('"')[0]) for part in page.split('data-voicemail="')[1:] if part
+    }
+
+
+@pytest.mark.clause("use.purposes")
+def test_customer_admin_sees_every_mailbox_of_their_own_account_only(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "admin@acme.test")
+    page = client.get("/portal")
+    assert page.status_code == 200
+    assert _ids(page.text) == {world.acme_admin_vm, world.acme_user_vm}
+
+
+@pytest.mark.clause("use.purposes")
+def test_end_user_sees_only_their_own_mailbox(client: TestClient, world: World) -> None:
+    sign_in(client, "eve@acme.test")
+    assert _ids(client.get("/portal").text) == {world.acme_user_vm}
+
+
+def test_admin_of_one_account_cannot_delete_another_accounts_voicemail(
+    client: TestClient, world: World, store: Store
+) -> None:
+    csrf = sign_in(client, "admin@acme.test")
+    refused = client.post(
+        f"/portal/voicemails/{world.beta_vm}/delete",
+        data={"csrf": csrf},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404
+    # Same answer as an id that does not exist: nothing to probe.
+    missing = client.post(
+        "/portal/voicemails/999999/delete", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert missing.status_code == 404
+    assert _exists(store, world.beta_vm)
+    assert (
+        BlobStore.in_data_dir(store.data_dir)
+        .path_of(_blob_of(store, world.beta_vm))
+        .exists()
+    )
+
+
+def test_end_user_cannot_delete_a_colleagues_voicemail(
+    client: TestClient, world: World, store: Store
+) -> None:
+    csrf = sign_in(client, "eve@acme.test")
+    refused = client.post(
+        f"/portal/voicemails/{world.acme_admin_vm}/delete",
+        data={"csrf": csrf},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404 and _exists(store, world.acme_admin_vm)
+
+
+def test_deleting_from_the_page_shreds_the_audio_and_audits_it(
+    client: TestClient, world: World, store: Store
+) -> None:
+    blob_id = _blob_of(store, world.acme_user_vm)
+    csrf = sign_in(client, "eve@acme.test")
+    done = client.post(
+        f"/portal/voicemails/{world.acme_user_vm}/delete", data={"csrf": csrf}
+    )
+    assert done.status_code == 200 and "was deleted" in done.text
+    assert _ids(done.text) == set()
+    assert not _exists(store, world.acme_user_vm)
+    _assert_shredded_and_audited(store, blob_id, f"user:{world.acme_user_person}")
+
+
+@pytest.mark.clause("secure.measures")
+def test_delete_form_without_its_csrf_token_is_refused(
+    client: TestClient, world: World, store: Store
+) -> None:
+    sign_in(client, "admin@acme.test")
+    for data in ({}, {"csrf": "0" * 64}):
+        refused = client.post(
+            f"/portal/voicemails/{world.acme_admin_vm}/delete",
+            data=data,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 403
+        assert "anti-forgery" in refused.text
+    assert _exists(store, world.acme_admin_vm)
+
+
+def test_api_lists_and_deletes_with_a_bearer_token(
+    client: TestClient, world: World, store: Store
+) -> None:
+    token = issue_api_token(store, email="admin@acme.test")
+    auth = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/voicemails", headers=auth)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["ok"] is True and body["count"] == 2
+    assert {v["id"] for v in body["data"]} == {world.acme_admin_vm, world.acme_user_vm}
+    blob_id = _blob_of(store, world.acme_admin_vm)
+    deleted = client.delete(f"/api/voicemails/{world.acme_admin_vm}", headers=auth)
+    assert deleted.json() == {"ok": True, "deleted": world.acme_admin_vm}
+    assert not _exists(store, world.acme_admin_vm)
+    _assert_shredded_and_audited(store, blob_id, f"user:{world.acme_admin_person}")
+
+
+def test_api_refuses_other_accounts_and_missing_tokens(
+    client: TestClient, world: World, store: Store
+) -> None:
+    token = issue_api_token(store, email="admin@acme.test")
+    other = client.delete(
+        f"/api/voicemails/{world.beta_vm}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert other.status_code == 404
+    assert set(other.json()) == {"ok", "error", "errors", "status"}
+    assert _exists(store, world.beta_vm)
+    anonymous = client.delete(f"/api/voicemails/{world.beta_vm}")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert anonymous.json()["ok"] is False
+    forged = client.get("/api/voicemails", headers={"Authorization": "Bearer tut_x"})
+    assert forged.status_code == 401
+    # A browser session is not an API credential (no cross-site riding on it).
+    sign_in(client, "admin@acme.test")
+    assert client.get("/api/voicemails").status_code == 401
+
+
+@pytest.mark.clause("secure.measures")
+def test_portal_pages_load_nothing_from_elsewhere(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "admin@acme.test")
+    page = client.get("/portal")
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "<script" not in page.text and "http" not in page.text.split("<main>")[1]
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_signed_in_customer_verifies_an_access_request_with_their_password(
+    client: TestClient, world: World, store: Store, settings: Settings
+) -> None:
+    ref = open_request(store, email="someone@acme.test", settings=settings)
+    csrf = sign_in(client, "eve@acme.test")
+    wrong = client.post(
+        "/portal/access-requests/verify",
+        data={"csrf": csrf, "case_ref": ref, "password": "not it at all"},
+    )
+    assert wrong.status_code == 401
+    unknown = client.post(
+        "/portal/access-requests/verify",
+        data={"csrf": csrf, "case_ref": "NOPE", "password": PASSWORD},
+    )
+    assert unknown.status_code == 403
+    done = client.post(
+        "/portal/access-requests/verify",
+        data={"csrf": csrf, "case_ref": ref, "password": PASSWORD},
+    )
+    assert done.status_code == 200 and "verified" in done.text
+    with store.session() as s:
+        methods = [
+            json.loads(e.details).get("method")
+            for e in s.scalars(
+                select(AuditEntry).where(AuditEntry.action.like("sar.%"))
+            )
+        ]
+    assert "signed_in" in methods
+    assert csrf_of(done.text) == csrf

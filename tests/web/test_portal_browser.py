@@ -1,0 +1,101 @@
+"""The customer portal in a real Chromium: sign in, delete a voicemail, see it gone."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Request, sync_playwright
+
+from tests.web.portal_world import PASSWORD, World, build_world
+from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
+from tutela.config import Settings
+from tutela.store.blobs import BlobStore
+from tutela.store.db import open_store
+from tutela.store.models import Voicemail
+from tutela.web.app import create_app
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Settings, World]]:
+    settings = Settings(data=tmp_path / "tutela-data")
+    store = open_store(settings)
+    world = build_world(store, tmp_path / "spool")
+    store.close()
+    app = create_app(settings)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", settings, world
+    server.should_exit = True
+    thread.join(timeout=10)
+    opened = getattr(app.state, "web_store", None)
+    if opened is not None:
+        opened.close()
+
+
+@pytest.mark.clause("collect.service_use.voicemail")
+def test_customer_admin_deletes_a_voicemail_from_the_portal(
+    served: tuple[str, Settings, World],
+) -> None:
+    base_url, settings, world = served
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+
+            def record(request: Request) -> None:
+                requested.append(request.url)
+
+            page.on("request", record)
+            page.goto(base_url + "/portal")
+            page.wait_for_url("**/login?next=/portal")
+            page.fill("input[name=email]", "admin@acme.test")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_url("**/portal")
+            rows = page.locator("#voicemails tbody tr")
+            assert rows.count() == 2
+            target = page.locator(f'tr[data-voicemail="{world.acme_user_vm}"]')
+            assert target.count() == 1
+            target.locator("button", has_text="Delete").click()
+            page.wait_for_url("**/portal?done=deleted")
+            assert "was deleted" in page.locator("#flash").inner_text()
+            assert (
+                page.locator(f'tr[data-voicemail="{world.acme_user_vm}"]').count() == 0
+            )
+            assert page.locator("#voicemails tbody tr").count() == 1
+            cookies = {c["name"]: c for c in page.context.cookies()}
+            session = cookies["tutela_session"]
+            assert session["httpOnly"] and session["sameSite"] == "Lax"
+        finally:
+            browser.close()
+    assert requested and all(url.startswith(base_url) for url in requested)
+    store = open_store(settings, migrate=False)
+    try:
+        with store.session() as s:
+            assert s.get(Voicemail, world.acme_user_vm) is None
+            assert s.get(Voicemail, world.beta_vm) is not None
+        blobs = list(BlobStore.in_data_dir(store.data_dir).root.rglob("*-*"))
+        assert len(blobs) == 2
+    finally:
+        store.close()

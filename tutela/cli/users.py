@@ -1,0 +1,162 @@
+"""`tutela users add|list|token|disable`: who may sign in to the console and the portal.
+
+Clause: secure.measures. Passwords are read from stdin (never from the
+command line, where other users and shell history could see them) or
+generated and printed once; API tokens are printed once and kept only as
+digests. `users list` never prints a hash or a token.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.errors import InvalidInput
+from tutela.secure.auth import (
+    AuthSettings,
+    add_user,
+    disable_user,
+    issue_api_token,
+    list_users,
+    revoke_api_tokens,
+)
+from tutela.secure.passwords import generate_password
+from tutela.store.db import open_store
+
+app = typer.Typer(
+    help="Users who sign in: staff (console) and customers (portal, API).",
+    no_args_is_help=True,
+)
+
+EmailOption = Annotated[
+    str, typer.Option("--email", help="The user's e-mail address (sign-in name).")
+]
+
+
+@app.command("add")
+def add_command(
+    email: EmailOption,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="privacy_officer, support_agent, billing, engineering, auditor, "
+            "customer_admin or end_user.",
+        ),
+    ],
+    person: Annotated[
+        int | None,
+        typer.Option(
+            "--person", help="Id of the customer's person (customer roles only)."
+        ),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of stdin; otherwise a "
+            "random one is generated and printed once.",
+        ),
+    ] = False,
+    data: DataOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Create a user; prints a generated password once unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InvalidInput("no password on stdin", field="password")
+        generated = None
+    else:
+        password = generated = generate_password()
+    store = open_store(settings_for(data))
+    try:
+        user = add_user(
+            store, email=email, role=role, person_id=person, password=password
+        )
+    finally:
+        store.close()
+    if json:
+        payload: dict[str, object] = {"user": user.as_dict()}
+        if generated is not None:
+            payload["password"] = generated
+        emit_json(payload)
+        return
+    stdout.print(f"user {user.id} added ({user.role})", markup=False)
+    if generated is not None:
+        stdout.print(f"password (shown once): {generated}", markup=False)
+
+
+@app.command("list")
+def list_command(data: DataOption = None, json: JsonOption = False) -> None:
+    """List users: id, e-mail, role, account, person, live sessions and tokens."""
+    store = open_store(settings_for(data))
+    try:
+        users = list_users(store)
+    finally:
+        store.close()
+    if json:
+        rows = [u.as_dict() for u in users]
+        emit_json({"data": rows, "count": len(rows)})
+        return
+    for u in users:
+        where = f"account {u.account_id} person {u.person_id}" if u.person_id else "-"
+        state = "disabled" if u.disabled else "active"
+        stdout.print(
+            f"{u.id:>5}  {u.email}  {u.role}  {where}  {state}  "
+            f"sessions={u.active_sessions} tokens={u.active_tokens}",
+            markup=False,
+        )
+
+
+@app.command("token")
+def token_command(
+    email: EmailOption,
+    revoke: Annotated[
+        bool,
+        typer.Option("--revoke", help="Revoke all of the user's tokens instead."),
+    ] = False,
+    data: DataOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Issue an API bearer token for a customer user; printed once, never again."""
+    settings = settings_for(data)
+    store = open_store(settings)
+    try:
+        if revoke:
+            count = revoke_api_tokens(store, email=email)
+        else:
+            token = issue_api_token(
+                store, email=email, rules=AuthSettings.from_settings(settings)
+            )
+    finally:
+        store.close()
+    if revoke:
+        if json:
+            emit_json({"revoked": count})
+        else:
+            stdout.print(f"{count} token(s) revoked", markup=False)
+        return
+    if json:
+        emit_json({"token": token, "days": settings.api_token_days})
+    else:
+        stdout.print(token, markup=False)
+
+
+@app.command("disable")
+def disable_command(
+    email: EmailOption, data: DataOption = None, json: JsonOption = False
+) -> None:
+    """Disable a user: sign-in refused, sessions and API tokens ended now."""
+    store = open_store(settings_for(data))
+    try:
+        user_id = disable_user(store, email=email)
+    finally:
+        store.close()
+    if json:
+        emit_json({"disabled": user_id})
+    else:
+        stdout.print(f"user {user_id} disabled", markup=False)

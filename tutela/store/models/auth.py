@@ -1,0 +1,161 @@
+"""Who may sign in: users, their browser sessions, API tokens and login attempts.
+
+Clauses: secure.measures (passwords kept only as argon2id hashes, session and
+API tokens only as SHA-256 digests, failed sign-ins counted for lockout),
+collect.service_use.voicemail and rights.access.verification (a customer's
+own people sign in to delete their voice mail and to verify an access
+request), scope.business_only (a customer user belongs to one business
+account, the tenant key).
+
+A user's e-mail address is a business contact e-mail address
+(`business_contact.email`). Nothing here stores an IP address or a user
+agent: rate limiting by network belongs to the reverse proxy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tutela.store.models._base import (
+    AUDIT_TIME,
+    LINK,
+    STATUS,
+    Base,
+    _created,
+    _id,
+    personal,
+    structural,
+)
+
+DIGEST = structural("SHA-256 of a random secret; the secret itself is never stored")
+EXPIRY = structural("when a credential stops working")
+
+USER_ROLES = (
+    "privacy_officer",
+    "support_agent",
+    "billing",
+    "engineering",
+    "auditor",
+    "customer_admin",
+    "end_user",
+)
+_ROLE_LIST = ", ".join(f"'{r}'" for r in USER_ROLES)
+
+
+class User(Base):
+    """Someone who signs in: a staff member, or a customer's admin or end user."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_ROLE_LIST})", name="ck_users_role"),
+        CheckConstraint(
+            "role NOT IN ('customer_admin', 'end_user') "
+            "OR (person_id IS NOT NULL AND account_id IS NOT NULL)",
+            name="ck_users_customer_linked",
+        ),
+        CheckConstraint(
+            "role IN ('customer_admin', 'end_user') "
+            "OR (person_id IS NULL AND account_id IS NULL)",
+            name="ck_users_staff_unlinked",
+        ),
+    )
+
+    id: Mapped[int] = _id()
+    email: Mapped[str] = mapped_column(
+        String(254), unique=True, info=personal("business_contact", "email")
+    )
+    role: Mapped[str] = mapped_column(
+        String(24), info=structural("sign-in role (least privilege)")
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        index=True,
+        info=structural("tenant key: the owning business account (customer users)"),
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    password_hash: Mapped[str | None] = mapped_column(
+        String(200),
+        info=structural("argon2id hash of the password; the password is never stored"),
+    )
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=STATUS
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class UserSession(Base):
+    """A signed-in browser; the cookie holds the token, this row its digest."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = _id()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=DIGEST)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    created_at: Mapped[dt.datetime] = _created()
+    expires_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=EXPIRY
+    )
+    last_seen_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    reauthenticated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True),
+        info=structural("when the password was last entered in this session"),
+    )
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=STATUS
+    )
+
+
+class ApiToken(Base):
+    """A bearer token for the customer API; shown once, kept as a digest."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = _id()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=DIGEST)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    created_at: Mapped[dt.datetime] = _created()
+    expires_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=EXPIRY
+    )
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=STATUS
+    )
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, keyed by a keyed digest of the e-mail address given.
+
+    Attempts for addresses that have no user are counted the same way, so a
+    lockout says nothing about whether an address is known.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_digest_at", "email_digest", "at"),)
+
+    id: Mapped[int] = _id()
+    email_digest: Mapped[str] = mapped_column(
+        String(64), info=personal("business_contact", "email")
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), info=AUDIT_TIME)
+    succeeded: Mapped[bool] = mapped_column(Boolean, info=STATUS)
