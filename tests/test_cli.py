@@ -137,3 +137,15 @@ def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
         server.wait(timeout=20)
         if server.stderr:
             server.stderr.close()
+
+
+def test_retention_run_reports_what_it_swept_and_keeps_voicemail(
+    tmp_path: Path,
+) -> None:
+    result = run("retention", "run", "--data", str(tmp_path / "data"), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["deleted"]["web_visits"] == 0
+    assert payload["kept_until_customer_deletes"] == ["voicemail"]
+    verify = run("audit", "verify", "--data", str(tmp_path / "data"), "--json")
+    assert json.loads(verify.stdout)["audit"]["entries"] >= 1

@@ -7,13 +7,20 @@ import sys
 
 import typer
 
-from tutela.cli import audit, disclose, keys, policy, serve
-from tutela.cli import ingest as ingest_cli
-from tutela.cli import sar as sar_cli
-from tutela.cli import scan as scan_cli
-from tutela.cli import users as users_cli
-from tutela.cli import voicemail as voicemail_cli
-from tutela.cli import web as web_cli
+from tutela.cli import (
+    audit,
+    disclose,
+    ingest,
+    keys,
+    policy,
+    retention,
+    sar,
+    scan,
+    serve,
+    users,
+    voicemail,
+    web,
+)
 from tutela.cli._output import report_error
 from tutela.errors import TutelaError
 
@@ -25,18 +32,21 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+# In the order of the policy: the policy itself, collect, use, disclose, secure,
+# rights; then running the service.
 app.add_typer(policy.app, name="policy")
-app.add_typer(keys.app, name="keys")
-app.add_typer(web_cli.app, name="web")
-app.add_typer(ingest_cli.app, name="ingest")
-web_cli.register_ingest(ingest_cli.app)
-app.add_typer(voicemail_cli.app, name="voicemail")
-app.add_typer(scan_cli.app, name="scan")
-serve.register(app)
-app.add_typer(audit.app, name="audit")
+app.add_typer(ingest.app, name="ingest")
+web.register_ingest(ingest.app)
+app.add_typer(scan.app, name="scan")
+app.add_typer(voicemail.app, name="voicemail")
+app.add_typer(web.app, name="web")
 disclose.register(app)
-app.add_typer(sar_cli.app, name="sar")
-app.add_typer(users_cli.app, name="users")
+app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
+app.add_typer(retention.app, name="retention")
+app.add_typer(sar.app, name="sar")
+serve.register(app)
 
 
 def main() -> None:

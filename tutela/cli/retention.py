@@ -1,0 +1,49 @@
+"""`tutela retention run`: apply the policy's retention periods (and only them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+
+app = typer.Typer(help="Retention: delete what the policy's periods say is too old.")
+
+
+@app.command("run")
+def run_command(
+    data: DataOption = None,
+    json: JsonOption = False,
+    now: Annotated[
+        dt.datetime | None,
+        typer.Option(help="Pretend it is this time (UTC), e.g. to preview a sweep."),
+    ] = None,
+) -> None:
+    """Sweep fixed-period data (website activity, ad clicks); voicemail is never swept."""
+    from tutela.secure.audit import record
+    from tutela.store.db import open_store
+    from tutela.store.retention import sweep
+
+    store = open_store(settings_for(data))
+    try:
+        when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
+        result = sweep(store, now=when)
+        record(
+            store,
+            actor="system:retention",
+            action="retention.swept",
+            details={"deleted": result.deleted, "not_swept": result.not_swept},
+        )
+    finally:
+        store.close()
+    if json:
+        emit_json(result.as_dict())
+        return
+    for table, count in result.deleted.items():
+        stdout.print(f"{table:>20}  {count} deleted", markup=False)
+    for table in result.not_swept:
+        stdout.print(f"{table:>20}  not swept (no age rule yet)", markup=False)
+    kept = ", ".join(result.kept_forever)
+    stdout.print(f"kept until the customer deletes them: {kept}", markup=False)
