@@ -81,6 +81,7 @@ def ingest_weblog_command(
     from tutela.collect.ingest_weblog import WEBLOG_FORMATS, ingest_weblog, salts_for
     from tutela.collect.quarantine import Quarantine, quarantine_dir
     from tutela.collect.web import default_country_lookup, no_country
+    from tutela.secure.audit import record
     from tutela.store.db import open_store
 
     if fmt not in WEBLOG_FORMATS:
@@ -103,6 +104,12 @@ def ingest_weblog_command(
                 fmt=fmt,
                 country=default_country_lookup() if country else no_country,
             )
+        record(
+            store,
+            actor="system:ingest",
+            action="ingest.weblog",
+            details={k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
+        )
     finally:
         store.close()
     if json:

@@ -51,6 +51,7 @@ from tutela.collect.numbers import normalize_number, split_callerid
 from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
+    audit_run,
     quarantine_dir,
     record_run,
     safe_text,
@@ -453,6 +454,7 @@ def ingest_cdr(
 def _finish(store: Store, summary: IngestSummary, *, status: str) -> None:
     with store.session() as session:
         record_run(session, summary, status=status)
+    audit_run(store, summary, status=status)
     log.info(
         "ingest.cdr status=%s read=%d stored=%d duplicate=%d rejected=%d",
         status,

@@ -41,6 +41,7 @@ from tutela.collect.numbers import normalize_number, split_callerid
 from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
+    audit_run,
     quarantine_dir,
     record_run,
     safe_text,
@@ -181,6 +182,7 @@ def ingest_voicemail(
         summary.quarantine = quarantine.close()
     with store.session() as session:
         record_run(session, summary, status="done")
+    audit_run(store, summary, status="done")
     log.info(
         "ingest.voicemail read=%d stored=%d duplicate=%d rejected=%d deleted=%d",
         summary.read,

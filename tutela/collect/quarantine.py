@@ -32,6 +32,8 @@ from typing import IO, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from tutela.secure.audit import record
+from tutela.store.db import Store
 from tutela.store.models import IngestRun
 
 QUARANTINE_DIR = "quarantine"
@@ -207,6 +209,22 @@ def record_run(session: Session, summary: IngestSummary, *, status: str) -> Inge
     return run
 
 
+def audit_run(store: Store, summary: IngestSummary, *, status: str) -> None:
+    """Append the run to the audit log: an administrative action, counts only."""
+    record(
+        store,
+        actor="system:ingest",
+        action=f"ingest.{summary.kind}",
+        details={
+            "status": status,
+            "read": summary.read,
+            "stored": summary.stored,
+            "duplicate": summary.duplicate,
+            "rejected": summary.rejected,
+        },
+    )
+
+
 def read_quarantine(path: Path) -> list[dict[str, Any]]:
     """The records of one quarantine file (for reports and tests)."""
     with path.open(encoding="utf-8") as handle:
@@ -215,6 +233,7 @@ def read_quarantine(path: Path) -> list[dict[str, Any]]:
 
 __all__ = [
     "QUARANTINE_DIR",
+    "audit_run",
     "IngestSummary",
     "Quarantine",
     "quarantine_dir",
