@@ -147,5 +147,21 @@ def test_retention_run_reports_what_it_swept_and_keeps_voicemail(
     payload = json.loads(result.stdout)
     assert payload["deleted"]["web_visits"] == 0
     assert payload["kept_until_customer_deletes"] == ["voicemail"]
+    assert payload["salts_destroyed"] == 0
     verify = run("audit", "verify", "--data", str(tmp_path / "data"), "--json")
     assert json.loads(verify.stdout)["audit"]["entries"] >= 1
+
+
+def test_retention_run_destroys_yesterdays_visitor_salt(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from tutela.collect.ingest_weblog import salts_for
+
+    data = tmp_path / "data"
+    salts = salts_for(data)
+    today = dt.datetime.now(dt.UTC).date()
+    salts.salt_for(today - dt.timedelta(days=1))
+    salts.salt_for(today)
+    result = run("retention", "run", "--data", str(data), "--json")
+    assert json.loads(result.stdout)["salts_destroyed"] == 1
+    assert salts_for(data).horizon() == today

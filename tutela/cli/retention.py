@@ -21,26 +21,40 @@ def run_command(
         typer.Option(help="Pretend it is this time (UTC), e.g. to preview a sweep."),
     ] = None,
 ) -> None:
-    """Sweep fixed-period data (website activity, ad clicks); voicemail is never swept."""
+    """Sweep fixed-period data (website activity, ad clicks); voicemail is never swept.
+
+    Also destroys the visitor-hash salts of every day before today, so no
+    earlier visitor hash can ever be recomputed (run it daily, after the
+    nightly log ingest).
+    """
+    from tutela.collect.ingest_weblog import salts_for
     from tutela.secure.audit import record
     from tutela.store.db import open_store
     from tutela.store.retention import sweep
 
-    store = open_store(settings_for(data))
+    settings = settings_for(data)
+    store = open_store(settings)
     try:
         when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
         result = sweep(store, now=when)
+        today = (when or dt.datetime.now(dt.UTC)).date()
+        salts_destroyed = salts_for(settings.data).destroy_before(today)
         record(
             store,
             actor="system:retention",
             action="retention.swept",
-            details={"deleted": result.deleted, "not_swept": result.not_swept},
+            details={
+                "deleted": result.deleted,
+                "not_swept": result.not_swept,
+                "salts_destroyed": salts_destroyed,
+            },
         )
     finally:
         store.close()
     if json:
-        emit_json(result.as_dict())
+        emit_json(result.as_dict() | {"salts_destroyed": salts_destroyed})
         return
+    stdout.print(f"visitor-hash salts destroyed: {salts_destroyed}", markup=False)
     for table, count in result.deleted.items():
         stdout.print(f"{table:>20}  {count} deleted", markup=False)
     for table in result.not_swept:
