@@ -34,12 +34,7 @@ from tutela.policy.loader import load_policy_cached
 from tutela.rights.cases import State, aware, changing, person_ids_of, utcnow
 from tutela.rights.decisions import fulfil, reply_channel
 from tutela.rights.export import bundle, links
-from tutela.rights.export.collect import (
-    PURPOSE,
-    AudioFile,
-    SubjectData,
-    collect_subject,
-)
+from tutela.rights.export.collect import collect_subject
 from tutela.rights.export.context import (
     disclosures_section,
     processing_context,
@@ -53,6 +48,7 @@ from tutela.rights.export.render import (
     document,
     report_html,
 )
+from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
 from tutela.secure import record
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
 from tutela.store.db import Store

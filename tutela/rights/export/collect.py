@@ -21,118 +21,38 @@ PINs and the payment processor's token are not read, so never decrypted.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import or_
 
-from tutela.collect.mentions import mentions_of, redacted_for
 from tutela.policy.model import Policy
-from tutela.rights.export._masking import CounterpartMode, mask_number, scrub_secrets
+from tutela.rights.export._masking import CounterpartMode, mask_number
+from tutela.rights.export._media import _recordings_section, _voicemail_section
+from tutela.rights.export._records import (
+    _communications_section,
+    _payment_section,
+    _porting_section,
+)
+from tutela.rights.export.sections import (
+    _ACCOUNT_ROLES,
+    EXPORT_ACTOR,
+    PURPOSE,
+    Section,
+    SubjectData,
+    _chunks,
+    _iso,
+    _paged,
+    _Subject,
+)
 from tutela.store.db import Store
 from tutela.store.models import (
     Account,
     CallRecord,
-    CallRecording,
-    Communication,
     Extension,
-    PaymentMethod,
     Person,
     PhoneNumber,
-    PortingNumber,
-    PortingRequest,
-    RecordingNotice,
-    Voicemail,
 )
-from tutela.use import Access, Actor, access
-
-EXPORT_ACTOR = Actor.system("sar_export")
-PURPOSE = "subject_access"
-PAGE = 5000
-_IN_CHUNK = 500
-_ACCOUNT_ROLES = frozenset({"contact", "admin"})
-M = TypeVar("M")
-
-
-@dataclass
-class Section:
-    """One category file of the export: rows of plain values, in a fixed column order."""
-
-    name: str
-    category: str
-    title: str
-    columns: tuple[str, ...]
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class AudioFile:
-    """An audio file the zip carries: where it goes and which blob holds it."""
-
-    path: str
-    blob_id: str
-    media_type: str
-
-
-@dataclass
-class SubjectData:
-    """What the export holds about one subject, before it is rendered."""
-
-    person_ids: list[int]
-    account_ids: list[int]
-    sections: list[Section]
-    audio: list[AudioFile]
-    redactions: int = 0
-    secrets_removed: int = 0
-
-    def section(self, name: str) -> Section:
-        return next(s for s in self.sections if s.name == name)
-
-
-@dataclass
-class _Subject:
-    people: list[Person]
-    numbers: set[str]
-    extensions: dict[int, set[str]]
-    mode: CounterpartMode
-
-    def mine(self, e164: str | None, extension: str | None, account_id: int) -> bool:
-        if e164 is not None and e164 in self.numbers:
-            return True
-        return extension is not None and extension in self.extensions.get(
-            account_id, set()
-        )
-
-
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
-
-
-def _chunks(values: Iterable[Any]) -> list[list[Any]]:
-    items = sorted(set(values))
-    return [items[i : i + _IN_CHUNK] for i in range(0, len(items), _IN_CHUNK)]
-
-
-def _paged(
-    use: Access, model: type[M], key: Any, *where: ColumnElement[bool]
-) -> list[M]:
-    """All rows matching `where`, read in pages by primary key (bounded queries)."""
-    out: list[M] = []
-    last: Any = None
-    while True:
-        bound = () if last is None else (key > last,)
-        batch = use.select(model, *where, *bound, order_by=[key], limit=PAGE)
-        out += batch
-        if len(batch) < PAGE:
-            return out
-        last = getattr(batch[-1], key.key)
+from tutela.use import Access, access
 
 
 def collect_subject(
@@ -335,303 +255,6 @@ def _calls_section(calls: list[CallRecord], subject: _Subject) -> Section:
                 "disposition": c.disposition,
                 # The caller-id name is the caller's: theirs only if they called.
                 "caller_name": c.caller_name if src_mine else None,
-            }
-        )
-    return section
-
-
-def _voicemail_section(
-    use: Access, subject: _Subject, data: SubjectData, prefix: str
-) -> Section:
-    found: dict[int, tuple[Voicemail, str]] = {}
-    key = Voicemail.id
-    for account_id, exts in sorted(subject.extensions.items()):
-        where = [
-            Voicemail.account_id == account_id,
-            Voicemail.mailbox.in_(sorted(exts)),
-        ]
-        for row in _paged(use, Voicemail, key, *where):
-            found[row.id] = (row, "left_for_you")
-    for chunk in _chunks(subject.numbers):
-        for row in _paged(use, Voicemail, key, Voicemail.caller_e164.in_(chunk)):
-            found.setdefault(row.id, (row, "left_by_you"))
-    for account_id, exts in sorted(subject.extensions.items()):
-        where = [
-            Voicemail.account_id == account_id,
-            Voicemail.caller_extension.in_(sorted(exts)),
-        ]
-        for row in _paged(use, Voicemail, key, *where):
-            found.setdefault(row.id, (row, "left_by_you"))
-    cols: tuple[str, ...] = (
-        "voicemail_id",
-        "relation",
-        "mailbox",
-        "caller",
-        "received_at",
-    )
-    cols += ("duration_s", "folder", "audio_file")
-    section = Section("voicemails", "voicemail", "Voicemail messages", cols)
-    for vm_id in sorted(found):
-        vm, relation = found[vm_id]
-        caller = vm.caller_e164 or vm.caller_extension
-        audio = _audio(data, prefix, "voicemail", vm.id, vm.audio_blob_id)
-        section.rows.append(
-            {
-                "voicemail_id": vm.id,
-                "relation": relation,
-                "mailbox": vm.mailbox if relation == "left_for_you" else None,
-                "caller": mask_number(caller, subject.mode)
-                if relation == "left_for_you"
-                and not subject.mine(vm.caller_e164, vm.caller_extension, vm.account_id)
-                else caller,
-                "received_at": _iso(vm.received_at),
-                "duration_s": vm.duration_s,
-                "folder": vm.folder,
-                "audio_file": audio,
-            }
-        )
-    return section
-
-
-def _audio(
-    data: SubjectData, prefix: str, kind: str, row_id: int, blob_id: str | None
-) -> str | None:
-    if blob_id is None:
-        return None
-    path = f"{prefix}/{kind}/{kind}-{row_id}"
-    data.audio.append(AudioFile(path=path, blob_id=blob_id, media_type=""))
-    return path
-
-
-def _recordings_section(
-    use: Access,
-    subject: _Subject,
-    call_ids: list[int],
-    data: SubjectData,
-    prefix: str,
-) -> Section:
-    found: dict[int, CallRecording] = {}
-    key = CallRecording.id
-    for chunk in _chunks(call_ids):
-        for row in _paged(
-            use, CallRecording, key, CallRecording.call_record_id.in_(chunk)
-        ):
-            found[row.id] = row
-    for number in sorted(subject.numbers):
-        needle = json.dumps({"number": number})[1:-1]  # '"number": "+1..."'
-        for row in _paged(
-            use, CallRecording, key, CallRecording.parties.contains(needle)
-        ):
-            found[row.id] = row
-    notice_ids = sorted({r.notice_id for r in found.values()})
-    notices = {
-        n.id: n
-        for chunk in _chunks(notice_ids)
-        for n in use.select(RecordingNotice, RecordingNotice.id.in_(chunk))
-    }
-    cols: tuple[str, ...] = (
-        "recording_id",
-        "call_id",
-        "recorded_at",
-        "duration_s",
-        "parties",
-    )
-    cols += ("notice_method", "notice_given_at", "audio_file")
-    section = Section("call_recordings", "call_recordings", "Call recordings", cols)
-    for rec_id in sorted(found):
-        rec = found[rec_id]
-        notice = notices.get(rec.notice_id)
-        parties = []
-        for party in json.loads(rec.parties):
-            number = party.get("number")
-            shown = (
-                number
-                if number in subject.numbers
-                else mask_number(number, subject.mode)
-            )
-            parties.append(f"{party.get('role')}:{shown or '-'}")
-        section.rows.append(
-            {
-                "recording_id": rec.id,
-                "call_id": rec.call_record_id,
-                "recorded_at": _iso(rec.recorded_at),
-                "duration_s": rec.duration_s,
-                "parties": "; ".join(parties),
-                "notice_method": notice.method if notice else None,
-                "notice_given_at": _iso(notice.given_at) if notice else None,
-                "audio_file": _audio(
-                    data, prefix, "recording", rec.id, rec.audio_blob_id
-                ),
-            }
-        )
-    return section
-
-
-# ------------------------------------------------------------ messages
-
-
-def _communications_section(
-    use: Access, subject: _Subject, data: SubjectData
-) -> Section:
-    ids = [p.id for p in subject.people]
-    own = _paged(use, Communication, Communication.id, Communication.person_id.in_(ids))
-    relation = {c.id: "yours" for c in own}
-    keeper = {c.id: c.person_id for c in own}
-    for person in subject.people:
-        for hit in mentions_of(use.session, person.id):
-            relation.setdefault(hit.communication_id, "mentions_you")
-            keeper.setdefault(hit.communication_id, person.id)
-    rows = {c.id: c for c in own}
-    missing = [i for i in relation if i not in rows]
-    for chunk in _chunks(missing):
-        for c in use.select(Communication, Communication.id.in_(chunk)):
-            rows[c.id] = c
-    cols: tuple[str, ...] = (
-        "communication_id",
-        "relation",
-        "channel",
-        "direction",
-        "ticket_ref",
-    )
-    cols += ("occurred_at", "subject", "body", "redacted_items")
-    section = Section("communications", "communications", "Messages and tickets", cols)
-    for cid in sorted(rows, key=lambda i: (rows[i].occurred_at, i)):
-        c = rows[cid]
-        keep = keeper[cid] or ids[0]
-        red = redacted_for(use.session, c, keep)
-        body, body_secrets = scrub_secrets(red.body.text)
-        heading, head_secrets = (
-            scrub_secrets(red.subject.text) if red.subject is not None else (None, 0)
-        )
-        masked = len(red.body.redacted) + (
-            len(red.subject.redacted) if red.subject is not None else 0
-        )
-        data.redactions += masked
-        data.secrets_removed += body_secrets + head_secrets
-        section.rows.append(
-            {
-                "communication_id": c.id,
-                "relation": relation[cid],
-                "channel": c.channel,
-                "direction": c.direction,
-                "ticket_ref": c.ticket_ref,
-                "occurred_at": _iso(c.occurred_at),
-                "subject": heading,
-                "body": body,
-                "redacted_items": masked + body_secrets + head_secrets,
-            }
-        )
-    return section
-
-
-# ------------------------------------------------------------ account records
-
-
-def _payment_section(
-    use: Access, account_ids: list[int], refs: dict[int, str]
-) -> Section:
-    cols: tuple[str, ...] = (
-        "account",
-        "card_brand",
-        "card_last4",
-        "card_expiry",
-        "billing_street",
-    )
-    cols += ("billing_city", "billing_region", "billing_postal_code", "billing_country")
-    section = Section("payment", "payment", "Payment cards on file (last 4 only)", cols)
-    if not account_ids:
-        return section
-    pm = PaymentMethod
-    found = use.rows(
-        pm.account_id,
-        pm.card_brand,
-        pm.card_last4,
-        pm.card_exp_month,
-        pm.card_exp_year,
-        pm.billing_street,
-        pm.billing_city,
-        pm.billing_region,
-        pm.billing_postal_code,
-        pm.billing_country,
-        where=[pm.account_id.in_(sorted(set(account_ids)))],
-        order_by=[pm.id],
-    )
-    for acct, brand, last4, month, year, street, city, region, postal, country in found:
-        section.rows.append(
-            {
-                "account": refs.get(acct),
-                "card_brand": brand,
-                "card_last4": last4,
-                "card_expiry": f"{year:04d}-{month:02d}",
-                "billing_street": street,
-                "billing_city": city,
-                "billing_region": region,
-                "billing_postal_code": postal,
-                "billing_country": country,
-            }
-        )
-    return section
-
-
-def _porting_section(
-    use: Access,
-    account_ids: list[int],
-    refs: dict[int, str],
-    subject: _Subject,
-    data: SubjectData,
-) -> Section:
-    cols: tuple[str, ...] = (
-        "port_request_id",
-        "account",
-        "numbers",
-        "previous_carrier",
-    )
-    cols += ("billing_telephone_number", "authorized_name", "service_address")
-    cols += ("status", "requested_port_date", "created_at")
-    section = Section("porting", "porting", "Number porting requests", cols)
-    if not account_ids:
-        return section
-    pr = PortingRequest
-    # carrier_account_number and carrier_pin are never selected: never decrypted.
-    found = use.rows(
-        pr.id,
-        pr.account_id,
-        pr.previous_carrier,
-        pr.billing_telephone_number,
-        pr.authorized_name,
-        pr.service_address,
-        pr.status,
-        pr.requested_port_date,
-        pr.created_at,
-        where=[pr.account_id.in_(sorted(set(account_ids)))],
-        order_by=[pr.id],
-    )
-    numbers: dict[int, list[str]] = {}
-    for chunk in _chunks(r[0] for r in found):
-        for req_id, e164 in use.rows(
-            PortingNumber.porting_request_id,
-            PortingNumber.e164,
-            where=[PortingNumber.porting_request_id.in_(chunk)],
-            order_by=[PortingNumber.id],
-        ):
-            numbers.setdefault(req_id, []).append(e164)
-    names = {p.name.casefold() for p in subject.people}
-    for req_id, acct, carrier, btn, authorized, address, status, date, created in found:
-        if authorized.casefold() not in names:
-            authorized = "[another person: redacted]"
-            data.redactions += 1
-        section.rows.append(
-            {
-                "port_request_id": req_id,
-                "account": refs.get(acct),
-                "numbers": " ".join(numbers.get(req_id, [])),
-                "previous_carrier": carrier,
-                "billing_telephone_number": btn,
-                "authorized_name": authorized,
-                "service_address": address,
-                "status": status,
-                "requested_port_date": _iso(date),
-                "created_at": _iso(created),
             }
         )
     return section

@@ -20,7 +20,7 @@ from typing import Any
 
 from tutela.disclose import ledger_for_subject
 from tutela.policy.model import Policy
-from tutela.rights.export.collect import EXPORT_ACTOR, Section
+from tutela.rights.export.sections import EXPORT_ACTOR, Section
 from tutela.store.db import Store
 
 SOURCES = {

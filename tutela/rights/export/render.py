@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from tutela.rights.export.collect import AudioFile, Section, SubjectData
+from tutela.rights.export.sections import AudioFile, Section, SubjectData
 
 SCHEMA = "tutela.sar-export"
 SCHEMA_VERSION = "1.0"

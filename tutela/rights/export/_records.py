@@ -1,0 +1,191 @@
+"""A subject's messages (redacted), payment method and port requests, secrets never read.
+
+Clauses: rights.access, collect.volunteered.channels, collect.requested.
+"""
+
+from __future__ import annotations
+
+from tutela.collect.mentions import mentions_of, redacted_for
+from tutela.rights.export._masking import scrub_secrets
+from tutela.rights.export.sections import (
+    Section,
+    SubjectData,
+    _chunks,
+    _iso,
+    _paged,
+    _Subject,
+)
+from tutela.store.models import (
+    Communication,
+    PaymentMethod,
+    PortingNumber,
+    PortingRequest,
+)
+from tutela.use import Access
+
+
+def _communications_section(
+    use: Access, subject: _Subject, data: SubjectData
+) -> Section:
+    ids = [p.id for p in subject.people]
+    own = _paged(use, Communication, Communication.id, Communication.person_id.in_(ids))
+    relation = {c.id: "yours" for c in own}
+    keeper = {c.id: c.person_id for c in own}
+    for person in subject.people:
+        for hit in mentions_of(use.session, person.id):
+            relation.setdefault(hit.communication_id, "mentions_you")
+            keeper.setdefault(hit.communication_id, person.id)
+    rows = {c.id: c for c in own}
+    missing = [i for i in relation if i not in rows]
+    for chunk in _chunks(missing):
+        for c in use.select(Communication, Communication.id.in_(chunk)):
+            rows[c.id] = c
+    cols: tuple[str, ...] = (
+        "communication_id",
+        "relation",
+        "channel",
+        "direction",
+        "ticket_ref",
+    )
+    cols += ("occurred_at", "subject", "body", "redacted_items")
+    section = Section("communications", "communications", "Messages and tickets", cols)
+    for cid in sorted(rows, key=lambda i: (rows[i].occurred_at, i)):
+        c = rows[cid]
+        keep = keeper[cid] or ids[0]
+        red = redacted_for(use.session, c, keep)
+        body, body_secrets = scrub_secrets(red.body.text)
+        heading, head_secrets = (
+            scrub_secrets(red.subject.text) if red.subject is not None else (None, 0)
+        )
+        masked = len(red.body.redacted) + (
+            len(red.subject.redacted) if red.subject is not None else 0
+        )
+        data.redactions += masked
+        data.secrets_removed += body_secrets + head_secrets
+        section.rows.append(
+            {
+                "communication_id": c.id,
+                "relation": relation[cid],
+                "channel": c.channel,
+                "direction": c.direction,
+                "ticket_ref": c.ticket_ref,
+                "occurred_at": _iso(c.occurred_at),
+                "subject": heading,
+                "body": body,
+                "redacted_items": masked + body_secrets + head_secrets,
+            }
+        )
+    return section
+
+
+# ------------------------------------------------------------ account records
+
+
+def _payment_section(
+    use: Access, account_ids: list[int], refs: dict[int, str]
+) -> Section:
+    cols: tuple[str, ...] = (
+        "account",
+        "card_brand",
+        "card_last4",
+        "card_expiry",
+        "billing_street",
+    )
+    cols += ("billing_city", "billing_region", "billing_postal_code", "billing_country")
+    section = Section("payment", "payment", "Payment cards on file (last 4 only)", cols)
+    if not account_ids:
+        return section
+    pm = PaymentMethod
+    found = use.rows(
+        pm.account_id,
+        pm.card_brand,
+        pm.card_last4,
+        pm.card_exp_month,
+        pm.card_exp_year,
+        pm.billing_street,
+        pm.billing_city,
+        pm.billing_region,
+        pm.billing_postal_code,
+        pm.billing_country,
+        where=[pm.account_id.in_(sorted(set(account_ids)))],
+        order_by=[pm.id],
+    )
+    for acct, brand, last4, month, year, street, city, region, postal, country in found:
+        section.rows.append(
+            {
+                "account": refs.get(acct),
+                "card_brand": brand,
+                "card_last4": last4,
+                "card_expiry": f"{year:04d}-{month:02d}",
+                "billing_street": street,
+                "billing_city": city,
+                "billing_region": region,
+                "billing_postal_code": postal,
+                "billing_country": country,
+            }
+        )
+    return section
+
+
+def _porting_section(
+    use: Access,
+    account_ids: list[int],
+    refs: dict[int, str],
+    subject: _Subject,
+    data: SubjectData,
+) -> Section:
+    cols: tuple[str, ...] = (
+        "port_request_id",
+        "account",
+        "numbers",
+        "previous_carrier",
+    )
+    cols += ("billing_telephone_number", "authorized_name", "service_address")
+    cols += ("status", "requested_port_date", "created_at")
+    section = Section("porting", "porting", "Number porting requests", cols)
+    if not account_ids:
+        return section
+    pr = PortingRequest
+    # carrier_account_number and carrier_pin are never selected: never decrypted.
+    found = use.rows(
+        pr.id,
+        pr.account_id,
+        pr.previous_carrier,
+        pr.billing_telephone_number,
+        pr.authorized_name,
+        pr.service_address,
+        pr.status,
+        pr.requested_port_date,
+        pr.created_at,
+        where=[pr.account_id.in_(sorted(set(account_ids)))],
+        order_by=[pr.id],
+    )
+    numbers: dict[int, list[str]] = {}
+    for chunk in _chunks(r[0] for r in found):
+        for req_id, e164 in use.rows(
+            PortingNumber.porting_request_id,
+            PortingNumber.e164,
+            where=[PortingNumber.porting_request_id.in_(chunk)],
+            order_by=[PortingNumber.id],
+        ):
+            numbers.setdefault(req_id, []).append(e164)
+    names = {p.name.casefold() for p in subject.people}
+    for req_id, acct, carrier, btn, authorized, address, status, date, created in found:
+        if authorized.casefold() not in names:
+            authorized = "[another person: redacted]"
+            data.redactions += 1
+        section.rows.append(
+            {
+                "port_request_id": req_id,
+                "account": refs.get(acct),
+                "numbers": " ".join(numbers.get(req_id, [])),
+                "previous_carrier": carrier,
+                "billing_telephone_number": btn,
+                "authorized_name": authorized,
+                "service_address": address,
+                "status": status,
+                "requested_port_date": _iso(date),
+                "created_at": _iso(created),
+            }
+        )
+    return section
