@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Request, sync_playwright
 
+from tests.web.live import CHROMIUM_ARGS, chromium_path, live_server
 from tests.web.portal_world import PASSWORD, World, build_world
-from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
 from tutela.config import Settings
 from tutela.store.blobs import BlobStore
 from tutela.store.db import open_store
 from tutela.store.models import Voicemail
 from tutela.web.app import create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -33,23 +23,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Settings, World]]:
     store = open_store(settings)
     world = build_world(store, tmp_path / "spool")
     store.close()
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings, world
-    server.should_exit = True
-    thread.join(timeout=10)
-    opened = getattr(app.state, "web_store", None)
-    if opened is not None:
-        opened.close()
+    with live_server(create_app(settings)) as url:
+        yield url, settings, world
 
 
 @pytest.mark.clause("collect.service_use.voicemail")

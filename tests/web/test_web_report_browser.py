@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Request, sync_playwright
 from sqlalchemy import select
 
 from tests.collect.test_ingest_weblog import ACCESS_LOG, ingest
+from tests.web.live import CHROMIUM_ARGS, chromium_path, live_server
 from tests.web.portal_world import PASSWORD
-from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
 from tutela.config import Settings
 from tutela.secure.auth import add_user
 from tutela.store.db import open_store
@@ -29,12 +26,6 @@ DESKTOP_CHROME = (
 LNA_FEATURES = "LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(data=tmp_path / "tutela-data")
@@ -42,23 +33,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     ingest(store, ACCESS_LOG)
     add_user(store, email="eng@staff.test", role="engineering", password=PASSWORD)
     store.close()
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    thread.join(timeout=10)
-    opened = getattr(app.state, "web_store", None)
-    if opened is not None:
-        opened.close()
+    with live_server(create_app(settings)) as url:
+        yield url, settings
 
 
 @pytest.mark.clause("use.purposes.improve_websites_and_ads")
