@@ -82,10 +82,14 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     with store.session() as session:
         open_account(session, organization="Bench Ltd", ref="BENCH")
     started = time.perf_counter()
-    summary = ingest_cdr(store, Path(args.file), format="asterisk-csv")
+    summary = ingest_cdr(
+        store, Path(args.file), format="asterisk-csv", workers=args.workers
+    )
     seconds = time.perf_counter() - started
     store.close()
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The parsing child of a pipelined ingest (0 when there was none).
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # The parser alone, for the share of the time it takes (after the RSS).
     started = time.perf_counter()
     parsed = sum(
@@ -103,10 +107,13 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         "parse_rows_per_s": round(parsed / parse_seconds),
         "parse_share": round(parse_seconds / seconds, 2),
         "max_rss_mib": round(max_rss, 1),
+        "child_max_rss_mib": round(child_rss, 1),
     }
 
 
-def run_worker(file: Path, data: Path, url: str | None = None) -> dict[str, Any]:
+def run_worker(
+    file: Path, data: Path, url: str | None = None, workers: int | None = None
+) -> dict[str, Any]:
     cmd = [
         sys.executable,
         __file__,
@@ -116,6 +123,8 @@ def run_worker(file: Path, data: Path, url: str | None = None) -> dict[str, Any]
         "--data",
         str(data),
     ]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     if url:
         cmd += ["--url", url]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -167,6 +176,13 @@ def main() -> None:
         "--big-rows", type=int, default=int(env("TUTELA_BENCH_CDR_BIG_ROWS", "800000"))
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="ingest_cdr's workers: 1 = single process, 2 = parse in a child "
+        "process (default: ingest_cdr's own choice)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -176,19 +192,23 @@ def main() -> None:
         print(json.dumps(worker(args)))
         return
     tmp = Path(tempfile.mkdtemp(prefix="tutela-bench-cdr-"))
-    report: dict[str, Any] = {"benchmark": "cdr_ingest", "target_ratio": 0.5}
+    report: dict[str, Any] = {
+        "benchmark": "cdr_ingest",
+        "target_ratio": 0.5,
+        "workers": args.workers,
+    }
     try:
         small, big = tmp / "small.csv", tmp / "big.csv"
         generate(small, args.rows)
         generate(big, args.big_rows)
         report["sqlite"] = _compare(
             args.rows,
-            run_worker(small, tmp / "s1"),
+            run_worker(small, tmp / "s1", workers=args.workers),
             sqlite_import(small, tmp / "raw1.db"),
         )
         report["sqlite_big"] = _compare(
             args.big_rows,
-            run_worker(big, tmp / "s2"),
+            run_worker(big, tmp / "s2", workers=args.workers),
             sqlite_import(big, tmp / "raw2.db"),
         )
         report["peak_memory_mib"] = {
@@ -202,7 +222,7 @@ def main() -> None:
             try:
                 url = server.admin_url
                 raw = postgres_copy(small, url)
-                ingest = run_worker(small, tmp / "p1", url)
+                ingest = run_worker(small, tmp / "p1", url, args.workers)
                 report["postgresql"] = _compare(args.rows, ingest, raw)
             finally:
                 server.stop()

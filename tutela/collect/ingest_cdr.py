@@ -28,7 +28,9 @@ Speed: a chunk goes to the database in one statement round, not through the
 ORM: a prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany on SQLite
 (with ``synchronous=NORMAL`` on the run's connection, safe in WAL mode), and
 ``COPY`` into a temporary table then one ``INSERT ... SELECT ... ON CONFLICT
-DO NOTHING`` on PostgreSQL. See docs/telephony.md, "Benchmark".
+DO NOTHING`` on PostgreSQL. A file of at least `PIPELINE_MIN_BYTES` is
+parsed in a child process while this one stores (``workers``; same results,
+see `tutela.collect._cdr_pipeline`). See docs/telephony.md, "Benchmark".
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -60,9 +63,14 @@ from tutela.errors import InvalidInput, NotFound
 from tutela.store.db import Store
 from tutela.store.models import Account, CallRecord, PhoneNumber
 
+if TYPE_CHECKING:
+    from tutela.collect import _cdr_pipeline
+
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS: Final = 10_000
+# Files at least this big are parsed in a child process by default (`workers`).
+PIPELINE_MIN_BYTES: Final = 1 << 20
 _INT_MAX: Final = 2**31 - 1
 _CACHE_MAX: Final = 100_000
 Progress = Callable[[int], None]
@@ -117,6 +125,55 @@ class AccountResolver:
             for e164, id_, region in found:
                 self._by_number[e164] = Owner(id_, region)
             self._by_number.update((n, None) for n in numbers - self._by_number.keys())
+
+    def prepare_keys(
+        self, conn: Connection, keys: Iterable[tuple[str, tuple[str, ...]]]
+    ) -> None:
+        """`prepare` for (accountcode, numbers) pairs already read in the region.
+
+        ``numbers`` are the record's E.164 forms in ``hint_region``, in the
+        order `resolve` tries them (what `_numbers` gives).
+        """
+        keys = list(keys)
+        for cache in (self._by_ref, self._by_number):
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+        refs = {ref for ref, _ in keys if ref} - self._by_ref.keys()
+        if refs:
+            found = conn.execute(
+                select(Account.ref, Account.id, Account.region).where(
+                    Account.ref.in_(refs)
+                )
+            )
+            for ref, id_, region in found:
+                self._by_ref[ref] = Owner(id_, region)
+            self._by_ref.update((ref, None) for ref in refs - self._by_ref.keys())
+        numbers: set[str] = set()
+        by_ref = self._by_ref
+        for ref, found_numbers in keys:
+            if by_ref.get(ref) is None:
+                numbers.update(found_numbers)
+        numbers -= self._by_number.keys()
+        if numbers:
+            found = conn.execute(
+                select(PhoneNumber.e164, Account.id, Account.region)
+                .join(Account, Account.id == PhoneNumber.account_id)
+                .where(PhoneNumber.e164.in_(numbers))
+            )
+            for e164, id_, region in found:
+                self._by_number[e164] = Owner(id_, region)
+            self._by_number.update((n, None) for n in numbers - self._by_number.keys())
+
+    def resolve_key(self, accountcode: str, numbers: tuple[str, ...]) -> Owner | None:
+        """`resolve` for an (accountcode, numbers) pair, as `prepare_keys` takes."""
+        owner = self._by_ref.get(accountcode) if accountcode else None
+        if owner is not None:
+            return owner
+        for e164 in numbers:
+            owner = self._by_number.get(e164)
+            if owner is not None:
+                return owner
+        return self.default
 
     def _numbers(self, record: cdr.CdrRecord) -> Iterable[str]:
         for raw in (record.src_raw, record.dst_raw):
@@ -189,6 +246,12 @@ def build_row(record: cdr.CdrRecord, owner: Owner) -> dict[str, Any] | str:
     return dict(zip(COLUMNS, values, strict=True))
 
 
+# A record's stored values that do not depend on its owner (see
+# `_fixed_values`): the columns before src_e164, dst_raw, the columns after
+# dst_extension.
+Fixed = tuple[tuple[Any, ...], str, tuple[Any, ...]]
+
+
 def _values(
     record: cdr.CdrRecord,
     owner: Owner,
@@ -200,6 +263,36 @@ def _values(
     ``stamp`` converts times to what the driver stores (SQLite: text);
     ``extra`` values are appended (the bulk insert's ``created_at``).
     """
+    fixed = _fixed_values(record, stamp)
+    if isinstance(fixed, str):
+        return fixed
+    return _owned_values(fixed, record.src_raw, record.dst_raw, owner, *extra)
+
+
+def _owned_values(
+    fixed: Fixed, src_raw: str, dst_raw: str, owner: Owner, *extra: Any
+) -> tuple[Any, ...]:
+    """The row from `_fixed_values` and the owner (whose region reads numbers)."""
+    head, dst_text, tail = fixed
+    src = normalize_number(src_raw, owner.region)
+    dst = normalize_number(dst_raw, owner.region)
+    return (
+        owner.id,
+        *head,
+        src.e164,
+        src.extension,
+        dst_text,
+        dst.e164,
+        dst.extension,
+        *tail,
+        *extra,
+    )
+
+
+def _fixed_values(
+    record: cdr.CdrRecord, stamp: Callable[[dt.datetime], str] | None
+) -> Fixed | str:
+    """The values of `_values` that need no owner, or why it cannot be stored."""
     src_raw, dst_raw = safe_text(record.src_raw), safe_text(record.dst_raw)
     if len(src_raw) > 80:
         return "src is longer than 80 characters"
@@ -217,35 +310,27 @@ def _values(
         return "uniqueid is longer than 150 characters"
     if linkedid is not None and len(linkedid) > 150:
         return "linkedid is longer than 150 characters"
-    src = normalize_number(record.src_raw, owner.region)
-    dst = normalize_number(record.dst_raw, owner.region)
     clid = record.clid_raw
     name = split_callerid(clid)[0] if clid else ""
     return (
-        owner.id,
-        _bounded_key(record.dedupe_key, 128),
-        record.source_format,
-        src_raw,
-        src.e164,
-        src.extension,
+        (_bounded_key(record.dedupe_key, 128), record.source_format, src_raw),
         dst_raw,
-        dst.e164,
-        dst.extension,
-        safe_text(name)[:200] or None,
-        cdr.raw_bytes(clid) if clid else None,
-        record.start if stamp is None else stamp(record.start),
-        record.answer
-        if stamp is None or record.answer is None
-        else stamp(record.answer),
-        record.end if stamp is None else stamp(record.end),
-        record.duration_s,
-        record.billsec_s,
-        record.disposition,
-        uniqueid or None,
-        linkedid or None,
-        record.sequence,
-        _bounded_key(safe_text(record.call_key), 150),
-        *extra,
+        (
+            safe_text(name)[:200] or None,
+            cdr.raw_bytes(clid) if clid else None,
+            record.start if stamp is None else stamp(record.start),
+            record.answer
+            if stamp is None or record.answer is None
+            else stamp(record.answer),
+            record.end if stamp is None else stamp(record.end),
+            record.duration_s,
+            record.billsec_s,
+            record.disposition,
+            uniqueid or None,
+            linkedid or None,
+            record.sequence,
+            _bounded_key(safe_text(record.call_key), 150),
+        ),
     )
 
 
@@ -357,6 +442,35 @@ class _Writer:
                 self.summary.stored += stored
                 self.summary.duplicate += len(rows) - stored
 
+    def flush_prepared(self, records: list[_cdr_pipeline.Prepared]) -> None:
+        """`flush` for a chunk whose owner-free values the child has built."""
+        if not records:
+            return
+        stamp, resolve = self.stamp, self.resolver.resolve_key
+        now = dt.datetime.now(dt.UTC)
+        created_at = now if stamp is None else stamp(now)
+        summary = self.summary
+        with self.conn.begin():
+            self.resolver.prepare_keys(self.conn, ((r[1], r[2]) for r in records))
+            rows: list[tuple[Any, ...]] = []
+            append = rows.append
+            for line, ref, numbers, fixed, src_raw, dst_raw, key in records:
+                owner = resolve(ref, numbers)
+                if owner is None or isinstance(fixed, str):
+                    self.quarantine.add(
+                        file=summary.source,
+                        line=line,
+                        reason=_NO_OWNER if owner is None else str(fixed),
+                        excerpt=f"record {key}",
+                    )
+                    summary.rejected += 1
+                else:
+                    append(_owned_values(fixed, src_raw, dst_raw, owner, created_at))
+            if rows:
+                stored = _insert_new(self.conn, rows)
+                summary.stored += stored
+                summary.duplicate += len(rows) - stored
+
     def _reject(self, record: cdr.CdrRecord, reason: str) -> None:
         self.quarantine.add(
             file=self.summary.source,
@@ -408,6 +522,7 @@ def ingest_cdr(
     region: str = "US",
     chunk_rows: int = CHUNK_ROWS,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> IngestSummary:
     """Ingest one CDR file; see the module docstring for the guarantees.
 
@@ -416,6 +531,11 @@ def ingest_cdr(
     when there is no default account. ``progress`` is called with the number
     of bytes read so far after every chunk. Raises `InvalidInput` (nothing
     stored) when the file is unusable, `NotFound` for an unknown account.
+
+    ``workers=2`` parses in a child process while this one stores (see
+    `tutela.collect._cdr_pipeline`; same results); ``workers=1`` does it all
+    here; the default (None) takes 2 for a regular file of at least
+    `PIPELINE_MIN_BYTES` and 1 otherwise (a pipe, a small file).
     """
     if format not in cdr.FORMATS:
         raise InvalidInput(
@@ -428,15 +548,19 @@ def ingest_cdr(
         writer = _Writer(
             conn, AccountResolver(default, region), quarantine, summary, chunk_rows
         )
+        pipelined = _use_pipeline(fh, workers)
         try:
-            for item in cdr.parse(fh, format=format, source_name=str(path), tz=tz):
-                summary.read += 1
-                if isinstance(item, cdr.Rejection):
-                    quarantine.add_rejection(item)
-                    summary.rejected += 1
-                elif writer.add(item) and progress is not None:
-                    progress(fh.tell())
-            writer.flush()
+            if pipelined:
+                _run_pipeline(path, writer, format=format, tz=tz, progress=progress)
+            else:
+                for item in cdr.parse(fh, format=format, source_name=str(path), tz=tz):
+                    summary.read += 1
+                    if isinstance(item, cdr.Rejection):
+                        quarantine.add_rejection(item)
+                        summary.rejected += 1
+                    elif writer.add(item) and progress is not None:
+                        progress(fh.tell())
+                writer.flush()
         except InvalidInput:
             quarantine.discard()
             _finish(store, summary, status="refused")
@@ -449,6 +573,53 @@ def ingest_cdr(
     summary.quarantine = quarantine.close()
     _finish(store, summary, status="done")
     return summary
+
+
+def _use_pipeline(fh: IO[bytes], workers: int | None) -> bool:
+    """Whether to parse in a child process (see `ingest_cdr`'s ``workers``)."""
+    if workers is not None and workers < 1:
+        raise InvalidInput("workers must be 1 or more", field="workers")
+    if workers == 1:
+        return False
+    from tutela.collect import _cdr_pipeline
+
+    info = os.fstat(fh.fileno())
+    if not stat.S_ISREG(info.st_mode) or not _cdr_pipeline.available():
+        return False
+    return workers is not None or info.st_size >= PIPELINE_MIN_BYTES
+
+
+def _run_pipeline(
+    path: Path,
+    writer: _Writer,
+    *,
+    format: str,
+    tz: str,
+    progress: Progress | None,
+) -> None:
+    """The single-process loop of `ingest_cdr`, with the parsing in a child."""
+    from tutela.collect import _cdr_pipeline
+
+    summary, quarantine = writer.summary, writer.quarantine
+    chunks = _cdr_pipeline.chunks(
+        path,
+        format=format,
+        source_name=str(path),
+        tz=tz,
+        hint_region=writer.resolver.hint_region,
+        sqlite=writer.stamp is not None,
+        chunk_rows=writer.chunk_rows,
+    )
+    for chunk in chunks:
+        summary.read += len(chunk.rejections) + len(chunk.records)
+        for file, line, reason, field, excerpt in chunk.rejections:
+            quarantine.add(
+                file=file, line=line, reason=reason, field=field, excerpt=excerpt
+            )
+        summary.rejected += len(chunk.rejections)
+        writer.flush_prepared(chunk.records)
+        if chunk.full and progress is not None:
+            progress(chunk.position)
 
 
 def _finish(store: Store, summary: IngestSummary, *, status: str) -> None:
@@ -484,6 +655,7 @@ def call_legs(session: Session, *, account_id: int, call_key: str) -> list[CallR
 
 __all__ = [
     "CHUNK_ROWS",
+    "PIPELINE_MIN_BYTES",
     "AccountResolver",
     "Owner",
     "build_row",
