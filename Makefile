@@ -25,6 +25,7 @@ lint: install
 	$(BIN)/ruff check tutela tests bench scripts
 	$(BIN)/ruff format --check tutela tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/mypy tests bench scripts
 
 # pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
 test: install system lint

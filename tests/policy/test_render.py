@@ -9,6 +9,7 @@ import pytest
 
 from tests.samples import REPO
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
+from tutela.policy.model import ParagraphBlock
 from tutela.policy.render import render
 
 SEED = REPO.parent / "shared" / "seed" / "000_9b77ddb9cfea8b9b.txt"
@@ -64,12 +65,13 @@ def test_every_clause_is_one_seed_sentence_or_list_item() -> None:
 def test_html_escapes_clause_text() -> None:
     policy = load_policy(DEFAULT_POLICY)
     first = policy.document[0].blocks[0]
+    assert isinstance(first, ParagraphBlock)
     hostile = first.model_copy(
         update={
             "paragraph": [
                 first.paragraph[0].model_copy(update={"text": "<script>x</script>"})
             ]
-        }  # type: ignore[union-attr]
+        }
     )
     section = policy.document[0].model_copy(update={"blocks": [hostile]})
     page = render(policy.model_copy(update={"document": [section]}), "html")
