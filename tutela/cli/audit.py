@@ -18,11 +18,8 @@ app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 @app.command("verify")
 def verify_command(data: DataOption = None, json: JsonOption = False) -> None:
     """Check the hash chain and the signed checkpoints. Exit 1 on the first bad entry."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         report = audit_log(store).verify()
-    finally:
-        store.close()
     if json:
         emit_json({"audit": report.as_dict()}, ok=report.ok)
     elif report.ok:
@@ -44,11 +41,8 @@ def verify_command(data: DataOption = None, json: JsonOption = False) -> None:
 @app.command("checkpoint")
 def checkpoint_command(data: DataOption = None, json: JsonOption = False) -> None:
     """Sign the current head of the chain now (also done every 1000 entries)."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         checkpoint = audit_log(store).checkpoint()
-    finally:
-        store.close()
     if json:
         emit_json(
             {

@@ -114,11 +114,8 @@ def ledger_command(
     json: JsonOption = False,
 ) -> None:
     """List every disclosure decision about a person: who, when, why."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         entries = ledger_for_subject(store, subject, actor=Actor(actor, role))
-    finally:
-        store.close()
     if json:
         emit_json(
             {

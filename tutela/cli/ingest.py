@@ -96,8 +96,7 @@ def cdr_command(
     json: JsonOption = False,
 ) -> None:
     """Ingest call detail records (Asterisk or FreeSWITCH)."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         with _progress(file, quiet=json) as progress:
             summary = ingest_cdr(
                 store,
@@ -108,8 +107,6 @@ def cdr_command(
                 region=region,
                 progress=progress,
             )
-    finally:
-        store.close()
     report_summary(summary, as_json=json)
 
 
@@ -124,9 +121,6 @@ def voicemail_command(
     json: JsonOption = False,
 ) -> None:
     """Ingest an Asterisk voicemail spool; audio is stored encrypted."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         summary = ingest_voicemail(store, spool_dir, account_ref=account)
-    finally:
-        store.close()
     report_summary(summary, as_json=json)

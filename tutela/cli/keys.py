@@ -22,11 +22,8 @@ def rotate_command(
     ] = False,
 ) -> None:
     """Add a new primary key and re-encrypt every encrypted field under it."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         result = rotate_keys(store, retire_old=retire)
-    finally:
-        store.close()
     if json:
         emit_json(result.as_dict())
     else:

@@ -33,8 +33,7 @@ def run_command(
     from tutela.store.retention import sweep
 
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
         result = sweep(store, now=when)
         today = (when or dt.datetime.now(dt.UTC)).date()
@@ -49,8 +48,6 @@ def run_command(
                 "salts_destroyed": salts_destroyed,
             },
         )
-    finally:
-        store.close()
     if json:
         emit_json(result.as_dict() | {"salts_destroyed": salts_destroyed})
         return

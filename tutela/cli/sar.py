@@ -68,13 +68,10 @@ def intake_command(
     from tutela.rights.intake import intake_path
 
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         report = intake_path(store, path, settings=settings)
         if settings.smtp_host:
             deliver(store, settings)
-    finally:
-        store.close()
     if json:
         emit_json(
             {
@@ -110,11 +107,8 @@ def list_command(
     """List cases by deadline."""
     from tutela.rights.cases import list_cases
 
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         views = list_cases(store, due_only=due, state=state)
-    finally:
-        store.close()
     if json:
         emit_json({"cases": [v.as_dict() for v in views], "count": len(views)})
         return
@@ -133,11 +127,8 @@ def show_command(
     """One case: state, deadlines, verification and its history."""
     from tutela.rights.cases import show_case
 
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         v = show_case(store, case_id)
-    finally:
-        store.close()
     if json:
         emit_json({"case": v.as_dict()})
         return
@@ -237,8 +228,7 @@ def verify_command(
     for item in call or []:
         number, _, when = item.partition("@")
         points.append(v.DataPoint("recent_call", number, _when(when, "call")))
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         if send_code:
             outcome = v.start(store, case_id, settings=settings)
         elif code is not None:
@@ -267,8 +257,6 @@ def verify_command(
             from tutela.changes.outbox import deliver
 
             deliver(store, settings)
-    finally:
-        store.close()
     if json:
         emit_json(
             {
@@ -332,8 +320,7 @@ def decide_command(
             "choose exactly one of --fulfil, --fee, --fee-paid, --reject",
             field="decision",
         )
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         if fulfil:
             view = decisions.fulfil(
                 store, case_id, export_ref=export_ref or "", actor=actor
@@ -362,8 +349,6 @@ def decide_command(
             from tutela.changes.outbox import deliver
 
             deliver(store, settings)
-    finally:
-        store.close()
     if json:
         emit_json({"case": view.as_dict()})
     else:
@@ -415,8 +400,7 @@ def export_command(
     if not 1 <= valid_hours <= 720:
         raise InvalidInput("must be between 1 and 720", field="valid_hours")
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         result = export_case(
             store,
             case_id,
@@ -430,8 +414,6 @@ def export_command(
             from tutela.changes.outbox import deliver
 
             deliver(store, settings)
-    finally:
-        store.close()
     if json:
         emit_json({"export": result.as_dict(show_link=show_link)})
         return
@@ -469,13 +451,10 @@ def extend_command(
     from tutela.rights.decisions import extend
 
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         view = extend(
             store, case_id, reason=reason, actor=f"staff:{staff}", settings=settings
         )
-    finally:
-        store.close()
     if json:
         emit_json({"case": view.as_dict()})
     else:
@@ -488,11 +467,8 @@ def deliver_command(data: DataOption = None, json: JsonOption = False) -> None:
     from tutela.changes.outbox import deliver
 
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         report = deliver(store, settings)
-    finally:
-        store.close()
     if json:
         emit_json(report.as_dict())
     else:

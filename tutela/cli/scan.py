@@ -212,12 +212,9 @@ def rebuild_command(data: DataOption = None, json: JsonOption = False) -> None:
     from tutela.collect.mentions import rebuild_index
     from tutela.store.db import open_store
 
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         with store.session() as session:
             summary = rebuild_index(session)
-    finally:
-        store.close()
     if json:
         emit_json(summary.as_dict())
     else:

@@ -61,13 +61,10 @@ def demo_command(
     from tutela.demo.users import build_demo_users, format_demo_logins
     from tutela.store.db import open_store
 
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         summary = build_demo(store, accounts=accounts, seed=seed)
         # Fresh random passwords on every run, shown once on the terminal only.
         stderr.print(format_demo_logins(build_demo_users(store)), markup=False)
-    finally:
-        store.close()
     counts = summary.as_dict()
     if json:
         emit_json({"data": str(store.data_dir), "counts": counts})

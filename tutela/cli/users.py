@@ -72,13 +72,10 @@ def add_command(
         generated = None
     else:
         password = generated = generate_password()
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         user = add_user(
             store, email=email, role=role, person_id=person, password=password
         )
-    finally:
-        store.close()
     if json:
         payload: dict[str, object] = {"user": user.as_dict()}
         if generated is not None:
@@ -93,11 +90,8 @@ def add_command(
 @app.command("list")
 def list_command(data: DataOption = None, json: JsonOption = False) -> None:
     """List users: id, e-mail, role, account, person, live sessions and tokens."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         users = list_users(store)
-    finally:
-        store.close()
     if json:
         rows = [u.as_dict() for u in users]
         emit_json({"data": rows, "count": len(rows)})
@@ -124,16 +118,13 @@ def token_command(
 ) -> None:
     """Issue an API bearer token for a customer user; printed once, never again."""
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         if revoke:
             count = revoke_api_tokens(store, email=email)
         else:
             token = issue_api_token(
                 store, email=email, rules=AuthSettings.from_settings(settings)
             )
-    finally:
-        store.close()
     if revoke:
         if json:
             emit_json({"revoked": count})
@@ -151,11 +142,8 @@ def disable_command(
     email: EmailOption, data: DataOption = None, json: JsonOption = False
 ) -> None:
     """Disable a user: sign-in refused, sessions and API tokens ended now."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         user_id = disable_user(store, email=email)
-    finally:
-        store.close()
     if json:
         emit_json({"disabled": user_id})
     else:

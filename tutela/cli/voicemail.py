@@ -28,13 +28,10 @@ def list_command(
     account: AccountOption = None, data: DataOption = None, json: JsonOption = False
 ) -> None:
     """List stored voicemails (id, account, mailbox, folder, time, duration)."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         owner = find_owner(store, account).id if account else None
         with store.session() as session:
             rows = voicemail_listing(session, account_id=owner)
-    finally:
-        store.close()
     if json:
         emit_json({"data": rows, "count": len(rows)})
         return
@@ -60,12 +57,9 @@ def delete_command(
     json: JsonOption = False,
 ) -> None:
     """Delete a voicemail for good: its audio is shredded, its key destroyed."""
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         owner = find_owner(store, account).id if account else None
         delete_voicemail(store, voicemail_id, actor=actor, account_id=owner)
-    finally:
-        store.close()
     if json:
         emit_json({"deleted": voicemail_id})
     else:

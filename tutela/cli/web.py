@@ -89,8 +89,7 @@ def ingest_weblog_command(
             f"use one of {', '.join(WEBLOG_FORMATS)}", param_hint="--format"
         )
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with (
             Quarantine(quarantine_dir(settings.data), source="weblog") as quarantine,
             store.session() as session,
@@ -110,8 +109,6 @@ def ingest_weblog_command(
             action="ingest.weblog",
             details={k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
         )
-    finally:
-        store.close()
     if json:
         emit_json(summary.as_dict())
     else:
@@ -143,15 +140,12 @@ def ingest_adclicks_command(
     from tutela.store.db import open_store
 
     settings = settings_for(data)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with (
             Quarantine(quarantine_dir(settings.data), source="adclicks") as quarantine,
             store.session() as session,
         ):
             summary = ingest_click_export(file, session=session, quarantine=quarantine)
-    finally:
-        store.close()
     if json:
         emit_json(summary.as_dict())
     else:
@@ -181,8 +175,7 @@ def report_command(
     from tutela.store.db import open_store
     from tutela.web.reporting import web_report
 
-    store = open_store(settings_for(data))
-    try:
+    with open_store(settings_for(data)) as store:
         report = web_report(
             store,
             since=since.date() if since else None,
@@ -190,8 +183,6 @@ def report_command(
             site=site,
             limit=limit,
         )
-    finally:
-        store.close()
     if json:
         emit_json(report.as_dict())
         return

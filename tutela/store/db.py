@@ -51,6 +51,12 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def make_engine(url: str, keys: KeyRing, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
