@@ -14,10 +14,10 @@ from sqlalchemy.dialects import sqlite
 
 from tests.samples import TELEPHONY
 from tutela.collect import cdr
+from tutela.collect._cdr_rows import sqlite_stamp
 from tutela.collect.cdr import _asterisk, _dsv, _fields
 from tutela.collect.cdr._csvline import FastSplitter, split_line
 from tutela.collect.cdr.records import CdrRecord, new_record
-from tutela.collect.ingest_cdr import sqlite_stamp
 from tutela.errors import InvalidInput
 
 pytestmark = pytest.mark.clause("collect.service_use.call_records")

@@ -36,7 +36,6 @@ see `tutela.collect._cdr_pipeline`). See docs/telephony.md, "Benchmark".
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import stat
@@ -44,34 +43,36 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, Any, Final
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from tutela.collect import cdr
-from tutela.collect.numbers import normalize_number, split_callerid
+from tutela.collect._cdr_rows import (
+    COLUMNS,
+    Chunk,
+    Prepared,
+    chunks_of,
+    owned_values,
+    sqlite_stamp,
+)
 from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
     audit_run,
     quarantine_dir,
     record_run,
-    safe_text,
 )
 from tutela.errors import InvalidInput, NotFound
 from tutela.store.db import Store
 from tutela.store.models import Account, CallRecord, PhoneNumber
-
-if TYPE_CHECKING:
-    from tutela.collect import _cdr_pipeline
 
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS: Final = 10_000
 # Files at least this big are parsed in a child process by default (`workers`).
 PIPELINE_MIN_BYTES: Final = 1 << 20
-_INT_MAX: Final = 2**31 - 1
 _CACHE_MAX: Final = 100_000
 Progress = Callable[[int], None]
 
@@ -97,42 +98,13 @@ class AccountResolver:
         self._by_ref: dict[str, Owner | None] = {}
         self._by_number: dict[str, Owner | None] = {}
 
-    def prepare(self, conn: Connection, records: list[cdr.CdrRecord]) -> None:
-        for cache in (self._by_ref, self._by_number):
-            if len(cache) > _CACHE_MAX:
-                cache.clear()
-        refs = {r.accountcode for r in records if r.accountcode} - self._by_ref.keys()
-        if refs:
-            found = conn.execute(
-                select(Account.ref, Account.id, Account.region).where(
-                    Account.ref.in_(refs)
-                )
-            )
-            for ref, id_, region in found:
-                self._by_ref[ref] = Owner(id_, region)
-            self._by_ref.update((ref, None) for ref in refs - self._by_ref.keys())
-        numbers: set[str] = set()
-        for record in records:
-            if self._by_ref.get(record.accountcode) is None:
-                numbers.update(self._numbers(record))
-        numbers -= self._by_number.keys()
-        if numbers:
-            found = conn.execute(
-                select(PhoneNumber.e164, Account.id, Account.region)
-                .join(Account, Account.id == PhoneNumber.account_id)
-                .where(PhoneNumber.e164.in_(numbers))
-            )
-            for e164, id_, region in found:
-                self._by_number[e164] = Owner(id_, region)
-            self._by_number.update((n, None) for n in numbers - self._by_number.keys())
-
-    def prepare_keys(
+    def prepare(
         self, conn: Connection, keys: Iterable[tuple[str, tuple[str, ...]]]
     ) -> None:
-        """`prepare` for (accountcode, numbers) pairs already read in the region.
+        """Look up the refs and numbers of a chunk's (accountcode, numbers) pairs.
 
-        ``numbers`` are the record's E.164 forms in ``hint_region``, in the
-        order `resolve` tries them (what `_numbers` gives).
+        ``numbers`` are a record's E.164 forms in ``hint_region``, in the
+        order `resolve` tries them.
         """
         keys = list(keys)
         for cache in (self._by_ref, self._by_number):
@@ -164,28 +136,12 @@ class AccountResolver:
                 self._by_number[e164] = Owner(id_, region)
             self._by_number.update((n, None) for n in numbers - self._by_number.keys())
 
-    def resolve_key(self, accountcode: str, numbers: tuple[str, ...]) -> Owner | None:
-        """`resolve` for an (accountcode, numbers) pair, as `prepare_keys` takes."""
+    def resolve(self, accountcode: str, numbers: tuple[str, ...]) -> Owner | None:
+        """The owner of a record `prepare` has seen, else the default (or None)."""
         owner = self._by_ref.get(accountcode) if accountcode else None
         if owner is not None:
             return owner
         for e164 in numbers:
-            owner = self._by_number.get(e164)
-            if owner is not None:
-                return owner
-        return self.default
-
-    def _numbers(self, record: cdr.CdrRecord) -> Iterable[str]:
-        for raw in (record.src_raw, record.dst_raw):
-            e164 = normalize_number(raw, self.hint_region).e164
-            if e164:
-                yield e164
-
-    def resolve(self, record: cdr.CdrRecord) -> Owner | None:
-        owner = self._by_ref.get(record.accountcode) if record.accountcode else None
-        if owner is not None:
-            return owner
-        for e164 in self._numbers(record):
             owner = self._by_number.get(e164)
             if owner is not None:
                 return owner
@@ -201,146 +157,6 @@ def find_owner(store: Store, ref: str) -> Owner:
     if row is None:
         raise NotFound(f"account {ref} does not exist", errors=["field: account"])
     return Owner(row[0], row[1])
-
-
-def _bounded_key(key: str, limit: int) -> str:
-    """A key that fits its column: long ones are replaced by their digest."""
-    if len(key) <= limit:
-        return key
-    return (
-        "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
-    )
-
-
-# The stored columns, in the order `build_row` gives them.
-COLUMNS: Final = (
-    "account_id",
-    "dedupe_key",
-    "source_format",
-    "src_raw",
-    "src_e164",
-    "src_extension",
-    "dst_raw",
-    "dst_e164",
-    "dst_extension",
-    "caller_name",
-    "clid_raw",
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "duration_s",
-    "billsec_s",
-    "disposition",
-    "uniqueid",
-    "linkedid",
-    "sequence",
-    "call_key",
-)
-
-
-def build_row(record: cdr.CdrRecord, owner: Owner) -> dict[str, Any] | str:
-    """The `call_records` row for ``record``, or the reason it cannot be stored."""
-    values = _values(record, owner, None)
-    if isinstance(values, str):
-        return values
-    return dict(zip(COLUMNS, values, strict=True))
-
-
-# A record's stored values that do not depend on its owner (see
-# `_fixed_values`): the columns before src_e164, dst_raw, the columns after
-# dst_extension.
-Fixed = tuple[tuple[Any, ...], str, tuple[Any, ...]]
-
-
-def _values(
-    record: cdr.CdrRecord,
-    owner: Owner,
-    stamp: Callable[[dt.datetime], str] | None,
-    *extra: Any,
-) -> tuple[Any, ...] | str:
-    """`build_row` as a tuple in `COLUMNS` order (what the bulk insert sends).
-
-    ``stamp`` converts times to what the driver stores (SQLite: text);
-    ``extra`` values are appended (the bulk insert's ``created_at``).
-    """
-    fixed = _fixed_values(record, stamp)
-    if isinstance(fixed, str):
-        return fixed
-    return _owned_values(fixed, record.src_raw, record.dst_raw, owner, *extra)
-
-
-def _owned_values(
-    fixed: Fixed, src_raw: str, dst_raw: str, owner: Owner, *extra: Any
-) -> tuple[Any, ...]:
-    """The row from `_fixed_values` and the owner (whose region reads numbers)."""
-    head, dst_text, tail = fixed
-    src = normalize_number(src_raw, owner.region)
-    dst = normalize_number(dst_raw, owner.region)
-    return (
-        owner.id,
-        *head,
-        src.e164,
-        src.extension,
-        dst_text,
-        dst.e164,
-        dst.extension,
-        *tail,
-        *extra,
-    )
-
-
-def _fixed_values(
-    record: cdr.CdrRecord, stamp: Callable[[dt.datetime], str] | None
-) -> Fixed | str:
-    """The values of `_values` that need no owner, or why it cannot be stored."""
-    src_raw, dst_raw = safe_text(record.src_raw), safe_text(record.dst_raw)
-    if len(src_raw) > 80:
-        return "src is longer than 80 characters"
-    if len(dst_raw) > 80:
-        return "dst is longer than 80 characters"
-    if not 0 <= record.duration_s <= _INT_MAX:
-        return "duration is out of range"
-    if not 0 <= record.billsec_s <= _INT_MAX:
-        return "billsec is out of range"
-    if not 0 <= (record.sequence or 0) <= _INT_MAX:
-        return "sequence is out of range"
-    uniqueid = None if record.uniqueid is None else safe_text(record.uniqueid)
-    linkedid = None if record.linkedid is None else safe_text(record.linkedid)
-    if uniqueid is not None and len(uniqueid) > 150:
-        return "uniqueid is longer than 150 characters"
-    if linkedid is not None and len(linkedid) > 150:
-        return "linkedid is longer than 150 characters"
-    clid = record.clid_raw
-    name = split_callerid(clid)[0] if clid else ""
-    return (
-        (_bounded_key(record.dedupe_key, 128), record.source_format, src_raw),
-        dst_raw,
-        (
-            safe_text(name)[:200] or None,
-            cdr.raw_bytes(clid) if clid else None,
-            record.start if stamp is None else stamp(record.start),
-            record.answer
-            if stamp is None or record.answer is None
-            else stamp(record.answer),
-            record.end if stamp is None else stamp(record.end),
-            record.duration_s,
-            record.billsec_s,
-            record.disposition,
-            uniqueid or None,
-            linkedid or None,
-            record.sequence,
-            _bounded_key(safe_text(record.call_key), 150),
-        ),
-    )
-
-
-def sqlite_stamp(value: dt.datetime) -> str:
-    """A UTC datetime as SQLAlchemy's SQLite ``DateTime`` stores it.
-
-    ``YYYY-MM-DD HH:MM:SS.ffffff``: SQLAlchemy writes the datetime's own fields
-    (the parsers give UTC datetimes only), which is what this gives, faster.
-    """
-    return value.isoformat(" ", "microseconds")[:26]
 
 
 _INSERT_COLUMNS: Final = ", ".join((*COLUMNS, "created_at"))
@@ -392,7 +208,7 @@ _NO_OWNER: Final = (
 
 
 class _Writer:
-    """Buffers records and writes them a chunk (one transaction) at a time."""
+    """Writes chunks of prepared records, one transaction per chunk."""
 
     def __init__(
         self,
@@ -400,85 +216,54 @@ class _Writer:
         resolver: AccountResolver,
         quarantine: Quarantine,
         summary: IngestSummary,
-        chunk_rows: int,
     ) -> None:
         self.conn, self.resolver = conn, resolver
         self.quarantine, self.summary = quarantine, summary
-        self.chunk_rows = chunk_rows
-        self.pending: list[cdr.CdrRecord] = []
         self.stamp = None if conn.dialect.name == "postgresql" else sqlite_stamp
 
-    def add(self, record: cdr.CdrRecord) -> bool:
-        """Buffer a record; True when a chunk was written."""
-        self.pending.append(record)
-        if len(self.pending) >= self.chunk_rows:
-            self.flush()
-            return True
-        return False
+    def write(self, chunk: Chunk) -> None:
+        """Count and quarantine the chunk's rejections, store its records."""
+        summary, quarantine = self.summary, self.quarantine
+        summary.read += len(chunk.rejections) + len(chunk.records)
+        for rejection in chunk.rejections:
+            quarantine.add_rejection(rejection)
+        summary.rejected += len(chunk.rejections)
+        if chunk.records:
+            self._store(chunk.records)
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        records, self.pending = self.pending, []
+    def _store(self, records: list[Prepared]) -> None:
         stamp, resolve = self.stamp, self.resolver.resolve
-        now = dt.datetime.now(dt.UTC)
-        created_at = now if stamp is None else stamp(now)
-        with self.conn.begin():
-            self.resolver.prepare(self.conn, records)
-            rows: list[tuple[Any, ...]] = []
-            for record in records:
-                owner = resolve(record)
-                built = (
-                    _NO_OWNER
-                    if owner is None
-                    else _values(record, owner, stamp, created_at)
-                )
-                if isinstance(built, str):
-                    self._reject(record, built)
-                else:
-                    rows.append(built)
-            if rows:
-                stored = _insert_new(self.conn, rows)
-                self.summary.stored += stored
-                self.summary.duplicate += len(rows) - stored
-
-    def flush_prepared(self, records: list[_cdr_pipeline.Prepared]) -> None:
-        """`flush` for a chunk whose owner-free values the child has built."""
-        if not records:
-            return
-        stamp, resolve = self.stamp, self.resolver.resolve_key
         now = dt.datetime.now(dt.UTC)
         created_at = now if stamp is None else stamp(now)
         summary = self.summary
         with self.conn.begin():
-            self.resolver.prepare_keys(self.conn, ((r[1], r[2]) for r in records))
+            self.resolver.prepare(self.conn, ((r[1], r[2]) for r in records))
             rows: list[tuple[Any, ...]] = []
             append = rows.append
             for line, ref, numbers, fixed, src_raw, dst_raw, key in records:
                 owner = resolve(ref, numbers)
-                if owner is None or isinstance(fixed, str):
-                    self.quarantine.add(
-                        file=summary.source,
-                        line=line,
-                        reason=_NO_OWNER if owner is None else str(fixed),
-                        excerpt=f"record {key}",
-                    )
-                    summary.rejected += 1
+                if owner is None:
+                    reason = _NO_OWNER
+                elif isinstance(fixed, str):
+                    reason = fixed
                 else:
-                    append(_owned_values(fixed, src_raw, dst_raw, owner, created_at))
+                    append(
+                        owned_values(
+                            fixed, src_raw, dst_raw, owner.id, owner.region, created_at
+                        )
+                    )
+                    continue
+                self.quarantine.add(
+                    file=summary.source,
+                    line=line,
+                    reason=reason,
+                    excerpt=f"record {key}",
+                )
+                summary.rejected += 1
             if rows:
                 stored = _insert_new(self.conn, rows)
                 summary.stored += stored
                 summary.duplicate += len(rows) - stored
-
-    def _reject(self, record: cdr.CdrRecord, reason: str) -> None:
-        self.quarantine.add(
-            file=self.summary.source,
-            line=record.line,
-            reason=reason,
-            excerpt=f"record {record.dedupe_key}",
-        )
-        self.summary.rejected += 1
 
 
 @contextmanager
@@ -545,22 +330,27 @@ def ingest_cdr(
     summary = IngestSummary(source=str(path), kind="cdr", format=format)
     quarantine = Quarantine(quarantine_dir(store.data_dir), source="cdr")
     with _open(path) as fh, _ingest_connection(store) as conn:
-        writer = _Writer(
-            conn, AccountResolver(default, region), quarantine, summary, chunk_rows
-        )
-        pipelined = _use_pipeline(fh, workers)
+        resolver = AccountResolver(default, region)
+        writer = _Writer(conn, resolver, quarantine, summary)
+        options: dict[str, Any] = {
+            "format": format,
+            "source_name": str(path),
+            "tz": tz,
+            "hint_region": resolver.hint_region,
+            "sqlite": writer.stamp is not None,
+            "chunk_rows": chunk_rows,
+        }
+        if _use_pipeline(fh, workers):
+            from tutela.collect import _cdr_pipeline
+
+            chunks = _cdr_pipeline.chunks(path, **options)
+        else:
+            chunks = chunks_of(fh, **options)
         try:
-            if pipelined:
-                _run_pipeline(path, writer, format=format, tz=tz, progress=progress)
-            else:
-                for item in cdr.parse(fh, format=format, source_name=str(path), tz=tz):
-                    summary.read += 1
-                    if isinstance(item, cdr.Rejection):
-                        quarantine.add_rejection(item)
-                        summary.rejected += 1
-                    elif writer.add(item) and progress is not None:
-                        progress(fh.tell())
-                writer.flush()
+            for chunk in chunks:
+                writer.write(chunk)
+                if chunk.full and progress is not None:
+                    progress(chunk.position)
         except InvalidInput:
             quarantine.discard()
             _finish(store, summary, status="refused")
@@ -587,39 +377,6 @@ def _use_pipeline(fh: IO[bytes], workers: int | None) -> bool:
     if not stat.S_ISREG(info.st_mode) or not _cdr_pipeline.available():
         return False
     return workers is not None or info.st_size >= PIPELINE_MIN_BYTES
-
-
-def _run_pipeline(
-    path: Path,
-    writer: _Writer,
-    *,
-    format: str,
-    tz: str,
-    progress: Progress | None,
-) -> None:
-    """The single-process loop of `ingest_cdr`, with the parsing in a child."""
-    from tutela.collect import _cdr_pipeline
-
-    summary, quarantine = writer.summary, writer.quarantine
-    chunks = _cdr_pipeline.chunks(
-        path,
-        format=format,
-        source_name=str(path),
-        tz=tz,
-        hint_region=writer.resolver.hint_region,
-        sqlite=writer.stamp is not None,
-        chunk_rows=writer.chunk_rows,
-    )
-    for chunk in chunks:
-        summary.read += len(chunk.rejections) + len(chunk.records)
-        for file, line, reason, field, excerpt in chunk.rejections:
-            quarantine.add(
-                file=file, line=line, reason=reason, field=field, excerpt=excerpt
-            )
-        summary.rejected += len(chunk.rejections)
-        writer.flush_prepared(chunk.records)
-        if chunk.full and progress is not None:
-            progress(chunk.position)
 
 
 def _finish(store: Store, summary: IngestSummary, *, status: str) -> None:
@@ -655,10 +412,10 @@ def call_legs(session: Session, *, account_id: int, call_key: str) -> list[CallR
 
 __all__ = [
     "CHUNK_ROWS",
+    "COLUMNS",
     "PIPELINE_MIN_BYTES",
     "AccountResolver",
     "Owner",
-    "build_row",
     "call_legs",
     "find_owner",
     "ingest_cdr",

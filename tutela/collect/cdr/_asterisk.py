@@ -70,7 +70,7 @@ def build(
     if uniqueid and sequence is not None:
         dedupe_key = f"ast:{uniqueid}:{sequence}"  # what dedupe_key_for gives
     else:
-        dedupe_key = _hashed_key(
+        dedupe_key = hashed_key(
             row, start, answer, end, duration_s, billsec_s, uniqueid, sequence
         )
     return new_record(
@@ -101,7 +101,7 @@ def build(
     )
 
 
-def _hashed_key(
+def hashed_key(
     row: dict[str, str],
     start: datetime,
     answer: datetime | None,
@@ -111,6 +111,7 @@ def _hashed_key(
     uniqueid: str | None,
     sequence: int | None,
 ) -> str:
+    """The ``sha256:`` dedupe key of a row that has no uniqueid and sequence."""
     fields: dict[str, str | int | None] = {name: row.get(name) for name in _KEYED}
     fields.update(
         start=iso(start),

@@ -9,13 +9,23 @@ the gate in `_source` refuses a file in which no line is recognisable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 from tutela.collect.cdr._csvline import FastSplitter, split_line
 from tutela.collect.cdr._fields import DECIMAL_RE, RowError, looks_like_stamp
 from tutela.collect.cdr._source import Source, gate, opened, physical_lines, reject
-from tutela.collect.cdr.records import CdrItem, CdrRecord
+from tutela.collect.cdr.records import Rejection
 
-Builder = Callable[[dict[str, str], int], CdrRecord]
+T = TypeVar("T")
+# Builds what a row becomes from its fields, the layout's column names and its
+# line number; raises `RowError` for a row that cannot be used. The parsers
+# build a `CdrRecord`; the ingest can build its stored values directly.
+Builder = Callable[[list[str], tuple[str, ...], int], T]
+
+
+def row_dict(fields: list[str], names: tuple[str, ...]) -> dict[str, str]:
+    """A row's fields keyed by the layout's column names."""
+    return dict(zip(names, fields, strict=True))
 
 
 def parse_dsv(
@@ -24,9 +34,9 @@ def parse_dsv(
     source_name: str,
     fmt: str,
     layouts: Mapping[int, tuple[str, ...]],
-    build: Builder,
+    build: Builder[T],
     lenient_quotes: bool = False,
-) -> Iterator[CdrItem]:
+) -> Iterator[T | Rejection]:
     """Parse lazily; see the module docstring for how lines are recognised."""
     return gate(
         _items(source, source_name, fmt, layouts, build, lenient_quotes),
@@ -40,9 +50,9 @@ def _items(
     source_name: str,
     fmt: str,
     layouts: Mapping[int, tuple[str, ...]],
-    build: Builder,
+    build: Builder[T],
     lenient_quotes: bool,
-) -> Iterator[tuple[bool, CdrItem]]:
+) -> Iterator[tuple[bool, T | Rejection]]:
     counts = ", ".join(str(n) for n in sorted(layouts))
     layout: int | None = None
     fast_split = FastSplitter()
@@ -68,7 +78,7 @@ def _items(
             # Once the layout is fixed the gate has released, and whether a
             # line is recognised no longer matters: skip the shape check.
             recognised = layout is not None or (
-                names is not None and _shaped(dict(zip(names, fields, strict=True)))
+                names is not None and _shaped(row_dict(fields, names))
             )
             if recognised and layout is None:
                 layout = count
@@ -86,7 +96,7 @@ def _items(
                 continue
             assert names is not None
             try:
-                record = build(dict(zip(names, fields, strict=True)), pl.number)
+                record = build(fields, names, pl.number)
             except RowError as err:
                 yield (
                     recognised,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Final, NamedTuple
+from typing import IO, Final, NamedTuple, TypeVar
 
-from tutela.collect.cdr.records import CdrItem, Rejection, excerpt
+from tutela.collect.cdr.records import Rejection, excerpt
 from tutela.errors import InvalidInput
 
 Source = str | os.PathLike[str] | IO[bytes] | IO[str]
@@ -22,6 +22,7 @@ MAX_LINE_BYTES: Final = 1 << 20
 _ESCAPE: Final = "surrogateescape"
 # Rejections held back while no line has yet been recognised as the format.
 MAX_PENDING: Final = 1000
+T = TypeVar("T")
 
 
 class PhysicalLine(NamedTuple):
@@ -73,9 +74,7 @@ def physical_lines(fh: IO[bytes] | IO[str]) -> Iterator[PhysicalLine]:
         yield PhysicalLine(number, text, terminated)
 
 
-def gate(
-    items: Iterator[tuple[bool, CdrItem]], *, source_name: str, fmt: str
-) -> Iterator[CdrItem]:
+def gate(items: Iterator[tuple[bool, T]], *, source_name: str, fmt: str) -> Iterator[T]:
     """Raise `InvalidInput` when nothing in the input is recognisably ``fmt``.
 
     Parsers feed ``(recognised, item)`` pairs. Rejections are held back until a
@@ -85,7 +84,7 @@ def gate(
     to keep memory bounded; a consumer must then still treat a later
     `InvalidInput` as voiding the whole file (one transaction per file).
     """
-    pending: list[CdrItem] = []
+    pending: list[T] = []
     released = False
     seen_any = False
     for recognised, item in items:

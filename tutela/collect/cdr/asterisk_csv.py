@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import tzinfo
-from typing import Final
+from typing import Final, TypeVar
 
 from tutela.collect.cdr import _asterisk
-from tutela.collect.cdr._dsv import parse_dsv
+from tutela.collect.cdr._dsv import Builder, parse_dsv, row_dict
 from tutela.collect.cdr._fields import resolve_tz
 from tutela.collect.cdr._source import Source
-from tutela.collect.cdr.records import CdrItem, CdrRecord
+from tutela.collect.cdr.records import CdrItem, CdrRecord, Rejection
+
+T = TypeVar("T")
 
 FORMAT: Final = "asterisk-csv"
 
@@ -51,9 +53,29 @@ def parse(
     """
     zone = resolve_tz(tz)
 
-    def build(row: dict[str, str], line: int) -> CdrRecord:
-        return _asterisk.build(row, source_format=FORMAT, line=line, tz=zone)
+    def build(fields: list[str], names: tuple[str, ...], line: int) -> CdrRecord:
+        return build_record(fields, names, line, zone)
 
+    return parse_rows(stream_or_path, source_name=source_name, build=build)
+
+
+def build_record(
+    fields: list[str], names: tuple[str, ...], line: int, tz: tzinfo
+) -> CdrRecord:
+    """The `CdrRecord` of one split row in a layout of `LAYOUTS`."""
+    return _asterisk.build(
+        row_dict(fields, names), source_format=FORMAT, line=line, tz=tz
+    )
+
+
+def parse_rows(
+    stream_or_path: Source, *, source_name: str, build: Builder[T]
+) -> Iterator[T | Rejection]:
+    """`parse` with another row builder (the CDR ingest builds stored values).
+
+    Lines are read, split, recognised and rejected exactly as `parse` does;
+    ``build`` gets each usable row's fields, layout names and line number.
+    """
     return parse_dsv(
         stream_or_path,
         source_name=source_name,

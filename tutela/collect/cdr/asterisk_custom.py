@@ -19,7 +19,7 @@ from datetime import tzinfo
 from typing import Final
 
 from tutela.collect.cdr import _asterisk
-from tutela.collect.cdr._dsv import parse_dsv
+from tutela.collect.cdr._dsv import parse_dsv, row_dict
 from tutela.collect.cdr._fields import resolve_tz
 from tutela.collect.cdr._source import Source
 from tutela.collect.cdr.records import CdrItem, CdrRecord
@@ -45,9 +45,13 @@ def parse(
     """
     zone = resolve_tz(tz)
 
-    def build(row: dict[str, str], line: int) -> CdrRecord:
+    def build(fields: list[str], names: tuple[str, ...], line: int) -> CdrRecord:
         return _asterisk.build(
-            row, source_format=FORMAT, line=line, tz=zone, fractional_seconds=True
+            row_dict(fields, names),
+            source_format=FORMAT,
+            line=line,
+            tz=zone,
+            fractional_seconds=True,
         )
 
     return parse_dsv(

@@ -19,7 +19,7 @@ from datetime import tzinfo
 from typing import Final
 
 from tutela.collect.cdr import _freeswitch
-from tutela.collect.cdr._dsv import parse_dsv
+from tutela.collect.cdr._dsv import parse_dsv, row_dict
 from tutela.collect.cdr._fields import RowError, local_stamp, resolve_tz
 from tutela.collect.cdr._source import Source
 from tutela.collect.cdr.records import CdrItem, CdrRecord
@@ -44,7 +44,8 @@ def parse(
     """
     zone = resolve_tz(tz)
 
-    def build(row: dict[str, str], line: int) -> CdrRecord:
+    def build(fields: list[str], names: tuple[str, ...], line: int) -> CdrRecord:
+        row = row_dict(fields, names)
         if not row["end"]:
             raise RowError("end_stamp is empty", "end_stamp")
         answers = (
