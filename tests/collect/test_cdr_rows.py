@@ -55,7 +55,7 @@ def _careful(source: bytes, sqlite: bool) -> list[object]:
     stamp = _cdr_rows.sqlite_stamp if sqlite else None
     try:
         return [
-            item if isinstance(item, cdr.Rejection) else prepare(item, "US", stamp)
+            item if isinstance(item, cdr.Rejection) else prepare(item, stamp)
             for item in cdr.parse(
                 io.BytesIO(source), format="asterisk-csv", source_name="f"
             )
@@ -72,7 +72,6 @@ def _quick(source: bytes, sqlite: bool) -> list[object]:
                 format="asterisk-csv",
                 source_name="f",
                 tz="UTC",
-                hint_region="US",
                 sqlite=sqlite,
             )
         )
@@ -117,9 +116,9 @@ def test_quick_builder_takes_the_common_row(columns: int) -> None:
     split = next(csv.reader([BASE_ROW]))[:columns]
     names = asterisk_csv.LAYOUTS[columns]
     record = asterisk_csv.build_record(split, names, 1, UTC)
-    quick = quick_asterisk(split, names, 1, "US", True)
+    quick = quick_asterisk(split, names, 1, True)
     assert quick is not None
-    assert quick == prepare(record, "US", _cdr_rows.sqlite_stamp)
+    assert quick == prepare(record, _cdr_rows.sqlite_stamp)
 
 
 def test_quick_builder_declines_what_it_cannot_be_sure_of() -> None:
@@ -128,4 +127,4 @@ def test_quick_builder_declines_what_it_cannot_be_sure_of() -> None:
     for index, value in [(9, "2024-03-31 1:59:00"), (12, "-63"), (14, "answered")]:
         changed = list(split)
         changed[index] = value
-        assert quick_asterisk(changed, names, 1, "US", True) is None
+        assert quick_asterisk(changed, names, 1, True) is None

@@ -66,7 +66,6 @@ def _produce(
     format: str,
     source_name: str,
     tz: str,
-    hint_region: str,
     sqlite: bool,
     chunk_rows: int,
 ) -> None:
@@ -78,7 +77,6 @@ def _produce(
                 format=format,
                 source_name=source_name,
                 tz=tz,
-                hint_region=hint_region,
                 sqlite=sqlite,
                 chunk_rows=chunk_rows,
             ):
@@ -102,7 +100,6 @@ def chunks(
     format: str,
     source_name: str,
     tz: str,
-    hint_region: str,
     sqlite: bool,
     chunk_rows: int,
 ) -> Iterator[Chunk]:
@@ -122,7 +119,6 @@ def chunks(
             format,
             source_name,
             tz,
-            hint_region,
             sqlite,
             chunk_rows,
         ),

@@ -6,7 +6,7 @@ turns each parsed record into the row it stores in two steps:
 
 1. `prepare` (no database needed, so it can run in a parsing process): the
    values that do not depend on the owning account, or the reason the record
-   cannot be stored, plus the E.164 numbers the owner lookup tries.
+   cannot be stored.
 2. `owned_values` (after the owner is known): the number columns, read in the
    owner's region, and the account id.
 
@@ -67,11 +67,10 @@ COLUMNS: Final = (
 # before src_e164, dst_raw, the columns after dst_extension.
 Fixed = tuple[tuple[Any, ...], str, tuple[Any, ...]]
 
-# One record ready for its owner: line, accountcode, the E.164 numbers the
-# owner lookup tries (in its order), the owner-free values or the reason the
-# record cannot be stored, src_raw, dst_raw, dedupe_key. A plain tuple: it
-# crosses a process boundary, and tuples pickle fastest.
-Prepared = tuple[int, str, tuple[str, ...], Fixed | str, str, str, str]
+# One record ready for its owner: line, accountcode, the owner-free values or
+# the reason the record cannot be stored, src_raw, dst_raw, dedupe_key. A
+# plain tuple: it crosses a process boundary, and tuples pickle fastest.
+Prepared = tuple[int, str, Fixed | str, str, str, str]
 
 Stamp = Callable[[dt.datetime], str]
 
@@ -94,29 +93,18 @@ def bounded_key(key: str, limit: int) -> str:
     )
 
 
-def _lookup_numbers(src_raw: str, dst_raw: str, region: str) -> tuple[str, ...]:
-    """The E.164 forms of source then destination in ``region``, where valid."""
-    src = normalize_number(src_raw, region).e164
-    dst = normalize_number(dst_raw, region).e164
-    if src:
-        return (src, dst) if dst else (src,)
-    return (dst,) if dst else ()
-
-
-def prepare(record: cdr.CdrRecord, hint_region: str, stamp: Stamp | None) -> Prepared:
+def prepare(record: cdr.CdrRecord, stamp: Stamp | None) -> Prepared:
     """``record`` as the owner lookup and `owned_values` need it.
 
     ``stamp`` converts times to what the driver stores (SQLite: text; None
     keeps datetimes, for PostgreSQL).
     """
-    src_raw, dst_raw = record.src_raw, record.dst_raw
     return (
         record.line,
         record.accountcode,
-        _lookup_numbers(src_raw, dst_raw, hint_region),
         fixed_values(record, stamp),
-        src_raw,
-        dst_raw,
+        record.src_raw,
+        record.dst_raw,
         record.dedupe_key,
     )
 
@@ -235,7 +223,6 @@ def quick_asterisk(
     fields: list[str],
     names: tuple[str, ...],
     line: int,
-    hint_region: str,
     sqlite: bool,
 ) -> Prepared | None:
     """`prepare` of an ``asterisk-csv`` row read in UTC, or None when unsure.
@@ -336,7 +323,6 @@ def quick_asterisk(
     return (
         line,
         accountcode,
-        _lookup_numbers(src_raw, dst_raw, hint_region),
         (
             (bounded_key(dedupe_key, 128), asterisk_csv.FORMAT, src),
             dst,
@@ -367,7 +353,6 @@ def prepared_items(
     format: str,
     source_name: str,
     tz: str,
-    hint_region: str,
     sqlite: bool,
 ) -> Iterator[Prepared | cdr.Rejection]:
     """Every record of the file `prepare` d, or its parser rejection, in order.
@@ -379,15 +364,15 @@ def prepared_items(
     if format == asterisk_csv.FORMAT and zone is _UTC:
 
         def build(fields: list[str], names: tuple[str, ...], line: int) -> Prepared:
-            quick = quick_asterisk(fields, names, line, hint_region, sqlite)
+            quick = quick_asterisk(fields, names, line, sqlite)
             if quick is not None:
                 return quick
             record = asterisk_csv.build_record(fields, names, line, zone)
-            return prepare(record, hint_region, stamp)
+            return prepare(record, stamp)
 
         return asterisk_csv.parse_rows(fh, source_name=source_name, build=build)
     return (
-        item if isinstance(item, cdr.Rejection) else prepare(item, hint_region, stamp)
+        item if isinstance(item, cdr.Rejection) else prepare(item, stamp)
         for item in cdr.parse(fh, format=format, source_name=source_name, tz=zone)
     )
 
@@ -412,7 +397,6 @@ def chunks_of(
     format: str,
     source_name: str,
     tz: str,
-    hint_region: str,
     sqlite: bool,
     chunk_rows: int,
 ) -> Iterator[Chunk]:
@@ -427,7 +411,6 @@ def chunks_of(
         format=format,
         source_name=source_name,
         tz=tz,
-        hint_region=hint_region,
         sqlite=sqlite,
     )
     try:

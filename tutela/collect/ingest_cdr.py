@@ -57,6 +57,7 @@ from tutela.collect._cdr_rows import (
     owned_values,
     sqlite_stamp,
 )
+from tutela.collect.numbers import normalize_number
 from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
@@ -99,18 +100,18 @@ class AccountResolver:
         self._by_number: dict[str, Owner | None] = {}
 
     def prepare(
-        self, conn: Connection, keys: Iterable[tuple[str, tuple[str, ...]]]
+        self, conn: Connection, records: Iterable[tuple[str, str, str]]
     ) -> None:
-        """Look up the refs and numbers of a chunk's (accountcode, numbers) pairs.
+        """Look up a chunk's (accountcode, src_raw, dst_raw) before `resolve`.
 
-        ``numbers`` are a record's E.164 forms in ``hint_region``, in the
-        order `resolve` tries them.
+        Refs first; numbers (read in ``hint_region``) only for the records
+        whose accountcode is no account's ref.
         """
-        keys = list(keys)
+        records = list(records)
         for cache in (self._by_ref, self._by_number):
             if len(cache) > _CACHE_MAX:
                 cache.clear()
-        refs = {ref for ref, _ in keys if ref} - self._by_ref.keys()
+        refs = {ref for ref, _, _ in records if ref} - self._by_ref.keys()
         if refs:
             found = conn.execute(
                 select(Account.ref, Account.id, Account.region).where(
@@ -122,9 +123,9 @@ class AccountResolver:
             self._by_ref.update((ref, None) for ref in refs - self._by_ref.keys())
         numbers: set[str] = set()
         by_ref = self._by_ref
-        for ref, found_numbers in keys:
+        for ref, src_raw, dst_raw in records:
             if by_ref.get(ref) is None:
-                numbers.update(found_numbers)
+                numbers.update(self._numbers(src_raw, dst_raw))
         numbers -= self._by_number.keys()
         if numbers:
             found = conn.execute(
@@ -136,16 +137,23 @@ class AccountResolver:
                 self._by_number[e164] = Owner(id_, region)
             self._by_number.update((n, None) for n in numbers - self._by_number.keys())
 
-    def resolve(self, accountcode: str, numbers: tuple[str, ...]) -> Owner | None:
+    def resolve(self, accountcode: str, src_raw: str, dst_raw: str) -> Owner | None:
         """The owner of a record `prepare` has seen, else the default (or None)."""
         owner = self._by_ref.get(accountcode) if accountcode else None
         if owner is not None:
             return owner
-        for e164 in numbers:
+        for e164 in self._numbers(src_raw, dst_raw):
             owner = self._by_number.get(e164)
             if owner is not None:
                 return owner
         return self.default
+
+    def _numbers(self, src_raw: str, dst_raw: str) -> Iterator[str]:
+        """Source then destination in E.164, read in ``hint_region``, where valid."""
+        for raw in (src_raw, dst_raw):
+            e164 = normalize_number(raw, self.hint_region).e164
+            if e164:
+                yield e164
 
 
 def find_owner(store: Store, ref: str) -> Owner:
@@ -237,11 +245,11 @@ class _Writer:
         created_at = now if stamp is None else stamp(now)
         summary = self.summary
         with self.conn.begin():
-            self.resolver.prepare(self.conn, ((r[1], r[2]) for r in records))
+            self.resolver.prepare(self.conn, ((r[1], r[3], r[4]) for r in records))
             rows: list[tuple[Any, ...]] = []
             append = rows.append
-            for line, ref, numbers, fixed, src_raw, dst_raw, key in records:
-                owner = resolve(ref, numbers)
+            for line, ref, fixed, src_raw, dst_raw, key in records:
+                owner = resolve(ref, src_raw, dst_raw)
                 if owner is None:
                     reason = _NO_OWNER
                 elif isinstance(fixed, str):
@@ -336,7 +344,6 @@ def ingest_cdr(
             "format": format,
             "source_name": str(path),
             "tz": tz,
-            "hint_region": resolver.hint_region,
             "sqlite": writer.stamp is not None,
             "chunk_rows": chunk_rows,
         }

@@ -59,7 +59,7 @@ def _items(
     with opened(source) as fh:
         for pl in physical_lines(fh):
             text = pl.text
-            if not text.strip():
+            if not text or text.isspace():
                 continue
             if pl.overlong or "\x00" in text:
                 why = "line too long" if pl.overlong else "binary data (NUL byte)"

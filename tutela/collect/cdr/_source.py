@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Final, NamedTuple, TypeVar
+from typing import IO, Any, Final, NamedTuple, TypeVar
 
 from tutela.collect.cdr.records import Rejection, excerpt
 from tutela.errors import InvalidInput
@@ -19,6 +19,7 @@ from tutela.errors import InvalidInput
 Source = str | os.PathLike[str] | IO[bytes] | IO[str]
 
 MAX_LINE_BYTES: Final = 1 << 20
+READ_BYTES: Final = 1 << 16
 _ESCAPE: Final = "surrogateescape"
 # Rejections held back while no line has yet been recognised as the format.
 MAX_PENDING: Final = 1000
@@ -50,28 +51,84 @@ def opened(source: Source) -> Iterator[IO[bytes] | IO[str]]:
         yield source
 
 
-def physical_lines(fh: IO[bytes] | IO[str]) -> Iterator[PhysicalLine]:
-    """Yield each line without its line end; overlong lines are flagged, not kept."""
+def physical_lines(
+    fh: IO[bytes] | IO[str], *, exact: bool = False
+) -> Iterator[PhysicalLine]:
+    """Yield each line without its line end; overlong lines are flagged, not kept.
+
+    Reads `READ_BYTES` at a time and splits on ``\n`` only (a ``\r`` before
+    it is dropped). A line longer than `MAX_LINE_BYTES` (characters, for a
+    text stream) is yielded as its first 200 characters, flagged
+    ``overlong``, and the rest of it is skipped without being held. The last
+    line is ``terminated`` only if the input ends with a line end.
+
+    With ``exact``, lines are read one at a time, so the stream is never read
+    past the line last yielded (for a caller that goes on reading it).
+    """
+    if exact:
+        yield from _lines_one_by_one(fh)
+        return
     number = 0
-    while True:
-        chunk = fh.readline(MAX_LINE_BYTES + 1)
-        if not chunk:
-            return
+    carry: Any = None  # the unfinished last line of the blocks read so far
+    newline: Any = None
+    skipping = False  # inside an overlong line: drop input up to its end
+    limit = MAX_LINE_BYTES
+    while block := fh.read(READ_BYTES):
+        if newline is None:
+            newline, carry = ("\n", "") if isinstance(block, str) else (b"\n", b"")
+        if skipping:
+            end = block.find(newline)
+            if end == -1:
+                continue
+            block, skipping = block[end + 1 :], False
+        if carry:
+            block = carry + block
+        lines = block.split(newline)
+        carry = lines.pop()
+        for raw in lines:
+            number += 1
+            yield _physical(number, raw, terminated=True, limit=limit)
+        if len(carry) > limit:
+            number += 1
+            yield _physical(number, carry, terminated=True, limit=limit)
+            carry, skipping = carry[:0], True
+    if carry:
+        yield _physical(number + 1, carry, terminated=False, limit=limit)
+
+
+def _lines_one_by_one(fh: IO[bytes] | IO[str]) -> Iterator[PhysicalLine]:
+    number = 0
+    limit = MAX_LINE_BYTES
+    readline: Any = fh.readline
+    while raw := readline(limit + 1):
         number += 1
-        text = chunk if isinstance(chunk, str) else chunk.decode("utf-8", _ESCAPE)
-        if number == 1 and text.startswith("\ufeff"):
-            text = text[1:]
-        if len(chunk) > MAX_LINE_BYTES and not text.endswith("\n"):
-            while chunk and not decode(chunk).endswith("\n"):
-                chunk = fh.readline(MAX_LINE_BYTES + 1)
-            yield PhysicalLine(number, text[:200], terminated=True, overlong=True)
+        newline: Any = "\n" if isinstance(raw, str) else b"\n"
+        ends = raw.endswith(newline)
+        if len(raw) > limit and not ends:
+            first = raw
+            while raw and not raw.endswith(newline):
+                raw = readline(limit + 1)
+            yield _physical(number, first, terminated=True, limit=limit)
             continue
-        terminated = text.endswith("\n")
-        if terminated:
-            text = text[:-1]
-        if text.endswith("\r"):
-            text = text[:-1]
-        yield PhysicalLine(number, text, terminated)
+        yield _physical(number, raw[:-1] if ends else raw, terminated=ends, limit=limit)
+
+
+def _physical(
+    number: int, raw: bytes | str, *, terminated: bool, limit: int
+) -> PhysicalLine:
+    overlong = len(raw) > limit
+    if overlong:
+        # Enough for the 200 characters kept; never more than line-by-line
+        # reading (`exact`) sees of it.
+        raw = raw[: min(limit + 1, 1024)]
+    text = raw if isinstance(raw, str) else raw.decode("utf-8", _ESCAPE)
+    if number == 1 and text.startswith("\ufeff"):
+        text = text[1:]
+    if overlong:
+        return PhysicalLine(number, text[:200], terminated=True, overlong=True)
+    if text.endswith("\r"):
+        text = text[:-1]
+    return PhysicalLine(number, text, terminated)
 
 
 def gate(items: Iterator[tuple[bool, T]], *, source_name: str, fmt: str) -> Iterator[T]:

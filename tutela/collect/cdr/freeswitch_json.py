@@ -56,7 +56,7 @@ def parse(
 
 def _items(source: Source, name: str, tz: tzinfo) -> Iterator[tuple[bool, CdrItem]]:
     with opened(source) as fh:
-        lines = _lines(fh)
+        lines = _lines(fh, exact=True)  # the stream is read on after line 1
         first = next((pl for pl in lines if pl.text.strip()), None)
         if first is None:
             return
