@@ -165,3 +165,12 @@ def test_retention_run_destroys_yesterdays_visitor_salt(tmp_path: Path) -> None:
     result = run("retention", "run", "--data", str(data), "--json")
     assert json.loads(result.stdout)["salts_destroyed"] == 1
     assert salts_for(data).horizon() == today
+
+
+def test_error_messages_print_whole_even_with_brackets(tmp_path: Path) -> None:
+    # "<input> [format]: ..." names the field; it is text, not console markup.
+    done = run(
+        "ingest", "cdr", "/dev/null", "--format", "bogus", "--data", str(tmp_path)
+    )
+    assert done.returncode == 2
+    assert "[format]" in done.stderr

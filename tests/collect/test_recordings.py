@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts import open_account
@@ -92,6 +93,21 @@ def test_all_party_state_needs_a_notice_covering_every_party(store: Store) -> No
             _store(session, store, account, narrow, CALIFORNIA)
         wide = _notice(session, account, all_parties=True)
         assert _store(session, store, account, wide, CALIFORNIA).all_party_consent
+
+
+@pytest.mark.parametrize(
+    "roles", [("staff", "staff"), ("customer", "prospect"), ("customer", "customer")]
+)
+def test_only_calls_between_staff_and_customers_may_be_recorded(
+    store: Store, roles: tuple[str, str]
+) -> None:
+    with store.session() as session:
+        account = open_account(session, organization="Acme", ref="R-1")
+        wide = _notice(session, account, all_parties=True)
+        parties = [Party(role=role, jurisdiction="US-UT") for role in roles]
+        with pytest.raises(RecordingRefused, match="between staff and customers"):
+            _store(session, store, account, wide, parties)
+        assert session.scalar(select(func.count(CallRecording.id))) == 0
 
 
 def test_party_of_unknown_jurisdiction_is_treated_as_all_party(store: Store) -> None:

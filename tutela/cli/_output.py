@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from tutela.config import Settings
 from tutela.errors import TutelaError
@@ -49,6 +50,7 @@ def report_error(exc: TutelaError, *, as_json: bool) -> None:
             {"error": exc.message, "errors": exc.errors, "status": exc.status}, ok=False
         )
         return
-    stderr.print(f"[bold red]Error:[/] {exc.message}", markup=True)
+    # The message is text, not markup: "<input> [since]: ..." must print whole.
+    stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True)
     for line in exc.errors[1:] if len(exc.errors) > 1 else []:
         stderr.print(f"  - {line}", markup=False)

@@ -13,6 +13,7 @@ from tutela.cli import (
     ingest,
     keys,
     policy,
+    recordings,
     retention,
     sar,
     scan,
@@ -39,6 +40,7 @@ app.add_typer(ingest.app, name="ingest")
 web.register_ingest(ingest.app)
 app.add_typer(scan.app, name="scan")
 app.add_typer(voicemail.app, name="voicemail")
+app.add_typer(recordings.app, name="recordings")
 app.add_typer(web.app, name="web")
 disclose.register(app)
 app.add_typer(audit.app, name="audit")

@@ -13,6 +13,8 @@ all-party-consent jurisdictions.
   all-party-consent jurisdiction, or a party's jurisdiction cannot be told,
   the notice must cover every party. The schema backs this up:
   ``call_recordings.notice_id`` is NOT NULL.
+- Only calls between staff and a customer or prospect may be recorded: the
+  clause names no others.
 - A party's jurisdiction is the one given, else derived from their number
   (country; for the US and Canada, the state or province of the area code).
 """
@@ -188,6 +190,15 @@ def store_recording(
         raise InvalidInput(
             "needs two or more parties, each staff, customer or prospect",
             field="parties",
+        )
+    roles = {p.role for p in parties}
+    if "staff" not in roles or not roles & {"customer", "prospect"}:
+        # The clause covers calls "between its employees and its customers or
+        # prospective customers" and no others.
+        raise RecordingRefused(
+            "call recording refused: the policy allows recording calls between "
+            "staff and customers or prospects; give at least one staff party and "
+            "one customer or prospect party"
         )
     if duration_s < 0:
         raise InvalidInput("must not be negative", field="duration_s")
