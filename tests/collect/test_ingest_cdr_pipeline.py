@@ -118,3 +118,33 @@ def test_pipeline_refuses_an_unusable_file_with_its_location(
     single = _run(store, path, 1, format="asterisk-csv")
     piped = _run(store, path, 2, format="asterisk-csv")
     assert "error" in single and piped == single
+
+
+def test_keys_stored_by_another_writer_meanwhile_are_counted_as_duplicates(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL new rows are COPY'd straight in after a look-up of the
+    # keys already stored. Blind the look-up, as if another writer stored the
+    # keys right after it: the COPY meets the unique index and the chunk must
+    # go the careful way, with the same counts.
+    from tutela.collect import ingest_cdr as module
+
+    _accounts(store)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    rows = [
+        ROW.format(code="ACME", src="4155550101", dst="102", uid=f"9.{i}", seq=i)
+        for i in range(15)
+    ]
+    first.write_text("".join(rows[:10]), encoding="utf-8")
+    second.write_text("".join(rows[5:] + rows[5:7]), encoding="utf-8")
+    ingest_cdr(store, first, format="asterisk-csv")
+    monkeypatch.setattr(
+        module,
+        "_PG_EXISTING",
+        "SELECT dedupe_key FROM call_records WHERE false AND dedupe_key = ANY(%s)",
+    )
+    summary = ingest_cdr(store, second, format="asterisk-csv")
+    assert (summary.read, summary.stored, summary.duplicate) == (12, 5, 7)
+    with store.session() as session:
+        keys = session.scalars(select(CallRecord.uniqueid).order_by(CallRecord.id))
+        assert list(keys) == [f"9.{i}" for i in range(15)]

@@ -45,7 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final
 
+import psycopg
 from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from tutela.collect import cdr
@@ -173,39 +175,76 @@ _SQLITE_INSERT: Final = (
     f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
+_PG_COPY: Final = f"COPY call_records ({_INSERT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+# The PostgreSQL types of `COLUMNS` + created_at ("varchar", "bigint", ...),
+# for the binary ``COPY``; read off the model so the two cannot drift apart.
+_PG_DIALECT: Final = postgresql.dialect()  # type: ignore[no-untyped-call]
+_PG_TYPES: Final = [
+    CallRecord.__table__.c[name].type.compile(dialect=_PG_DIALECT).split("(")[0].lower()
+    for name in (*COLUMNS, "created_at")
+]
+_PG_EXISTING: Final = "SELECT dedupe_key FROM call_records WHERE dedupe_key = ANY(%s)"
 _PG_LOAD: Final = "tutela_cdr_load"
 _PG_CREATE: Final = (
     f"CREATE TEMP TABLE {_PG_LOAD} ON COMMIT DROP AS "
     f"SELECT 0::bigint AS ord, {_INSERT_COLUMNS} FROM call_records WITH NO DATA"
 )
-_PG_COPY: Final = f"COPY {_PG_LOAD} (ord, {_INSERT_COLUMNS}) FROM STDIN"
+_PG_LOAD_COPY: Final = f"COPY {_PG_LOAD} (ord, {_INSERT_COLUMNS}) FROM STDIN"
 _PG_INSERT: Final = (
     f"INSERT INTO call_records ({_INSERT_COLUMNS}) "
     f"SELECT {_INSERT_COLUMNS} FROM {_PG_LOAD} ORDER BY ord "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
+_KEY: Final = COLUMNS.index("dedupe_key")
 
 
 def _insert_new(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     """Insert rows (`COLUMNS` + created_at) whose dedupe key is new; count them.
 
-    SQLite: one prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany,
-    whose rowcount is the rows written. PostgreSQL: ``COPY`` into a temporary
-    table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` in file
-    order (the first of two rows with one key wins, as with executemany),
-    whose rowcount is the rows written. Both run in the chunk's transaction.
+    The first of two rows with one key wins; the driver's row count is the
+    number stored. Runs in the chunk's transaction.
+
+    - SQLite: one prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany.
+    - PostgreSQL: the keys already stored are looked up (one indexed
+      ``= ANY`` query), and the new rows are ``COPY``'d straight into the
+      table, under a savepoint. Should another writer store one of the keys
+      in between, the ``COPY`` fails on the unique index and the chunk goes
+      the careful way (`_insert_via_load_table`).
     """
     if conn.dialect.name != "postgresql":
         return int(conn.exec_driver_sql(_SQLITE_INSERT, rows).rowcount)
     driver: Any = conn.connection.driver_connection
     with driver.cursor() as cur:
-        cur.execute(_PG_CREATE)
-        with cur.copy(_PG_COPY) as copy:
-            for ord_, row in enumerate(rows):
-                copy.write_row((ord_, *row))
-        cur.execute(_PG_INSERT)
-        stored = int(cur.rowcount)
-        cur.execute(f"DROP TABLE {_PG_LOAD}")
+        cur.execute(_PG_EXISTING, ([row[_KEY] for row in rows],), binary=True)
+        seen = {key for (key,) in cur}
+        fresh = []
+        for row in rows:
+            key = row[_KEY]
+            if key not in seen:
+                seen.add(key)
+                fresh.append(row)
+        if not fresh:
+            return 0
+        try:
+            with conn.begin_nested(), cur.copy(_PG_COPY) as copy:
+                copy.set_types(_PG_TYPES)
+                for row in fresh:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation:
+            return _insert_via_load_table(cur, rows)
+    return len(fresh)
+
+
+def _insert_via_load_table(cur: Any, rows: list[tuple[Any, ...]]) -> int:
+    """``COPY`` into a temporary table, then ``INSERT ... SELECT ... ON CONFLICT
+    DO NOTHING`` in file order: right whatever other writers do meanwhile."""
+    cur.execute(_PG_CREATE)
+    with cur.copy(_PG_LOAD_COPY) as copy:
+        for ord_, row in enumerate(rows):
+            copy.write_row((ord_, *row))
+    cur.execute(_PG_INSERT)
+    stored = int(cur.rowcount)
+    cur.execute(f"DROP TABLE {_PG_LOAD}")
     return stored
 
 
