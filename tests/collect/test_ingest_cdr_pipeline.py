@@ -127,7 +127,7 @@ def test_keys_stored_by_another_writer_meanwhile_are_counted_as_duplicates(
     # keys already stored. Blind the look-up, as if another writer stored the
     # keys right after it: the COPY meets the unique index and the chunk must
     # go the careful way, with the same counts.
-    from tutela.collect import ingest_cdr as module
+    from tutela.collect import _cdr_writer as module
 
     _accounts(store)
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
