@@ -120,15 +120,12 @@ def test_pipeline_refuses_an_unusable_file_with_its_location(
     assert "error" in single and piped == single
 
 
-def test_keys_stored_by_another_writer_meanwhile_are_counted_as_duplicates(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_file_overlapping_stored_rows_is_counted_exactly(
+    store: Store, tmp_path: Path
 ) -> None:
-    # On PostgreSQL new rows are COPY'd straight in after a look-up of the
-    # keys already stored. Blind the look-up, as if another writer stored the
-    # keys right after it: the COPY meets the unique index and the chunk must
-    # go the careful way, with the same counts.
-    from tutela.collect import _cdr_writer as module
-
+    # On PostgreSQL a chunk is COPY'd straight in; a key stored already stops
+    # the COPY and the chunk must go the careful way, with exact counts and
+    # the first of two rows with one key kept, in file order.
     _accounts(store)
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     rows = [
@@ -138,12 +135,7 @@ def test_keys_stored_by_another_writer_meanwhile_are_counted_as_duplicates(
     first.write_text("".join(rows[:10]), encoding="utf-8")
     second.write_text("".join(rows[5:] + rows[5:7]), encoding="utf-8")
     ingest_cdr(store, first, format="asterisk-csv")
-    monkeypatch.setattr(
-        module,
-        "_PG_EXISTING",
-        "SELECT dedupe_key FROM call_records WHERE false AND dedupe_key = ANY(%s)",
-    )
-    summary = ingest_cdr(store, second, format="asterisk-csv")
+    summary = ingest_cdr(store, second, format="asterisk-csv", chunk_rows=6)
     assert (summary.read, summary.stored, summary.duplicate) == (12, 5, 7)
     with store.session() as session:
         keys = session.scalars(select(CallRecord.uniqueid).order_by(CallRecord.id))

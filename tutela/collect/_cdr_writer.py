@@ -9,7 +9,9 @@ See `tutela.collect.ingest_cdr` for the whole ingest.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -29,6 +31,8 @@ from tutela.collect.quarantine import IngestSummary, Quarantine
 from tutela.store.db import Store
 from tutela.store.models import CallRecord
 
+log = logging.getLogger(__name__)
+
 _INSERT_COLUMNS: Final = ", ".join((*COLUMNS, "created_at"))
 _SQLITE_INSERT: Final = (
     f"INSERT INTO call_records ({_INSERT_COLUMNS}) "
@@ -43,7 +47,6 @@ _PG_TYPES: Final = [
     CallRecord.__table__.c[name].type.compile(dialect=_PG_DIALECT).split("(")[0].lower()
     for name in (*COLUMNS, "created_at")
 ]
-_PG_EXISTING: Final = "SELECT dedupe_key FROM call_records WHERE dedupe_key = ANY(%s)"
 _PG_LOAD: Final = "tutela_cdr_load"
 _PG_CREATE: Final = (
     f"CREATE TEMP TABLE {_PG_LOAD} ON COMMIT DROP AS "
@@ -55,44 +58,39 @@ _PG_INSERT: Final = (
     f"SELECT {_INSERT_COLUMNS} FROM {_PG_LOAD} ORDER BY ord "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
-_KEY: Final = COLUMNS.index("dedupe_key")
 
 
-def insert_new(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+def insert_sqlite(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     """Insert rows (`COLUMNS` + created_at) whose dedupe key is new; count them.
 
-    The first of two rows with one key wins; the driver's row count is the
-    number stored. Runs in the chunk's transaction.
-
-    - SQLite: one prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany.
-    - PostgreSQL: the keys already stored are looked up (one indexed
-      ``= ANY`` query), and the new rows are ``COPY``'d straight into the
-      table, under a savepoint. Should another writer store one of the keys
-      in between, the ``COPY`` fails on the unique index and the chunk goes
-      the careful way (`_insert_via_load_table`).
+    One prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany, in the
+    caller's transaction: the first of two rows with one key wins, and the
+    row count is the number stored.
     """
-    if conn.dialect.name != "postgresql":
-        return int(conn.exec_driver_sql(_SQLITE_INSERT, rows).rowcount)
+    return int(conn.exec_driver_sql(_SQLITE_INSERT, rows).rowcount)
+
+
+def insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    """`insert_sqlite` for PostgreSQL, in a transaction of its own.
+
+    The rows are ``COPY``'d straight into the table (binary). When a key is
+    stored already (a re-run, an overlapping file, another writer), the
+    unique index stops the ``COPY``, the transaction is rolled back and the
+    chunk goes the careful way (`_insert_via_load_table`), which counts
+    exactly. No look-up of the keys beforehand: its plan depends on the
+    table's statistics, and a sequential scan per chunk would be ruinous.
+    """
     driver: Any = conn.connection.driver_connection
-    with driver.cursor() as cur:
-        cur.execute(_PG_EXISTING, ([row[_KEY] for row in rows],), binary=True)
-        seen = {key for (key,) in cur}
-        fresh = []
-        for row in rows:
-            key = row[_KEY]
-            if key not in seen:
-                seen.add(key)
-                fresh.append(row)
-        if not fresh:
-            return 0
-        try:
-            with conn.begin_nested(), cur.copy(_PG_COPY) as copy:
-                copy.set_types(_PG_TYPES)
-                for row in fresh:
-                    copy.write_row(row)
-        except psycopg.errors.UniqueViolation:
-            return _insert_via_load_table(cur, rows)
-    return len(fresh)
+    try:
+        with conn.begin(), driver.cursor() as cur, cur.copy(_PG_COPY) as copy:
+            copy.set_types(_PG_TYPES)
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    except psycopg.errors.UniqueViolation:
+        pass
+    with conn.begin(), driver.cursor() as cur:
+        return _insert_via_load_table(cur, rows)
 
 
 def _insert_via_load_table(cur: Any, rows: list[tuple[Any, ...]]) -> int:
@@ -115,7 +113,16 @@ _NO_OWNER: Final = (
 
 
 class ChunkWriter:
-    """Writes chunks of prepared records, one transaction per chunk."""
+    """Writes chunks of prepared records, one transaction per chunk.
+
+    Owners are looked up on ``conn``. On SQLite rows are inserted there too,
+    in the same transaction. On PostgreSQL ``inserts`` gives another
+    connection and a one-thread pool: a chunk's insert runs there, in its own
+    transaction, while the next chunk is prepared (the thread mostly waits
+    for the server, without the GIL). At most one
+    chunk is in flight; its counts are added when the next one is submitted
+    and by `drain`. Make one with `chunk_writer`.
+    """
 
     def __init__(
         self,
@@ -123,10 +130,13 @@ class ChunkWriter:
         resolver: AccountResolver,
         quarantine: Quarantine,
         summary: IngestSummary,
+        inserts: tuple[Connection, ThreadPoolExecutor] | None = None,
     ) -> None:
         self.conn, self.resolver = conn, resolver
         self.quarantine, self.summary = quarantine, summary
         self.stamp = None if conn.dialect.name == "postgresql" else sqlite_stamp
+        self._inserts = inserts
+        self._in_flight: tuple[int, Future[int]] | None = None
 
     def write(self, chunk: Chunk) -> None:
         """Count and quarantine the chunk's rejections, store its records."""
@@ -135,42 +145,100 @@ class ChunkWriter:
         for rejection in chunk.rejections:
             quarantine.add_rejection(rejection)
         summary.rejected += len(chunk.rejections)
-        if chunk.records:
-            self._store(chunk.records)
+        if not chunk.records:
+            return
+        if self._inserts is None:
+            with self.conn.begin():
+                rows = self._rows(chunk.records)
+                if rows:
+                    self._count(len(rows), insert_sqlite(self.conn, rows))
+            return
+        with self.conn.begin():
+            rows = self._rows(chunk.records)
+        self.drain()
+        if rows:
+            conn, pool = self._inserts
+            self._in_flight = (
+                len(rows),
+                pool.submit(insert_postgresql, conn, rows),
+            )
 
-    def _store(self, records: list[Prepared]) -> None:
+    def drain(self) -> None:
+        """Wait for the chunk in flight and count it; raise what its insert raised."""
+        if self._in_flight is None:
+            return
+        (written, future), self._in_flight = self._in_flight, None
+        self._count(written, future.result())
+
+    def _count(self, written: int, stored: int) -> None:
+        self.summary.stored += stored
+        self.summary.duplicate += written - stored
+
+    def _rows(self, records: list[Prepared]) -> list[tuple[Any, ...]]:
+        """The chunk's rows to insert; records without an owner are quarantined."""
         stamp, resolve = self.stamp, self.resolver.resolve
         now = dt.datetime.now(dt.UTC)
         created_at = now if stamp is None else stamp(now)
         summary = self.summary
-        with self.conn.begin():
-            self.resolver.prepare(self.conn, ((r[1], r[3], r[4]) for r in records))
-            rows: list[tuple[Any, ...]] = []
-            append = rows.append
-            for line, ref, fixed, src_raw, dst_raw, key in records:
-                owner = resolve(ref, src_raw, dst_raw)
-                if owner is None:
-                    reason = _NO_OWNER
-                elif isinstance(fixed, str):
-                    reason = fixed
-                else:
-                    append(
-                        owned_values(
-                            fixed, src_raw, dst_raw, owner.id, owner.region, created_at
-                        )
+        self.resolver.prepare(self.conn, ((r[1], r[3], r[4]) for r in records))
+        rows: list[tuple[Any, ...]] = []
+        append = rows.append
+        for line, ref, fixed, src_raw, dst_raw, key in records:
+            owner = resolve(ref, src_raw, dst_raw)
+            if owner is None:
+                reason = _NO_OWNER
+            elif isinstance(fixed, str):
+                reason = fixed
+            else:
+                append(
+                    owned_values(
+                        fixed, src_raw, dst_raw, owner.id, owner.region, created_at
                     )
-                    continue
-                self.quarantine.add(
-                    file=summary.source,
-                    line=line,
-                    reason=reason,
-                    excerpt=f"record {key}",
                 )
-                summary.rejected += 1
-            if rows:
-                stored = insert_new(self.conn, rows)
-                summary.stored += stored
-                summary.duplicate += len(rows) - stored
+                continue
+            self.quarantine.add(
+                file=summary.source,
+                line=line,
+                reason=reason,
+                excerpt=f"record {key}",
+            )
+            summary.rejected += 1
+        return rows
+
+
+@contextmanager
+def chunk_writer(
+    store: Store,
+    resolver: AccountResolver,
+    quarantine: Quarantine,
+    summary: IngestSummary,
+) -> Iterator[ChunkWriter]:
+    """A `ChunkWriter` on the run's connection(s); in-flight inserts end with it.
+
+    On PostgreSQL inserts overlap the next chunk's preparation (a second
+    connection, one thread). Leaving the block waits for the last insert and
+    raises its error, unless another error is already on its way out.
+    """
+    with ingest_connection(store) as conn:
+        if conn.dialect.name != "postgresql":
+            yield ChunkWriter(conn, resolver, quarantine, summary)
+            return
+        with (
+            store.engine.connect() as insert_conn,
+            ThreadPoolExecutor(1, thread_name_prefix="tutela-cdr-insert") as pool,
+        ):
+            writer = ChunkWriter(
+                conn, resolver, quarantine, summary, inserts=(insert_conn, pool)
+            )
+            try:
+                yield writer
+            except BaseException:
+                try:
+                    writer.drain()
+                except Exception:  # noqa: BLE001 - the first error is the one to raise
+                    log.warning("ingest.cdr an insert failed while the run was failing")
+                raise
+            writer.drain()
 
 
 @contextmanager

@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session
 from tutela.collect import cdr
 from tutela.collect._cdr_owners import AccountResolver, Owner, find_owner
 from tutela.collect._cdr_rows import COLUMNS, chunks_of
-from tutela.collect._cdr_writer import ChunkWriter, ingest_connection
+from tutela.collect._cdr_writer import chunk_writer
 from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
@@ -114,14 +114,13 @@ def ingest_cdr(
     default = find_owner(store, account_ref) if account_ref else None
     summary = IngestSummary(source=str(path), kind="cdr", format=format)
     quarantine = Quarantine(quarantine_dir(store.data_dir), source="cdr")
-    with _open(path) as fh, ingest_connection(store) as conn:
-        resolver = AccountResolver(default, region)
-        writer = ChunkWriter(conn, resolver, quarantine, summary)
+    resolver = AccountResolver(default, region)
+    with _open(path) as fh:
         options: dict[str, Any] = {
             "format": format,
             "source_name": str(path),
             "tz": tz,
-            "sqlite": writer.stamp is not None,
+            "sqlite": store.engine.dialect.name != "postgresql",
             "chunk_rows": chunk_rows,
         }
         if _use_pipeline(fh, workers):
@@ -131,10 +130,11 @@ def ingest_cdr(
         else:
             chunks = chunks_of(fh, **options)
         try:
-            for chunk in chunks:
-                writer.write(chunk)
-                if chunk.full and progress is not None:
-                    progress(chunk.position)
+            with chunk_writer(store, resolver, quarantine, summary) as writer:
+                for chunk in chunks:
+                    writer.write(chunk)
+                    if chunk.full and progress is not None:
+                        progress(chunk.position)
         except InvalidInput:
             quarantine.discard()
             _finish(store, summary, status="refused")
