@@ -146,7 +146,10 @@ def test_retention_run_reports_what_it_swept_and_keeps_voicemail(
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["deleted"]["web_visits"] == 0
+    assert payload["deleted"]["sar_cases"] == 0
     assert payload["kept_until_customer_deletes"] == ["voicemail"]
+    assert list(payload["kept"]) == ["policy_subscriptions"]
+    assert payload["not_swept"] == []
     assert payload["salts_destroyed"] == 0
     verify = run("audit", "verify", "--data", str(tmp_path / "data"), "--json")
     assert json.loads(verify.stdout)["audit"]["entries"] >= 1

@@ -83,6 +83,9 @@ def test_a_reply_in_the_thread_joins_the_case(store: Store, settings: Settings) 
     assert reply.case_id == first.case_id
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(SarCase)) == 1
+        # Stored with its case, so it is kept and swept with the case.
+        stored = session.scalars(select(RightsMessage.case_id)).all()
+        assert stored == [first.case_id, first.case_id]
 
 
 @pytest.mark.clause("changes.subscribe")

@@ -18,10 +18,18 @@ def run_command(
     json: JsonOption = False,
     now: Annotated[
         dt.datetime | None,
-        typer.Option(help="Pretend it is this time (UTC), e.g. to preview a sweep."),
+        typer.Option(
+            help="Pretend it is this time (UTC): what is past its period then "
+            "is deleted now (a later time deletes more; there is no dry run)."
+        ),
     ] = None,
 ) -> None:
-    """Sweep fixed-period data (website activity, ad clicks); voicemail is never swept.
+    """Sweep fixed-period data (website activity, ad clicks, access-request records).
+
+    Verification data of a closed access-request case goes at once; the
+    case itself, with its messages and mail, once the policy's period for
+    request records has passed since it closed. Open cases, unsent mail,
+    policy-update subscriptions and voicemail are never swept.
 
     Also destroys the visitor-hash salts of every day before today, so no
     earlier visitor hash can ever be recomputed (run it daily, after the
@@ -44,6 +52,9 @@ def run_command(
             action="retention.swept",
             details={
                 "deleted": result.deleted,
+                "cleared": result.cleared,
+                "cases_deleted": result.cases_deleted,
+                "kept": sorted(result.kept),
                 "not_swept": result.not_swept,
                 "salts_destroyed": salts_destroyed,
             },
@@ -54,6 +65,10 @@ def run_command(
     stdout.print(f"visitor-hash salts destroyed: {salts_destroyed}", markup=False)
     for table, count in result.deleted.items():
         stdout.print(f"{table:>20}  {count} deleted", markup=False)
+    for what, count in result.cleared.items():
+        stdout.print(f"{what:>20}  {count} cleared", markup=False)
+    for table, reason in result.kept.items():
+        stdout.print(f"{table:>20}  kept: {reason}", markup=False)
     for table in result.not_swept:
         stdout.print(f"{table:>20}  not swept (no age rule yet)", markup=False)
     kept = ", ".join(result.kept_forever)

@@ -14,7 +14,10 @@ reason and the right to complain).
 Any other move raises `Conflict`. Every move writes a `SarCaseEvent` and,
 once committed, an audit entry (`sar.<state>`) through `tutela.secure`.
 Closing a case (fulfilled, rejected, expired) deletes what was collected
-for verification: evidence rows, challenges and the claimed phone number.
+for verification: evidence rows, challenges and the claimed phone number,
+in the same transaction, and sets `closed_at`, from which the retention
+sweep (`tutela.store.retention`) counts the policy's period for the case's
+records. `CLOSED` must equal the store's `CLOSED_CASE_STATES` (tested).
 An access request never deletes or changes the subject's data.
 """
 

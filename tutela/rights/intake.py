@@ -293,6 +293,7 @@ def intake_message(
             size=len(raw),
             auth_failures=",".join(parsed.auth_failures) or None,
             received_at=moment,
+            case_id=joined,
         )
         session.add(row)
         session.flush()

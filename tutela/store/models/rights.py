@@ -48,6 +48,9 @@ CASE_STATES = (
     "rejected",
     "expired",
 )
+# The states a case ends in (no move leads out of them; `tutela.rights.cases`):
+# its verification data goes at once, its records after the retention period.
+CLOSED_CASE_STATES = ("fulfilled", "rejected", "expired")
 ROUTES = ("access_request", "policy_updates", "general")
 DEADLINE = structural("legal deadline computed from the policy and jurisdiction")
 REASON = structural("decision reason code or staff note about the case, not a value")
