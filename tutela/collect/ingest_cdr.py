@@ -12,9 +12,9 @@ its file, line and reason; the summary counts all three.
 - The owning account is the one whose ``ref`` is the record's accountcode,
   else the one that owns its source or destination number, else the default
   account given by the caller. A record with none is rejected, never dropped.
-- Idempotent: rows are inserted with ``ON CONFLICT (dedupe_key) DO NOTHING``
-  and a conflict counts as a duplicate, so re-reading a file, or an
-  overlapping one, adds nothing.
+- Idempotent: the dedupe key is unique and a row whose key is stored already
+  counts as a duplicate, so re-reading a file, or an overlapping one, adds
+  nothing.
 
 Transaction boundary: one transaction per chunk of `CHUNK_ROWS` records, so a
 long ingest never holds the write lock for long. The parsers yield records
@@ -26,11 +26,13 @@ counts the rest as duplicates.
 
 Speed: a chunk goes to the database in one statement round, not through the
 ORM: a prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany on SQLite
-(with ``synchronous=NORMAL`` on the run's connection, safe in WAL mode), and
-``COPY`` into a temporary table then one ``INSERT ... SELECT ... ON CONFLICT
-DO NOTHING`` on PostgreSQL. A file of at least `PIPELINE_MIN_BYTES` is
-parsed in a child process while this one stores (``workers``; same results,
-see `tutela.collect._cdr_pipeline`). See docs/telephony.md, "Benchmark".
+(with ``synchronous=NORMAL`` on the run's connection, safe in WAL mode), a
+binary ``COPY`` from a second connection on PostgreSQL (`_cdr_writer`).
+Asterisk rows in UTC are built by a quick path that skips the intermediate
+record (`_cdr_rows.quick_asterisk`). A file of at least `PIPELINE_MIN_BYTES`
+is parsed in a child process while this one stores (``workers``; same
+results, see `tutela.collect._cdr_pipeline`). See docs/telephony.md,
+"Benchmark".
 
 The parts: `_cdr_rows` (input to stored values), `_cdr_pipeline` (the
 parsing process), `_cdr_owners` (which account), `_cdr_writer` (the
