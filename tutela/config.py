@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         description="How long a locked-out address waits; also the window in which "
         "failures are counted.",
     )
+    sar_requests_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="Access requests one client address may make through the web "
+        "form and POST /api/sar in any hour (per server process); more get 429.",
+    )
     api_token_days: int = Field(
         default=90,
         ge=1,

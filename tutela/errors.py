@@ -9,6 +9,7 @@
      │    │    └── PurposeDenied   (403, exit 2)  actor, purpose, category
      │    └── DisclosureRefused (403, exit 1)  recipient, clause, reason
      └── Conflict               (409, exit 2)
+          └── PublicationRefused (409, exit 1)  a policy version that may not be published
 
 Each class carries the HTTP status the web layer answers with and the exit
 code the CLI ends with; exactly one handler in each translates them.
@@ -93,6 +94,16 @@ class Conflict(TutelaError):
     status = 409
 
 
+class TooManyRequests(TutelaError):
+    """A client asked more often than a public form allows; retry later."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class PurposeDenied(PurposeNotPermitted):
     """An actor asked `tutela.use` for data its purpose or role does not permit.
 
@@ -132,3 +143,13 @@ class DisclosureRefused(Forbidden):
         self.clause = clause
         where = f" ({clause})" if clause else ""
         super().__init__(f"disclosure to {recipient!r} refused{where}: {reason}")
+
+
+class PublicationRefused(Conflict):
+    """A policy file that may not be published as a new version; `errors` says why.
+
+    Exit 1, like `tutela policy check` finding problems: the file was read
+    and judged, and the verdict is no.
+    """
+
+    exit_code = 1

@@ -190,3 +190,25 @@ def test_an_access_request_never_deletes_or_adds_customer_data(
     verification.submit_code(store, case_id, code)
     decisions.fulfil(store, case_id, export_ref="export-1", actor="staff:1")
     assert _counts(store) == before
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_asking_again_for_one_address_sends_no_second_code(
+    store: Store, settings: Settings, ann: OnFile
+) -> None:
+    # A form cannot be used to flood someone's mailbox: the repeat joins the
+    # open case, known address or not.
+    first = open_request(store, email=ann.email, settings=settings)
+    again = open_request(store, email=ann.email.upper(), settings=settings)
+    assert again == first
+    assert [kind for kind, _, _ in outbox(store)] == ["sar_code"]
+    stranger = open_request(store, email="nobody@example.net", settings=settings)
+    assert (
+        open_request(store, email="nobody@example.net", settings=settings) == stranger
+    )
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+    assert open_request(store, email=ann.email, settings=settings, now=later) != first
+    other_channel = open_request(
+        store, email=ann.email, settings=settings, channel="api"
+    )
+    assert other_channel != first

@@ -12,7 +12,9 @@ from tests.rights.conftest import OnFile
 from tutela.config import Settings
 from tutela.rights.cases import list_cases
 from tutela.store.db import Store
+from tutela.web import throttle
 from tutela.web.app import create_app
+from tutela.web.throttle import RequestLimit
 
 
 @pytest.fixture
@@ -49,3 +51,41 @@ def test_api_refuses_a_malformed_address_without_echoing_it(client: TestClient) 
     assert response.status_code == 400
     assert response.json()["ok"] is False
     assert "not-an-address" not in response.text
+
+
+@pytest.mark.clause("rights.access.request")
+def test_a_client_over_the_hourly_limit_is_told_to_wait(
+    settings: Settings, store: Store
+) -> None:
+    app = create_app(settings.model_copy(update={"sar_requests_per_hour": 3}))
+    try:
+        with TestClient(app) as client:
+            answers = [
+                client.post("/api/sar", json={"email": f"p{i}@example.net"})
+                for i in range(3)
+            ]
+            assert [a.status_code for a in answers] == [202, 202, 202]
+            refused = client.post("/rights/access", data={"email": "p9@example.net"})
+            assert refused.status_code == 429
+            assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+            assert "p9@example.net" not in refused.text
+    finally:
+        opened = getattr(app.state, "web_store", None)
+        if opened is not None:
+            opened.close()
+    assert len(list_cases(store)) == 3
+
+
+def test_request_limit_slides_over_the_hour_and_forgets_old_clients() -> None:
+    now = [0.0]
+    limit = RequestLimit(2, clock=lambda: now[0])
+    assert limit.check("a") is None and limit.check("a") is None
+    assert limit.check("a") == 3600
+    assert limit.check("b") is None  # another client counts apart
+    now[0] = 1800.0
+    assert limit.check("a") == 1800
+    now[0] = 3600.0
+    assert limit.check("a") is None  # the first request left the window
+    for i in range(throttle.MAX_CLIENTS + 5):
+        limit.check(f"client-{i}")
+    assert len(limit._seen) <= throttle.MAX_CLIENTS

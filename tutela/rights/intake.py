@@ -37,7 +37,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import cast
+from typing import Final, cast
 
 from sqlalchemy import select
 
@@ -47,12 +47,12 @@ from tutela.config import Settings
 from tutela.errors import InvalidInput
 from tutela.policy.loader import load_policy_cached
 from tutela.rights import _people, verification
-from tutela.rights.cases import audit_events, changing, new_case, utcnow
+from tutela.rights.cases import OPEN, audit_events, changing, new_case, utcnow
 from tutela.rights.headings import Route, route_of
 from tutela.rights.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.rights.notices import acknowledgement
 from tutela.store.db import Store
-from tutela.store.models import OutboxMessage, RightsMessage, SarCaseEvent
+from tutela.store.models import OutboxMessage, RightsMessage, SarCase, SarCaseEvent
 
 log = logging.getLogger(__name__)
 
@@ -377,6 +377,29 @@ def intake_path(store: Store, path: Path, *, settings: Settings) -> IntakeReport
     return report
 
 
+# A repeated web or API request for one address within this time joins the
+# open case it made (see `open_request`).
+REPEAT_WINDOW: Final = dt.timedelta(hours=24)
+
+
+def _open_repeat(
+    store: Store, address: str, channel: str, moment: dt.datetime
+) -> str | None:
+    """The reference of this address's open case from this channel, if recent."""
+    with store.session() as session:
+        return session.scalars(
+            select(SarCase.ref)
+            .where(
+                SarCase.requester_address == address,
+                SarCase.channel == channel,
+                SarCase.state.in_([str(state) for state in OPEN]),
+                SarCase.received_at >= moment - REPEAT_WINDOW,
+            )
+            .order_by(SarCase.received_at.desc())
+            .limit(1)
+        ).first()
+
+
 def open_request(
     store: Store,
     *,
@@ -388,12 +411,20 @@ def open_request(
     """A web-form or API request: the same kind of case; returns its reference.
 
     The address typed into the form is not trusted: it only selects whom to
-    look up, and a code goes to the address on file for that person.
+    look up, and a code goes to the address on file for that person. The same
+    address asking again on the same channel while its case from the last
+    `REPEAT_WINDOW` is still open gets that case's reference, and no new case
+    or mail: a form cannot be used to flood someone's mailbox with codes. The
+    answer is the same whether or not the address is known.
     """
     address = email.strip().lower()
     if not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}", address):
         raise InvalidInput("is not an e-mail address", field="email")
     moment = now or utcnow()
+    repeated = _open_repeat(store, address, channel, moment)
+    if repeated is not None:
+        log.info("sar.repeat channel=%s case_ref=%s", channel, repeated)
+        return repeated
     on_file = _people.people_with_email(store, address)
     with store.session() as session:
         jurisdictions = sorted({p.jurisdiction for p in on_file})

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from tutela import __version__
 from tutela.config import Settings
-from tutela.errors import TutelaError
+from tutela.errors import TooManyRequests, TutelaError
 from tutela.web.deps import install_auth_handlers
 from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
@@ -18,6 +18,7 @@ from tutela.web.routes import health, policy
 from tutela.web.routes import portal as portal_routes
 from tutela.web.routes import sar as sar_routes
 from tutela.web.routes import web_report as web_report_routes
+from tutela.web.throttle import RequestLimit
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Tutela", version=__version__, docs_url="/api/docs", redoc_url=None
     )
     app.state.settings = settings or Settings()
+    app.state.sar_limit = RequestLimit(app.state.settings.sar_requests_per_hour)
     app.include_router(policy.router)
     app.include_router(health.router)
     app.include_router(collect_routes.router)
@@ -39,6 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(TutelaError)
     async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:
+        headers = (
+            {"Retry-After": str(exc.retry_after_s)}
+            if isinstance(exc, TooManyRequests)
+            else None
+        )
         return JSONResponse(
             {
                 "ok": False,
@@ -47,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "status": exc.status,
             },
             status_code=exc.status,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

@@ -8,6 +8,8 @@ or not the address is known, and any code goes to the address on file).
     GET  /rights/access   the form
     POST /rights/access   form post (application/x-www-form-urlencoded)
     POST /api/sar         {"email": "..."} -> {"ok": true, "case": {"ref": ...}}
+                          (both posts: at most Settings.sar_requests_per_hour per
+                          client address, then 429 with Retry-After)
     GET  /rights/download/{token}   the export zip, once (rights.access); a form
                                     first when the link asks for the address
     POST /rights/download/{token}   the same, with the verified address (form)
@@ -19,10 +21,11 @@ import html
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from tutela.errors import TooManyRequests
 from tutela.rights.export import Download, needs_factor, open_download
 from tutela.rights.intake import open_request
 from tutela.rights.notices import FORM_ACK
@@ -30,9 +33,28 @@ from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.web._webstore import get_web_store
 from tutela.web.deps import SettingsDep
+from tutela.web.routes.collect import client_address
+from tutela.web.throttle import RequestLimit
+
+
+def within_request_limit(request: Request, settings: SettingsDep) -> None:
+    """Refuse (429) a client over `Settings.sar_requests_per_hour` (`throttle`)."""
+    peer = request.client.host if request.client else None
+    client = client_address(
+        peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies
+    )
+    limit: RequestLimit = request.app.state.sar_limit
+    wait = limit.check(client or "unknown")
+    if wait is not None:
+        raise TooManyRequests(
+            "too many access requests from this address; try again later",
+            retry_after_s=wait,
+        )
+
 
 router = APIRouter(tags=["sar"])
 StoreDep = Annotated[Store, Depends(get_web_store)]
+LimitDep = Depends(within_request_limit)
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -69,7 +91,7 @@ def read_access_form() -> HTMLResponse:
     return HTMLResponse(_PAGE.format(title="Subject Access Request", content=_FORM))
 
 
-@router.post("/rights/access", response_class=HTMLResponse)
+@router.post("/rights/access", response_class=HTMLResponse, dependencies=[LimitDep])
 def create_access_request(
     email: Annotated[str, Form(max_length=320)],
     store: StoreDep,
@@ -86,7 +108,7 @@ def create_access_request(
     )
 
 
-@router.post("/api/sar", status_code=202)
+@router.post("/api/sar", status_code=202, dependencies=[LimitDep])
 def create_sar(
     body: SarCreate, store: StoreDep, settings: SettingsDep
 ) -> dict[str, object]:
