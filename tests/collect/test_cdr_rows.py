@@ -12,7 +12,9 @@ import pytest
 
 from tests.collect.test_cdr_fastpath import BASE_ROW, FILES, MUTATIONS
 from tutela.collect import _cdr_rows, cdr
-from tutela.collect._cdr_rows import prepare, prepared_items, quick_asterisk
+from tutela.collect._cdr_chunks import prepared_items
+from tutela.collect._cdr_quick import quick_asterisk
+from tutela.collect._cdr_rows import prepare
 from tutela.collect.cdr import asterisk_csv
 from tutela.errors import InvalidInput
 

@@ -1,6 +1,6 @@
 """Two-process CDR ingest: a child parses and builds rows, the parent stores them.
 
-The child process runs `tutela.collect._cdr_rows.chunks_of`, which the
+The child process runs `tutela.collect._cdr_chunks.chunks_of`, which the
 single-process ingest runs in-process: it reads and parses the file and
 prepares each record's stored values that need no owner, a chunk of records
 at a time. The chunks go through a bounded queue (at most `QUEUE_CHUNKS` in
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from tutela.collect._cdr_rows import Chunk, chunks_of
+from tutela.collect._cdr_chunks import Chunk, chunks_of
 from tutela.errors import InvalidInput
 
 QUEUE_CHUNKS: Final = 3

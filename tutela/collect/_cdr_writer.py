@@ -19,14 +19,9 @@ import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
+from tutela.collect._cdr_chunks import Chunk
 from tutela.collect._cdr_owners import AccountResolver
-from tutela.collect._cdr_rows import (
-    COLUMNS,
-    Chunk,
-    Prepared,
-    owned_values,
-    sqlite_stamp,
-)
+from tutela.collect._cdr_rows import COLUMNS, Prepared, owned_values, sqlite_stamp
 from tutela.collect.quarantine import IngestSummary, Quarantine
 from tutela.store.db import Store
 from tutela.store.models import CallRecord

@@ -29,14 +29,15 @@ ORM: a prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany on SQLite
 (with ``synchronous=NORMAL`` on the run's connection, safe in WAL mode), a
 binary ``COPY`` from a second connection on PostgreSQL (`_cdr_writer`).
 Asterisk rows in UTC are built by a quick path that skips the intermediate
-record (`_cdr_rows.quick_asterisk`). A file of at least `PIPELINE_MIN_BYTES`
+record (`_cdr_quick`). A file of at least `PIPELINE_MIN_BYTES`
 is parsed in a child process while this one stores (``workers``; same
 results, see `tutela.collect._cdr_pipeline`). See docs/telephony.md,
 "Benchmark".
 
-The parts: `_cdr_rows` (input to stored values), `_cdr_pipeline` (the
-parsing process), `_cdr_owners` (which account), `_cdr_writer` (the
-database).
+The parts: `_cdr_rows` (a record's stored values), `_cdr_quick` (the same
+straight from Asterisk rows), `_cdr_chunks` (a file as chunks of them),
+`_cdr_pipeline` (the parsing process), `_cdr_owners` (which account),
+`_cdr_writer` (the database).
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.collect import cdr
+from tutela.collect._cdr_chunks import chunks_of
 from tutela.collect._cdr_owners import AccountResolver, Owner, find_owner
-from tutela.collect._cdr_rows import COLUMNS, chunks_of
+from tutela.collect._cdr_rows import COLUMNS
 from tutela.collect._cdr_writer import chunk_writer
 from tutela.collect.quarantine import (
     IngestSummary,
