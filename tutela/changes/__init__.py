@@ -1,9 +1,37 @@
-"""Changes to this policy: subscriptions to update notices and the mail outbox.
+"""Changes to this policy: versions, their semantic diff, subscriptions, notices.
 
-Clauses: changes.subscribe, changes.notice.
+Clauses: changes.may_change, changes.check_regularly, changes.subscribe,
+changes.notice, changes.effective_on_publication.
 """
 
+from tutela.changes.announcement import announcement
+from tutela.changes.diff import Change, ChangeKind, diff_policies, material_first
 from tutela.changes.outbox import DeliveryReport, deliver, enqueue
+from tutela.changes.publish import (
+    ANNOUNCEMENT_KIND,
+    PublishResult,
+    effective_time,
+    publish_policy,
+)
 from tutela.changes.subscriptions import subscribe, subscriptions
+from tutela.changes.versions import VersionView, latest_version, published_versions
 
-__all__ = ["DeliveryReport", "deliver", "enqueue", "subscribe", "subscriptions"]
+__all__ = [
+    "ANNOUNCEMENT_KIND",
+    "Change",
+    "ChangeKind",
+    "DeliveryReport",
+    "PublishResult",
+    "VersionView",
+    "announcement",
+    "deliver",
+    "diff_policies",
+    "effective_time",
+    "enqueue",
+    "latest_version",
+    "material_first",
+    "publish_policy",
+    "published_versions",
+    "subscribe",
+    "subscriptions",
+]

@@ -1,14 +1,28 @@
-"""`tutela policy check|render|trace`: the policy as data, checked against the code."""
+"""`tutela policy check|render|trace|diff|publish|versions`: the policy as data.
+
+`check`, `render` and `trace` hold the code to the policy; `diff`, `publish`
+and `versions` handle changes to it (changes.may_change, changes.notice,
+changes.effective_on_publication; see docs/changes.md).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tutela.cli._output import JsonOption, emit_json, settings_for, stderr, stdout
+from tutela.cli._output import (
+    DataOption,
+    JsonOption,
+    emit_json,
+    settings_for,
+    stderr,
+    stdout,
+)
+from tutela.errors import InvalidInput
 from tutela.policy.check import check as check_policy
 from tutela.policy.loader import load_policy
 from tutela.policy.render import render as render_policy
@@ -16,7 +30,8 @@ from tutela.policy.trace import trace as trace_policy
 from tutela.policy.trace import unknown_clause_markers
 
 app = typer.Typer(
-    help="Check, render and trace the privacy policy.", no_args_is_help=True
+    help="Check, render, trace, diff and publish the privacy policy.",
+    no_args_is_help=True,
 )
 
 PolicyOption = Annotated[
@@ -137,3 +152,164 @@ def trace_command(
             )
     if failed:
         raise typer.Exit(1)
+
+
+PolicyFileArg = Annotated[
+    Path, typer.Argument(help="A policy file (YAML).", show_default=False)
+]
+
+
+@app.command("diff")
+def diff_command(
+    old: PolicyFileArg, new: PolicyFileArg, json: JsonOption = False
+) -> None:
+    """Semantic diff of two policy files, each change marked material or not.
+
+    Exit 0 when they say the same, 1 when they differ, 2 when a file is unusable.
+    """
+    from tutela.changes.diff import diff_policies
+
+    before, after = load_policy(old), load_policy(new)
+    changes = diff_policies(before, after)
+    material = [c for c in changes if c.material]
+    if json:
+        emit_json(
+            {
+                "old": before.id,
+                "new": after.id,
+                "identical": not changes,
+                "material": bool(material),
+                "changes": [c.as_dict() for c in changes],
+            }
+        )
+    else:
+        for change in changes:
+            mark = "material" if change.material else "other"
+            stdout.print(
+                f"[{mark}] {change.kind.value} {change.subject}: {change.sentence}",
+                markup=False,
+            )
+        stdout.print(
+            f"{before.id} -> {after.id}: {len(changes)} change(s), "
+            f"{len(material)} material",
+            markup=False,
+        )
+    if changes:
+        raise typer.Exit(1)
+
+
+def _moment(text: str | None, name: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("is not an ISO 8601 date-time", field=name) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@app.command("publish")
+def publish_command(
+    file: PolicyFileArg,
+    effective_at: Annotated[
+        str | None,
+        typer.Option(
+            "--effective-at",
+            help="When the version takes effect (ISO 8601, UTC if no offset; "
+            "not before now). Default: as the policy's change procedure says.",
+            show_default=False,
+        ),
+    ] = None,
+    policy_url: Annotated[
+        str | None,
+        typer.Option(
+            "--policy-url",
+            help="Where the announcement tells subscribers to read the policy "
+            "(default http://HOST:PORT/policy from the settings).",
+            show_default=False,
+        ),
+    ] = None,
+    staff: Annotated[
+        int | None,
+        typer.Option(
+            "--staff",
+            help="Your staff id (recorded in the audit log).",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Publish a policy file as a new version and e-mail its changes to subscribers.
+
+    Refused (exit 1) if the file fails `tutela policy check` or its id is
+    already published with other content; the same file again is a no-op.
+    """
+    from tutela.changes.outbox import deliver
+    from tutela.changes.publish import DEFAULT_PUBLISHER, publish_policy
+    from tutela.store.db import open_store
+
+    settings = settings_for(data)
+    when = _moment(effective_at, "effective_at")
+    delivery = None
+    with open_store(settings) as store:
+        result = publish_policy(
+            store,
+            file,
+            sender=settings.mail_from,
+            policy_url=policy_url or f"http://{settings.host}:{settings.port}/policy",
+            actor=DEFAULT_PUBLISHER if staff is None else f"staff:{staff}",
+            effective_at=when,
+        )
+        if settings.smtp_host and result.version.announcements:
+            delivery = deliver(store, settings)
+    if json:
+        emit_json(
+            result.as_dict()
+            | {"delivery": delivery.as_dict() if delivery is not None else None}
+        )
+        return
+    version = result.version
+    if result.status == "already_published":
+        stdout.print(
+            f"version {version.version} already published on "
+            f"{version.published_at:%Y-%m-%d %H:%M} UTC; nothing to do",
+            markup=False,
+        )
+        return
+    stdout.print(
+        f"published version {version.version}, effective "
+        f"{version.effective_at:%Y-%m-%d %H:%M} UTC: {len(version.changes)} "
+        f"change(s) since {version.previous_version or 'none (first version)'}, "
+        f"{version.material_changes} material; "
+        f"{version.announcements} announcement(s) queued",
+        markup=False,
+    )
+    if delivery is not None:
+        stdout.print(
+            f"sent {delivery.sent}, failed {delivery.failed}, "
+            f"pending {delivery.pending} (`tutela sar deliver` sends the rest)",
+            markup=False,
+        )
+
+
+@app.command("versions")
+def versions_command(data: DataOption = None, json: JsonOption = False) -> None:
+    """List the published versions of the policy, oldest first."""
+    from tutela.changes.versions import published_versions
+    from tutela.store.db import open_store
+
+    with open_store(settings_for(data)) as store, store.session() as session:
+        versions = published_versions(session)
+    if json:
+        emit_json({"versions": [v.as_dict() for v in versions]})
+        return
+    for v in versions:
+        stdout.print(
+            f"{v.id:>4}  {v.version}  published {v.published_at:%Y-%m-%d %H:%M} UTC, "
+            f"effective {v.effective_at:%Y-%m-%d %H:%M} UTC  "
+            f"{len(v.changes)} change(s), {v.material_changes} material, "
+            f"{v.announcements} announcement(s)  sha256 {v.sha256[:12]}",
+            markup=False,
+        )
+    stdout.print(f"{len(versions)} published version(s)", markup=False)

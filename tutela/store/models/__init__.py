@@ -13,6 +13,7 @@ One module per policy area; this package re-exports every model.
 
 from tutela.store.models._base import Base, personal, structural
 from tutela.store.models.auth import ApiToken, LoginAttempt, User, UserSession
+from tutela.store.models.changes import PolicyVersion
 from tutela.store.models.customers import (
     Account,
     Communication,
@@ -83,6 +84,7 @@ __all__ = [
     "Person",
     "PhoneNumber",
     "PolicySubscription",
+    "PolicyVersion",
     "PortingNumber",
     "PortingRequest",
     "RecordingNotice",
