@@ -108,6 +108,9 @@ def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
     demo = run("demo", "--data", str(data), "--accounts", "3", "--json")
     assert demo.returncode == 0, demo.stderr
     assert json.loads(demo.stdout)["counts"]["accounts"] == 3
+    assert json.loads(demo.stdout)["counts"]["policy_versions"] == 1
+    again = run("demo", "--data", str(data), "--accounts", "3", "--json")
+    assert json.loads(again.stdout)["counts"]["policy_versions"] == 1
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -132,6 +135,10 @@ def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "server did not answer"
                 time.sleep(0.2)
         assert "Privacy Policy - Jive Communications" in page
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/api/policy/versions"
+        ) as r:
+            assert json.loads(r.read())["count"] == 1
     finally:
         server.terminate()
         server.wait(timeout=20)

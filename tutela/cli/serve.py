@@ -57,15 +57,28 @@ def demo_command(
     json: JsonOption = False,
 ) -> None:
     """Build a realistic synthetic data set through the real ingest paths."""
+    from tutela.changes import publish_policy, published_versions
     from tutela.demo import build_demo
     from tutela.demo.users import build_demo_users, format_demo_logins
     from tutela.store.db import open_store
 
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
         summary = build_demo(store, accounts=accounts, seed=seed)
+        # The policy the demo enforces, as its first published version (the
+        # first publication announces nothing; a re-run publishes nothing).
+        publish_policy(
+            store,
+            store.policy_file,
+            sender=settings.mail_from,
+            policy_url=f"http://{settings.host}:{settings.port}/policy",
+            actor="system:demo",
+        )
+        with store.session() as session:
+            versions = len(published_versions(session))
         # Fresh random passwords on every run, shown once on the terminal only.
         stderr.print(format_demo_logins(build_demo_users(store)), markup=False)
-    counts = summary.as_dict()
+    counts = {**summary.as_dict(), "policy_versions": versions}
     if json:
         emit_json({"data": str(store.data_dir), "counts": counts})
     else:
