@@ -10,21 +10,15 @@ from fastapi.testclient import TestClient
 
 from tests.changes.policies import add_recipient, write_variant
 from tests.changes.test_publish import SUBSCRIBERS, publish, subscribe_all
+from tests.web.live import app_client
 from tutela.config import Settings
 from tutela.store.db import Store
-from tutela.web.app import create_app
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    try:
-        with TestClient(app) as test_client:
-            yield test_client
-    finally:
-        opened = getattr(app.state, "web_store", None)
-        if opened is not None:
-            opened.close()
+    with app_client(settings) as test_client:
+        yield test_client
 
 
 @pytest.mark.clause("changes.check_regularly")

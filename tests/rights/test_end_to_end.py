@@ -33,6 +33,7 @@ from tests.rights.test_export import (
     row_counts,
     zip_text,
 )
+from tests.web.live import app_client
 from tutela.changes.outbox import deliver
 from tutela.config import Settings
 from tutela.rights import submit_code
@@ -41,7 +42,6 @@ from tutela.rights.export import export_case
 from tutela.rights.intake import intake_message
 from tutela.store.db import Store
 from tutela.store.models import DownloadToken
-from tutela.web.app import create_app
 
 PAST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
@@ -67,14 +67,8 @@ WORKFLOW = {
 
 @pytest.fixture
 def client(mail_settings: Settings) -> Iterator[TestClient]:
-    app = create_app(mail_settings)
-    try:
-        with TestClient(app) as test_client:
-            yield test_client
-    finally:
-        opened = getattr(app.state, "web_store", None)
-        if opened is not None:
-            opened.close()
+    with app_client(mail_settings) as test_client:
+        yield test_client
 
 
 def _body(sink: Sink, address: str, pattern: str) -> str:

@@ -9,24 +9,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.rights.conftest import OnFile
+from tests.web.live import app_client
 from tutela.config import Settings
 from tutela.rights.cases import list_cases
 from tutela.store.db import Store
 from tutela.web import throttle
-from tutela.web.app import create_app
 from tutela.web.throttle import RequestLimit
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    try:
-        with TestClient(app) as test_client:
-            yield test_client
-    finally:
-        opened = getattr(app.state, "web_store", None)
-        if opened is not None:
-            opened.close()
+    with app_client(settings) as test_client:
+        yield test_client
 
 
 @pytest.mark.clause("rights.access.request")
@@ -57,22 +51,17 @@ def test_api_refuses_a_malformed_address_without_echoing_it(client: TestClient) 
 def test_a_client_over_the_hourly_limit_is_told_to_wait(
     settings: Settings, store: Store
 ) -> None:
-    app = create_app(settings.model_copy(update={"sar_requests_per_hour": 3}))
-    try:
-        with TestClient(app) as client:
-            answers = [
-                client.post("/api/sar", json={"email": f"p{i}@example.net"})
-                for i in range(3)
-            ]
-            assert [a.status_code for a in answers] == [202, 202, 202]
-            refused = client.post("/rights/access", data={"email": "p9@example.net"})
-            assert refused.status_code == 429
-            assert 1 <= int(refused.headers["Retry-After"]) <= 3600
-            assert "p9@example.net" not in refused.text
-    finally:
-        opened = getattr(app.state, "web_store", None)
-        if opened is not None:
-            opened.close()
+    limited = settings.model_copy(update={"sar_requests_per_hour": 3})
+    with app_client(limited) as client:
+        answers = [
+            client.post("/api/sar", json={"email": f"p{i}@example.net"})
+            for i in range(3)
+        ]
+        assert [a.status_code for a in answers] == [202, 202, 202]
+        refused = client.post("/rights/access", data={"email": "p9@example.net"})
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+        assert "p9@example.net" not in refused.text
     assert len(list_cases(store)) == 3
 
 

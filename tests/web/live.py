@@ -1,4 +1,4 @@
-"""A real server on a free loopback port and a real Chromium, for browser tests."""
+"""Web test helpers: an in-process client, a real server on a free port, Chromium."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tutela.config import Settings
+from tutela.store.db import Store
+from tutela.web.app import create_app
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -55,5 +61,18 @@ def live_server(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         opened = getattr(app.state, "web_store", None)
+        if opened is not None:
+            opened.close()
+
+
+@contextmanager
+def app_client(settings: Settings, **client_options: Any) -> Iterator[TestClient]:
+    """A `TestClient` on a fresh app for `settings`; its store is closed after."""
+    app = create_app(settings)
+    try:
+        with TestClient(app, **client_options) as client:
+            yield client
+    finally:
+        opened: Store | None = getattr(app.state, "web_store", None)
         if opened is not None:
             opened.close()

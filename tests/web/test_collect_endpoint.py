@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.web.live import app_client
 from tutela.config import Settings
 from tutela.store.db import Store, open_store
 from tutela.store.models import AdClick, WebVisit
-from tutela.web.app import create_app
 from tutela.web.routes.collect import MAX_BODY_BYTES, client_address
 
 VISITOR = "203.0.113.9"
@@ -24,14 +24,10 @@ LANDING = "/pricing?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=E
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(
-        app, client=(VISITOR, 50123), headers={"User-Agent": BROWSER}
+    with app_client(
+        settings, client=(VISITOR, 50123), headers={"User-Agent": BROWSER}
     ) as test_client:
         yield test_client
-    store: Store | None = getattr(app.state, "web_store", None)
-    if store is not None:
-        store.close()
 
 
 def stored(client: TestClient) -> tuple[list[WebVisit], list[AdClick]]:

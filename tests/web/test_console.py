@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, World, build_world, csrf_of, sign_in
 from tutela.config import Settings
 from tutela.store.db import Store
-from tutela.web.app import create_app
 
 pytestmark = pytest.mark.clause("use.purposes")
 
@@ -23,12 +23,8 @@ def world(store: Store, tmp_path: Path) -> World:
 
 @pytest.fixture
 def client(world: World, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
-    opened: Store | None = getattr(app.state, "web_store", None)
-    if opened is not None:
-        opened.close()
 
 
 @pytest.mark.clause("secure.measures")

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, World, build_world, csrf_of, sign_in
 from tutela.config import Settings
 from tutela.rights.intake import open_request
@@ -17,7 +18,6 @@ from tutela.secure.auth import issue_api_token
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, Blob, Voicemail
-from tutela.web.app import create_app
 
 pytestmark = pytest.mark.clause("collect.service_use.voicemail")
 
@@ -29,12 +29,8 @@ def world(store: Store, tmp_path: Path) -> World:
 
 @pytest.fixture
 def client(world: World, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
-    opened: Store | None = getattr(app.state, "web_store", None)
-    if opened is not None:
-        opened.close()
 
 
 def _blob_of(store: Store, voicemail_id: int) -> str:

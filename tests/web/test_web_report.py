@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.collect.test_ingest_weblog import ACCESS_LOG, CLICKS_CSV, ingest
+from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, sign_in
 from tutela.cli.app import app as cli_app
 from tutela.collect.ingest_weblog import ingest_click_export
@@ -19,7 +20,6 @@ from tutela.collect.quarantine import Quarantine, quarantine_dir
 from tutela.config import Settings
 from tutela.secure.auth import add_user
 from tutela.store.db import Store
-from tutela.web.app import create_app
 from tutela.web.reporting import PURPOSE, web_report
 
 
@@ -36,12 +36,8 @@ def filled(store: Store) -> Store:
 
 @pytest.fixture
 def client(filled: Store, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
-    opened: Store | None = getattr(app.state, "web_store", None)
-    if opened is not None:
-        opened.close()
 
 
 @pytest.mark.clause("use.purposes.improve_websites_and_ads")
