@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tutela.changes._change import Change
 from tutela.store.models import PolicyVersion
+from tutela.store.types import utc_aware
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ def version_view(row: PolicyVersion, previous_version: str | None) -> VersionVie
         version=row.version,
         sha256=row.sha256,
         previous_version=previous_version,
-        published_at=_utc(row.published_at),
-        effective_at=_utc(row.effective_at),
+        published_at=utc_aware(row.published_at),
+        effective_at=utc_aware(row.effective_at),
         published_by=row.published_by,
         changes=[Change.from_dict(item) for item in json.loads(row.changes)],
         announcements=row.announcements,
@@ -81,8 +82,3 @@ def published_versions(session: Session) -> list[VersionView]:
         .order_by(PolicyVersion.id)
     ).all()
     return [version_view(row, before) for row, before in rows]
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

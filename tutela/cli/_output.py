@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from tutela.config import Settings
-from tutela.errors import TutelaError
+from tutela.errors import InvalidInput, TutelaError
 
 DataOption = Annotated[
     Path | None,
@@ -54,3 +55,14 @@ def report_error(exc: TutelaError, *, as_json: bool) -> None:
     stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True)
     for line in exc.errors[1:] if len(exc.errors) > 1 else []:
         stderr.print(f"  - {line}", markup=False)
+
+
+def parse_moment(text: str | None, option: str) -> dt.datetime | None:
+    """An ISO 8601 date-time option; one without a zone is read as UTC."""
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("is not an ISO 8601 date-time", field=option) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

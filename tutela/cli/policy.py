@@ -7,7 +7,6 @@ changes.effective_on_publication; see docs/changes.md).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -18,11 +17,11 @@ from tutela.cli._output import (
     DataOption,
     JsonOption,
     emit_json,
+    parse_moment,
     settings_for,
     stderr,
     stdout,
 )
-from tutela.errors import InvalidInput
 from tutela.policy.check import check as check_policy
 from tutela.policy.loader import load_policy
 from tutela.policy.render import render as render_policy
@@ -198,16 +197,6 @@ def diff_command(
         raise typer.Exit(1)
 
 
-def _moment(text: str | None, name: str) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("is not an ISO 8601 date-time", field=name) from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 @app.command("publish")
 def publish_command(
     file: PolicyFileArg,
@@ -250,7 +239,7 @@ def publish_command(
     from tutela.store.db import open_store
 
     settings = settings_for(data)
-    when = _moment(effective_at, "effective_at")
+    when = parse_moment(effective_at, "effective_at")
     delivery = None
     with open_store(settings) as store:
         result = publish_policy(

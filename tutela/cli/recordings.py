@@ -51,6 +51,7 @@ from tutela.secure.roles import Role
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store, open_store
 from tutela.store.models import Account, CallRecording, RecordingNotice
+from tutela.store.types import utc_aware
 from tutela.use import Actor, access
 
 MAX_AUDIO_BYTES: Final = 200 * 1024 * 1024
@@ -258,18 +259,13 @@ def recording_listing(store: Store, *, account_id: int | None) -> list[dict[str,
         {
             "id": id_,
             "account": ref,
-            "recorded_at": _utc(recorded_at).isoformat(),
+            "recorded_at": utc_aware(recorded_at).astimezone(dt.UTC).isoformat(),
             "duration_s": duration_s,
             "notice_method": method,
             "all_party_consent": bool(all_party),
         }
         for id_, ref, recorded_at, duration_s, method, all_party in rows
     ]
-
-
-def _utc(when: dt.datetime) -> dt.datetime:
-    aware = when if when.tzinfo else when.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
-    return aware.astimezone(dt.UTC)
 
 
 def _yes(flag: bool) -> str:

@@ -19,6 +19,7 @@ from tutela.cli._output import (
     DataOption,
     JsonOption,
     emit_json,
+    parse_moment,
     settings_for,
     stderr,
     stdout,
@@ -40,16 +41,6 @@ StaffOption = Annotated[
         "--staff", help="Your staff id (recorded in the audit log).", show_default=False
     ),
 ]
-
-
-def _when(text: str | None, name: str) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("is not an ISO 8601 date-time", field=name) from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @app.command("intake")
@@ -227,7 +218,7 @@ def verify_command(
     ]
     for item in call or []:
         number, _, when = item.partition("@")
-        points.append(v.DataPoint("recent_call", number, _when(when, "call")))
+        points.append(v.DataPoint("recent_call", number, parse_moment(when, "call")))
     with open_store(settings) as store:
         if send_code:
             outcome = v.start(store, case_id, settings=settings)

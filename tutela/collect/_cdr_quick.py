@@ -19,11 +19,9 @@ from operator import itemgetter
 from typing import Any, Final
 
 from tutela.collect import cdr
-from tutela.collect._cdr_rows import INT_MAX, Prepared, bounded_key, checked_text
+from tutela.collect._cdr_rows import INT_MAX, Prepared, checked_text, owner_free
 from tutela.collect.cdr import asterisk_csv
 from tutela.collect.cdr._asterisk import AMAFLAGS, hashed_key
-from tutela.collect.numbers import split_callerid
-from tutela.collect.quarantine import safe_text
 
 _DISPOSITIONS: Final = cdr.DISPOSITIONS
 _UTC: Final = dt.UTC
@@ -141,7 +139,6 @@ def quick_asterisk(
             uniqueid,
             sequence,
         )
-    name = split_callerid(clid)[0] if clid else ""
     if sqlite:
         # What `sqlite_stamp` gives for a whole-second UTC time.
         started: Any = start_text + ".000000"
@@ -149,28 +146,21 @@ def quick_asterisk(
         ended: Any = end_text + ".000000"
     else:
         started, answered, ended = start, answer, end
-    return (
-        line,
-        accountcode,
-        (
-            (bounded_key(dedupe_key, 128), asterisk_csv.FORMAT, src),
-            dst,
-            (
-                safe_text(name)[:200] or None,
-                cdr.raw_bytes(clid) if clid else None,
-                started,
-                answered,
-                ended,
-                duration_s,
-                billsec_s,
-                disposition,
-                uid or None,
-                lid or None,
-                sequence,
-                bounded_key(safe_text(linkedid or uniqueid or dedupe_key), 150),
-            ),
-        ),
-        src_raw,
-        dst_raw,
-        dedupe_key,
+    fixed = owner_free(
+        dedupe_key=dedupe_key,
+        source_format=asterisk_csv.FORMAT,
+        src=src,
+        dst=dst,
+        clid=clid,
+        started=started,
+        answered=answered,
+        ended=ended,
+        duration_s=duration_s,
+        billsec_s=billsec_s,
+        disposition=disposition,
+        uniqueid=uid,
+        linkedid=lid,
+        sequence=sequence,
+        call_key=linkedid or uniqueid or dedupe_key,
     )
+    return (line, accountcode, fixed, src_raw, dst_raw, dedupe_key)

@@ -113,25 +113,62 @@ def fixed_values(record: cdr.CdrRecord, stamp: Stamp | None) -> Fixed | str:
     if isinstance(checked, str):
         return checked
     src, dst, uniqueid, linkedid = checked
-    clid = record.clid_raw
-    name = split_callerid(clid)[0] if clid else ""
     answer = record.answer
+    return owner_free(
+        dedupe_key=record.dedupe_key,
+        source_format=record.source_format,
+        src=src,
+        dst=dst,
+        clid=record.clid_raw,
+        started=record.start if stamp is None else stamp(record.start),
+        answered=answer if stamp is None or answer is None else stamp(answer),
+        ended=record.end if stamp is None else stamp(record.end),
+        duration_s=record.duration_s,
+        billsec_s=record.billsec_s,
+        disposition=record.disposition,
+        uniqueid=uniqueid,
+        linkedid=linkedid,
+        sequence=record.sequence,
+        call_key=record.call_key,
+    )
+
+
+def owner_free(
+    *,
+    dedupe_key: str,
+    source_format: str,
+    src: str,
+    dst: str,
+    clid: str,
+    started: Any,
+    answered: Any,
+    ended: Any,
+    duration_s: int,
+    billsec_s: int,
+    disposition: str,
+    uniqueid: str | None,
+    linkedid: str | None,
+    sequence: int | None,
+    call_key: str,
+) -> Fixed:
+    """The `Fixed` values from checked text (`checked_text`) and stored times."""
+    name = split_callerid(clid)[0] if clid else ""
     return (
-        (bounded_key(record.dedupe_key, 128), record.source_format, src),
+        (bounded_key(dedupe_key, 128), source_format, src),
         dst,
         (
             safe_text(name)[:200] or None,
             cdr.raw_bytes(clid) if clid else None,
-            record.start if stamp is None else stamp(record.start),
-            answer if stamp is None or answer is None else stamp(answer),
-            record.end if stamp is None else stamp(record.end),
-            record.duration_s,
-            record.billsec_s,
-            record.disposition,
+            started,
+            answered,
+            ended,
+            duration_s,
+            billsec_s,
+            disposition,
             uniqueid or None,
             linkedid or None,
-            record.sequence,
-            bounded_key(safe_text(record.call_key), 150),
+            sequence,
+            bounded_key(safe_text(call_key), 150),
         ),
     )
 

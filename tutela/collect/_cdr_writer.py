@@ -15,7 +15,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Final
 
-import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
@@ -75,6 +74,8 @@ def insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     exactly. No look-up of the keys beforehand: its plan depends on the
     table's statistics, and a sequential scan per chunk would be ruinous.
     """
+    import psycopg  # here, not at start-up: only a PostgreSQL run needs it
+
     driver: Any = conn.connection.driver_connection
     try:
         with conn.begin(), driver.cursor() as cur, cur.copy(_PG_COPY) as copy:

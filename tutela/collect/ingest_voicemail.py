@@ -23,7 +23,6 @@ if the transaction fails, so no orphan audio stays on disk.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import re
@@ -50,6 +49,7 @@ from tutela.errors import InvalidInput, NotFound
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
 from tutela.store.db import Store
 from tutela.store.models import Account, Voicemail, VoicemailTombstone
+from tutela.store.types import utc_aware
 
 log = logging.getLogger(__name__)
 
@@ -272,15 +272,11 @@ def voicemail_listing(
             "account": refs.get(vm.account_id),
             "mailbox": vm.mailbox,
             "folder": vm.folder,
-            "received_at": _utc(vm.received_at).isoformat(),
+            "received_at": utc_aware(vm.received_at).isoformat(),
             "duration_s": vm.duration_s,
         }
         for vm in voicemails(session, account_id=account_id)
     ]
-
-
-def _utc(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
 
 
 __all__ = [

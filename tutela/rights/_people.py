@@ -16,6 +16,7 @@ from sqlalchemy import func, or_
 
 from tutela.store.db import Store
 from tutela.store.models import Account, CallRecord, Person
+from tutela.store.types import utc_aware
 from tutela.use import Actor, access
 
 PURPOSE = "respond_to_requests"
@@ -113,9 +114,5 @@ def recent_calls(
         src, dst, started = tuple(row)
         other = dst if src == e164 else src
         if other:
-            out.append((str(other), _aware(started)))
+            out.append((str(other), utc_aware(started)))
     return out
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

@@ -44,6 +44,7 @@ from tutela.store.models import (
     VerificationChallenge,
     VerificationEvidence,
 )
+from tutela.store.types import utc_aware
 
 PURPOSE = "respond_to_requests"
 REPEAT_WINDOW = dt.timedelta(days=365)
@@ -103,7 +104,7 @@ def utcnow() -> dt.datetime:
 def aware(when: dt.datetime | None) -> dt.datetime | None:
     if when is None:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return utc_aware(when)
 
 
 @dataclass(frozen=True)

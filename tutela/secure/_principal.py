@@ -95,11 +95,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def aware(when: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
 def actor_for(
     user_id: int, role: str, account_id: int | None, person_id: int | None
 ) -> Actor:

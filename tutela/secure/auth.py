@@ -39,7 +39,6 @@ from tutela.secure._principal import (
     CsrfRefused,
     LockedOut,
     Principal,
-    aware,
     utcnow,
 )
 from tutela.secure.passwords import (
@@ -62,6 +61,7 @@ from tutela.secure.sessions import (
 )
 from tutela.store.db import Store
 from tutela.store.models import ApiToken, LoginAttempt, User, UserSession
+from tutela.store.types import utc_aware
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class UserView:
 
     def as_dict(self) -> dict[str, object]:
         out = dict(self.__dict__)
-        out["created_at"] = aware(self.created_at).isoformat()
+        out["created_at"] = utc_aware(self.created_at).isoformat()
         return out
 
 
@@ -294,7 +294,7 @@ def _locked(
             LoginAttempt.email_digest == digest, LoginAttempt.succeeded.is_(True)
         )
     )
-    since = max(start, aware(last_ok)) if last_ok is not None else start
+    since = max(start, utc_aware(last_ok)) if last_ok is not None else start
     failures = session.scalar(
         select(func.count())
         .select_from(LoginAttempt)

@@ -26,12 +26,12 @@ from tutela.secure._principal import (
     CsrfRefused,
     Principal,
     actor_for,
-    aware,
     utcnow,
 )
 from tutela.secure.roles import CUSTOMER_ROLES, Role
 from tutela.store.db import Store
 from tutela.store.models import ApiToken, User, UserSession
+from tutela.store.types import utc_aware
 
 API_TOKEN_PREFIX = "tut_"
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # bound the writes of last-seen times
@@ -78,7 +78,9 @@ def _principal(user: User, row: UserSession | None = None) -> Principal:
         actor=actor_for(user.id, user.role, user.account_id, user.person_id),
         email=user.email,
         session_id=row.id if row is not None else None,
-        reauthenticated_at=aware(row.reauthenticated_at) if row is not None else None,
+        reauthenticated_at=utc_aware(row.reauthenticated_at)
+        if row is not None
+        else None,
     )
 
 
@@ -124,11 +126,11 @@ def resolve_session(
         if found is None:
             return None
         row, user = found[0], found[1]
-        last_seen = aware(row.last_seen_at)
+        last_seen = utc_aware(row.last_seen_at)
         if (
             row.revoked_at is not None
             or user.disabled_at is not None
-            or aware(row.expires_at) <= moment
+            or utc_aware(row.expires_at) <= moment
             or moment - last_seen > rules.idle_timeout
         ):
             return None
@@ -257,9 +259,12 @@ def resolve_api_token(
         if (
             row.revoked_at is not None
             or user.disabled_at is not None
-            or aware(row.expires_at) <= moment
+            or utc_aware(row.expires_at) <= moment
         ):
             return None
-        if row.last_used_at is None or moment - aware(row.last_used_at) >= _TOUCH_EVERY:
+        if (
+            row.last_used_at is None
+            or moment - utc_aware(row.last_used_at) >= _TOUCH_EVERY
+        ):
             row.last_used_at = moment
         return _principal(user)

@@ -1,7 +1,8 @@
-"""Column types that carry policy: encrypted text, E.164 numbers."""
+"""Column types that carry policy: encrypted text, E.164 numbers; stored times."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Dialect, Text
@@ -13,6 +14,14 @@ from tutela.store.keys import KeyRing
 # The key ring is bound to a dialect instance (one per engine) by
 # `tutela.store.db.connect`; a column type has no other path to it.
 _RING_ATTR = "tutela_key_ring"
+
+
+def utc_aware(when: dt.datetime) -> dt.datetime:
+    """A time read from the store, as an aware datetime.
+
+    Every stored time is UTC; SQLite hands it back naive, PostgreSQL aware.
+    """
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def bind_key_ring(dialect: Dialect, ring: KeyRing) -> None:

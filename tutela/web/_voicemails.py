@@ -20,6 +20,7 @@ from tutela.collect.ingest_voicemail import delete_voicemail
 from tutela.errors import NotFound, PurposeDenied
 from tutela.store.db import Store
 from tutela.store.models import Voicemail
+from tutela.store.types import utc_aware
 from tutela.use import Actor, access
 
 PURPOSE = "deliver_services"
@@ -41,8 +42,7 @@ class MailboxItem:
 
 
 def _utc(when: dt.datetime) -> str:
-    aware = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return utc_aware(when).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def mailbox(store: Store, actor: Actor) -> list[MailboxItem]:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from tutela.errors import Forbidden, InvalidInput, NotFound
 from tutela.store.db import Store
 from tutela.store.models import DownloadToken
+from tutela.store.types import utc_aware
 
 DEFAULT_TTL = dt.timedelta(days=7)
 MAX_FACTOR_FAILURES = 5
@@ -57,10 +58,6 @@ def factor_digest(token: str, address: str) -> str:
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC)
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def issue(
@@ -124,7 +121,7 @@ def redeem(
         row = _find(session, token)
         if row.used_at is not None:
             raise LinkUnusable("this download link has already been used")
-        if _aware(row.expires_at) <= moment:
+        if utc_aware(row.expires_at) <= moment:
             raise LinkUnusable("this download link has expired; ask us for a new one")
         if row.factor_hash is not None and not hmac.compare_digest(
             row.factor_hash, factor_digest(token, address or "")

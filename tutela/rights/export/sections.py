@@ -13,6 +13,7 @@ from tutela.rights.export._masking import CounterpartMode
 from tutela.store.models import (
     Person,
 )
+from tutela.store.types import utc_aware
 from tutela.use import Access, Actor
 
 EXPORT_ACTOR = Actor.system("sar_export")
@@ -76,8 +77,8 @@ class _Subject:
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.datetime):
+        value = utc_aware(value)
     return value.isoformat()
 
 
