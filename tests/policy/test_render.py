@@ -7,12 +7,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.samples import REPO
+from tests.samples import SHARED
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
 from tutela.policy.model import ParagraphBlock
 from tutela.policy.render import render
 
-SEED = REPO.parent / "shared" / "seed" / "000_9b77ddb9cfea8b9b.txt"
+SEED = SHARED / "seed" / "000_9b77ddb9cfea8b9b.txt"
 
 
 def normalize(markdown: str) -> str:
