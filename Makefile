@@ -28,8 +28,9 @@ lint: install
 	$(BIN)/mypy tests bench scripts
 
 # pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
+# One worker per core (pytest-xdist): most tests wait on subprocesses and servers.
 test: install system lint
-	@$(BIN)/pytest; status=$$?; \
+	@$(BIN)/pytest -n auto; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
 

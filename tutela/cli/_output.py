@@ -29,7 +29,7 @@ JsonOption = Annotated[
     typer.Option("--json", help="Print one JSON document on stdout instead of text."),
 ]
 
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
 
 
