@@ -152,7 +152,7 @@ def export_case(
     *,
     settings: Settings,
     actor: str = EXPORT_JOB,
-    base_url: str = "http://127.0.0.1:8000",
+    base_url: str | None = None,
     ttl: dt.timedelta = links.DEFAULT_TTL,
     require_email: bool = False,
     max_bytes: int = MAX_BLOB_BYTES,
@@ -161,7 +161,8 @@ def export_case(
     """Build the export of a verified case, fulfil the case and send the link.
 
     A fulfilled case may be exported again (a lost or expired link): the
-    new export gets a new link and the case records `export_rebuilt`.
+    new export gets a new link and the case records `export_rebuilt`. The
+    link is under `Settings.public_url` unless `base_url` says otherwise.
     """
     moment = now or utcnow()
     case, state = _exportable(store, case_id)
@@ -248,7 +249,10 @@ def export_case(
     except BaseException:
         _retire(store, blobs, export_id, status="expired", now=moment)
         raise
-    link = f"{base_url.rstrip('/')}/rights/download/{token}"
+    path = f"/rights/download/{token}"
+    link = (
+        settings.public_link(path) if base_url is None else base_url.rstrip("/") + path
+    )
     with store.session() as session:
         for address in to:
             enqueue(
