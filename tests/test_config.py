@@ -59,5 +59,5 @@ def test_the_mailed_download_link_starts_with_the_public_url(
                 select(OutboxMessage.body).where(OutboxMessage.kind == "sar_export")
             )
         )
-    assert bodies and all(result.link in body for body in bodies)
-    assert not any("127.0.0.1" in body for body in bodies)
+    assert bodies and all(body and result.link in body for body in bodies)
+    assert not any("127.0.0.1" in (body or "") for body in bodies)
