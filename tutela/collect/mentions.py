@@ -216,7 +216,8 @@ def _owners(
     if not values:
         return found
     if kind == "email":
-        # Stored emails keep the local part as given; match it as typed or lowered.
+        # Stored emails are lower case (normalize_email); rows stored before that
+        # rule kept the local part as given: match as typed or lowered.
         rows = session.execute(
             select(Person.email, Person.id).where(Person.email.in_(values))
         ).all()

@@ -31,7 +31,7 @@ from tutela.changes.outbox import enqueue
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
 from tutela.policy.loader import load_policy_cached
-from tutela.rights.cases import State, aware, changing, person_ids_of, utcnow
+from tutela.rights.cases import State, aware, changing, person_ids_of
 from tutela.rights.decisions import fulfil, reply_channel
 from tutela.rights.export import bundle, links
 from tutela.rights.export.collect import collect_subject
@@ -50,9 +50,11 @@ from tutela.rights.export.render import (
 )
 from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
 from tutela.secure import record
+from tutela.secure.sessions import token_digest
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
 from tutela.store.db import Store
 from tutela.store.models import DownloadToken, ExportBundle, SarCase
+from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -398,7 +400,7 @@ def _refused(store: Store, token: str, why: str) -> None:
     with store.session() as session:
         found = session.execute(
             select(DownloadToken.case_id).where(
-                DownloadToken.token_hash == links.token_digest(token)
+                DownloadToken.token_hash == token_digest(token)
             )
         ).first()
     if found is None:
