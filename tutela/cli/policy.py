@@ -87,11 +87,22 @@ def _tests_dir(option: Path | None) -> Path:
 
 @app.command("check")
 def check_command(policy: PolicyOption = None, json: JsonOption = False) -> None:
-    """Validate the policy and the store's schema against it. Exit 1 on any problem."""
+    """Validate the policy, and the store's schema and the code against it.
+
+    Exit 1 on any problem: a column the policy does not name, a purpose the
+    code or a role names that the policy does not declare, and the rest of
+    docs/policy.md#checks.
+    """
+    from tutela.policy.code_purposes import purpose_problems
+    from tutela.secure.roles import SUBJECT_ACCESS, undeclared_grants
     from tutela.store.models import Base
 
     loaded = load_policy(_policy_path(policy))
     report = check_policy(loaded, Base.metadata)
+    report.problems += purpose_problems(
+        loaded, PACKAGE_DIR, also_declared={SUBJECT_ACCESS}
+    )
+    report.problems += undeclared_grants(loaded)
     if json:
         emit_json(
             {

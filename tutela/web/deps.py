@@ -205,8 +205,10 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
 def require_purpose(purpose: str) -> Callable[..., Principal]:
     """A dependency: a staff user whose role may invoke `purpose` (use.purposes)."""
 
-    def dependency(request: Request, principal: StaffPrincipal) -> Principal:
-        if purpose not in purposes_for(principal.role):
+    def dependency(
+        request: Request, principal: StaffPrincipal, policy: PolicyDep
+    ) -> Principal:
+        if purpose not in purposes_for(principal.role, policy=policy):
             raise deny(
                 request,
                 f"role {principal.role.value} may not use data for purpose {purpose}",
