@@ -191,7 +191,7 @@ def test_visits_cannot_be_joined_by_a_customer_portal_session(
 
 
 @pytest.mark.clause("scope.web_unlinked")
-def test_no_purpose_may_use_web_data_with_identifying_data() -> None:
+def test_no_purpose_may_use_web_data_with_identifying_data(tmp_path: Path) -> None:
     data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
     purposes = data["meaning"]["purposes"]
     web = [
@@ -203,13 +203,10 @@ def test_no_purpose_may_use_web_data_with_identifying_data() -> None:
     for purpose in purposes:
         if purpose["id"] == "improve_websites_and_ads":
             purpose["categories"].append("business_contact")
-    widened = Path(DEFAULT_POLICY).with_name("_widened_test.yaml")
-    try:
-        widened.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        with pytest.raises(PolicyInvalid):
-            load_policy(widened)
-    finally:
-        widened.unlink(missing_ok=True)
+    widened = tmp_path / "widened.yaml"
+    widened.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PolicyInvalid):
+        load_policy(widened)
 
 
 @pytest.mark.clause("scope.web_unlinked")

@@ -6,8 +6,9 @@ Deep code never reads the environment: it receives a `Settings`.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tutela.policy.loader import DEFAULT_POLICY
@@ -31,12 +32,21 @@ class Settings(BaseSettings):
         "Unset: keys/fields.json in the data directory, created on first use.",
     )
     policy_file: Path = Field(
-        default=DEFAULT_POLICY, description="The policy document the code enforces."
+        default=DEFAULT_POLICY,
+        description="The policy document the code enforces. Default: the policy "
+        "shipped inside the package (tutela/policy/shipped/jive-2018.yaml).",
     )
     host: str = Field(
         default="127.0.0.1", description="Address `tutela serve` listens on."
     )
     port: int = Field(default=8000, description="Port `tutela serve` listens on.")
+    public_url: str | None = Field(
+        default=None,
+        description="Address people reach the web pages at (e.g. "
+        "https://privacy.jive.com), used for every link in mail and exports "
+        "(download links, the policy in update notices). Unset: "
+        "http://HOST:PORT from host and port.",
+    )
     smtp_host: str | None = Field(
         default=None,
         description="SMTP relay the outbox delivers through (acknowledgements, "
@@ -96,6 +106,24 @@ class Settings(BaseSettings):
         description="Mark the session cookie Secure. Unset: Secure when the request "
         "came over https. Set true behind a TLS-terminating proxy.",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_web_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("give an absolute http(s) address, e.g. https://host")
+        if parts.query or parts.fragment:
+            raise ValueError("give an address without a query or fragment")
+        return value.strip().rstrip("/")
+
+    def public_link(self, path: str) -> str:
+        """The absolute address of `path` (e.g. "/policy") for mail and exports."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        base = self.public_url or f"http://{host}:{self.port}"
+        return base + "/" + path.lstrip("/")
 
     @property
     def sqlite_path(self) -> Path:

@@ -1,7 +1,7 @@
 """Hand-made variants of the shipped policy, each written to a temporary file.
 
-Each edit changes the YAML data of `policies/jive-2018.yaml` the way an editor
-of the policy would; `write_variant` gives the result a new version id (as a
+Each edit changes the YAML data of the shipped policy
+(`tutela/policy/shipped/jive-2018.yaml`) the way an editor of the policy would; `write_variant` gives the result a new version id (as a
 new version must have) and writes it where the loader can read it.
 """
 

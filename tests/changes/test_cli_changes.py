@@ -39,6 +39,8 @@ def run(
         if settings.smtp_host:
             env["TUTELA_SMTP_HOST"] = settings.smtp_host
             env["TUTELA_SMTP_PORT"] = str(settings.smtp_port)
+        if settings.public_url:
+            env["TUTELA_PUBLIC_URL"] = settings.public_url
     return subprocess.run(
         [TUTELA, *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -89,7 +91,11 @@ def test_publish_then_versions_through_the_cli_delivers_the_notice(
 ) -> None:
     intake_message(store, message("policy_updates.eml"), settings=settings)
     mailing = settings.model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": sink.port}
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": sink.port,
+            "public_url": "https://privacy.example.com",
+        }
     )
     first = run("policy", "publish", SHIPPED, "--json", settings=mailing)
     assert first.returncode == 0, first.stderr
@@ -104,6 +110,8 @@ def test_publish_then_versions_through_the_cli_delivers_the_notice(
     assert published["delivery"]["sent"] == 1
     (notice,) = sink.to("bob@example.org")
     assert NEW_VERSION in notice["Subject"]
+    # The notice points at the policy where people read it (TUTELA_PUBLIC_URL).
+    assert "https://privacy.example.com/policy" in notice.get_content()
 
     again = run("policy", "publish", new, settings=mailing)
     assert again.returncode == 0 and "already published" in again.stdout

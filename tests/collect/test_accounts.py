@@ -14,6 +14,7 @@ from tutela.collect.accounts import (
     add_person,
     assign_extension,
     assign_number,
+    normalize_email,
     normalize_phone,
     open_account,
 )
@@ -95,7 +96,8 @@ def test_add_person_keeps_business_contact_information(
     )
     stored = session.scalars(select(Person).where(Person.id == person.id)).one()
     assert stored.name == "Dana Scully"
-    assert stored.email == "Dana.Scully@acme.example"
+    # One case rule for every address (tutela.collect.accounts.normalize_email).
+    assert stored.email == "dana.scully@acme.example"
     assert stored.phone == "+12015550123"
     assert stored.street == "1 Main St, Suite 200"
     assert (stored.city, stored.region, stored.postal_code, stored.country) == (
@@ -151,6 +153,18 @@ def test_bad_email_is_rejected_without_quoting_it(
         add_person(session, account=account, role="contact", name="Al", email=email)
     assert caught.value.location.field == "email"
     assert email not in str(caught.value)
+
+
+def test_one_email_rule_serves_people_sign_in_and_access_requests() -> None:
+    from tutela.secure import auth
+
+    assert auth.normalize_email is normalize_email
+    assert normalize_email(" Dana.Scully@ACME.Example ") == "dana.scully@acme.example"
+    for bad in ("a@b", "x" * 65 + "@example.com", "a\x01b@example.com", "a@.example"):
+        with pytest.raises(InvalidInput) as caught:
+            normalize_email(bad, field="requester")
+        assert caught.value.location.field == "requester"
+        assert bad not in str(caught.value)
 
 
 def test_unknown_role_is_rejected(session: Session, account: Account) -> None:

@@ -19,13 +19,12 @@ from sqlalchemy import String, Text, inspect, select
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts import open_account
+from tutela.collect.card_numbers import card_brand, luhn_valid
 from tutela.collect.payment import (
     CardToken,
     LocalTestProcessor,
     Sensitive,
     add_payment_method,
-    card_brand,
-    luhn_valid,
 )
 from tutela.config import Settings
 from tutela.errors import InvalidInput, TutelaError
@@ -97,6 +96,7 @@ def account(session: Session) -> Account:
         ("6011111111111117", "discover"),
         ("3566002020360505", "jcb"),
         ("36227206271667", "diners"),
+        ("6759649826438453", "maestro"),
         ("1234567812345670", None),
     ],
 )

@@ -22,6 +22,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
+from tutela.errors import InvalidInput
 from tutela.policy.check import check as check_policy
 from tutela.policy.loader import load_policy
 from tutela.policy.render import render as render_policy
@@ -40,20 +41,68 @@ PolicyOption = Annotated[
         help="Policy file (default: the shipped policy or $TUTELA_POLICY_FILE).",
     ),
 ]
-REPO = Path(__file__).resolve().parents[2]
+# The installed package (a checkout's `tutela/` or site-packages' `tutela/`).
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+TestsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tests",
+        help="Directory of the tests to read for clause marks (default: tests/ "
+        "of the source checkout; an installed package has none).",
+        show_default=False,
+    ),
+]
 
 
 def _policy_path(path: Path | None) -> Path:
     return path if path is not None else settings_for(None).policy_file
 
 
+def checkout_tests() -> Path | None:
+    """The tests of the source checkout this package runs from, if it runs from one.
+
+    A wheel installs no tests; site-packages may hold another project's
+    `tests/`, so a directory counts only beside this project's pyproject.toml.
+    """
+    repo = PACKAGE_DIR.parent
+    pyproject = repo / "pyproject.toml"
+    tests = repo / "tests"
+    if not (pyproject.is_file() and (tests / "conftest.py").is_file()):
+        return None
+    if 'name = "tutela"' not in pyproject.read_text(encoding="utf-8"):
+        return None
+    return tests
+
+
+def _tests_dir(option: Path | None) -> Path:
+    tests = option if option is not None else checkout_tests()
+    if tests is None or not tests.is_dir():
+        raise InvalidInput(
+            "no tests to read: an installed package ships none; run the trace in "
+            "a source checkout or give its tests directory",
+            field="--tests",
+        )
+    return tests
+
+
 @app.command("check")
 def check_command(policy: PolicyOption = None, json: JsonOption = False) -> None:
-    """Validate the policy and the store's schema against it. Exit 1 on any problem."""
+    """Validate the policy, and the store's schema and the code against it.
+
+    Exit 1 on any problem: a column the policy does not name, a purpose the
+    code or a role names that the policy does not declare, and the rest of
+    docs/policy.md#checks.
+    """
+    from tutela.policy.code_purposes import purpose_problems
+    from tutela.secure.roles import SUBJECT_ACCESS, undeclared_grants
     from tutela.store.models import Base
 
     loaded = load_policy(_policy_path(policy))
     report = check_policy(loaded, Base.metadata)
+    report.problems += purpose_problems(
+        loaded, PACKAGE_DIR, also_declared={SUBJECT_ACCESS}
+    )
+    report.problems += undeclared_grants(loaded)
     if json:
         emit_json(
             {
@@ -108,11 +157,16 @@ def trace_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) when a clause has no test.")
     ] = False,
+    tests: TestsOption = None,
 ) -> None:
-    """List each clause with the code that names it and the tests that prove it."""
+    """List each clause with the code that names it and the tests that prove it.
+
+    The tests are read from the source checkout (exit 2 when there is none).
+    """
     loaded = load_policy(_policy_path(policy))
-    entries = trace_policy(loaded, code_dir=REPO / "tutela", tests_dir=REPO / "tests")
-    unknown = unknown_clause_markers(loaded, REPO / "tests")
+    tests_dir = _tests_dir(tests)
+    entries = trace_policy(loaded, code_dir=PACKAGE_DIR, tests_dir=tests_dir)
+    unknown = unknown_clause_markers(loaded, tests_dir)
     untraced = [e.id for e in entries if not e.traced]
     failed = bool(unknown) or (strict and bool(untraced))
     if json:
@@ -136,9 +190,9 @@ def trace_command(
                 stdout.print(f"    test  {test}", markup=False)
             for module in e.code:
                 stdout.print(f"    code  {module}", markup=False)
-        for clause_id, tests in unknown.items():
+        for clause_id, marked in unknown.items():
             stderr.print(
-                f"unknown clause {clause_id!r} marked on {', '.join(tests)}",
+                f"unknown clause {clause_id!r} marked on {', '.join(marked)}",
                 markup=False,
             )
         stdout.print(
@@ -214,7 +268,7 @@ def publish_command(
         typer.Option(
             "--policy-url",
             help="Where the announcement tells subscribers to read the policy "
-            "(default http://HOST:PORT/policy from the settings).",
+            "(default: /policy under TUTELA_PUBLIC_URL, else http://HOST:PORT).",
             show_default=False,
         ),
     ] = None,
@@ -246,7 +300,7 @@ def publish_command(
             store,
             file,
             sender=settings.mail_from,
-            policy_url=policy_url or f"http://{settings.host}:{settings.port}/policy",
+            policy_url=policy_url or settings.public_link("/policy"),
             actor=DEFAULT_PUBLISHER if staff is None else f"staff:{staff}",
             effective_at=when,
         )

@@ -372,7 +372,7 @@ def export_command(
         str | None,
         typer.Option(
             help="Public base URL of `tutela serve` for the link "
-            "(default http://HOST:PORT from the settings)."
+            "(default: TUTELA_PUBLIC_URL, else http://HOST:PORT from the settings)."
         ),
     ] = None,
     show_link: Annotated[
@@ -397,7 +397,7 @@ def export_command(
             case_id,
             settings=settings,
             actor="system:sar_export" if staff is None else f"staff:{staff}",
-            base_url=base_url or f"http://{settings.host}:{settings.port}",
+            base_url=base_url,
             ttl=dt.timedelta(hours=valid_hours),
             require_email=require_email,
         )

@@ -71,7 +71,7 @@ def demo_command(
             store,
             store.policy_file,
             sender=settings.mail_from,
-            policy_url=f"http://{settings.host}:{settings.port}/policy",
+            policy_url=settings.public_link("/policy"),
             actor="system:demo",
         )
         with store.session() as session:

@@ -95,15 +95,26 @@ def normalize_phone(raw: str, *, region: str, field: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalize_email(raw: str | None, *, field: str = "email") -> str | None:
-    """`raw` with its domain lower-cased, or None; InvalidInput if malformed."""
-    text = optional_text(raw, field=field, max_len=254)
-    if text is None:
+def normalize_email(raw: str, *, field: str = "email") -> str:
+    """The one form of an e-mail address Tutela stores and compares: trimmed, lower case.
+
+    Every match on an address (a requester to the people on file, a sign-in
+    to its user, a subscriber to a subscription) ignores case, so the stored
+    form does too; mailboxes are case-insensitive in practice. InvalidInput
+    naming `field`, never the address, when it is not one (at most 254
+    characters, a local part of at most 64, a domain with a dot).
+    """
+    address = raw.strip().lower() if isinstance(raw, str) else ""
+    if len(address) > 254 or _CONTROL.search(address) or not _EMAIL.fullmatch(address):
+        raise InvalidInput("is not an e-mail address", field=field)
+    return address
+
+
+def optional_email(raw: str | None, *, field: str = "email") -> str | None:
+    """`normalize_email`, or None when `raw` is absent or blank."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if not _EMAIL.fullmatch(text):
-        raise InvalidInput("is not an email address", field=field)
-    local, domain = text.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
+    return normalize_email(raw, field=field)
 
 
 def normalize_country(raw: str | None, *, field: str) -> str | None:
@@ -190,7 +201,7 @@ def add_person(
         account_id=account.id,
         role=role,
         name=required_text(name, field="name", max_len=200),
-        email=normalize_email(email),
+        email=optional_email(email),
         phone=(
             None
             if phone is None or not phone.strip()

@@ -33,18 +33,18 @@ from dataclasses import dataclass, replace
 from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
+from tutela.collect.card_numbers import FIRST_DIGITS, card_brand, luhn_valid
 from tutela.collect.detect import (
     DEFAULT_REGIONS,
     Detection,
     KnownPeople,
     Redaction,
-    card_brand,
-    luhn_valid,
     mask_cards,
     redact,
     resolve_overlaps,
     scan,
 )
+from tutela.collect.detect.cards import MIN_DIGITS
 from tutela.errors import NotFound
 from tutela.store.models import (
     Account,
@@ -62,8 +62,6 @@ _MASKED_CARD = re.compile(r"(?<![\w*])\*(?:[ -]?\*){7,14}(?:[ -]?[0-9]){4}(?![\w
 _BATCH = 200
 # A run of digits grouped by single spaces or dashes, for `mask_card_numbers`.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ -]?[0-9]){12,}")
-# Every card brand's number starts with one of these digits.
-_CARD_FIRST_DIGITS = frozenset("234568")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +130,7 @@ def _embedded_cards(raw: str) -> list[tuple[int, int]]:
     groups = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[0-9]+", raw)]
     found: list[tuple[int, int]] = []
     for first, (start, _, head) in enumerate(groups):
-        if (found and start < found[-1][1]) or head[0] not in _CARD_FIRST_DIGITS:
+        if (found and start < found[-1][1]) or head[0] not in FIRST_DIGITS:
             continue
         best = None
         digits = ""
@@ -145,7 +143,7 @@ def _embedded_cards(raw: str) -> list[tuple[int, int]]:
             digits += group
             if len(digits) > 19 or len(separators) > 1:
                 break
-            if len(digits) >= 13 and luhn_valid(digits) and card_brand(digits):
+            if len(digits) >= MIN_DIGITS and luhn_valid(digits) and card_brand(digits):
                 best = end
         if best is not None:
             found.append((start, best))
@@ -218,7 +216,8 @@ def _owners(
     if not values:
         return found
     if kind == "email":
-        # Stored emails keep the local part as given; match it as typed or lowered.
+        # Stored emails are lower case (normalize_email); rows stored before that
+        # rule kept the local part as given: match as typed or lowered.
         rows = session.execute(
             select(Person.email, Person.id).where(Person.email.in_(values))
         ).all()

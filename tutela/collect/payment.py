@@ -13,7 +13,8 @@ nowhere else: they travel wrapped in `Sensitive` (whose ``repr`` and ``str``
 are redacted), are never logged or quoted in an error, and the store keeps
 only the processor's token, the brand, the last four digits and the expiry.
 PCI DSS forbids storing the security code after authorization, even
-encrypted; the schema has no column for it.
+encrypted; the schema has no column for it. Brands and the Luhn check are
+those of `tutela.collect.card_numbers`, the table card detection uses.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts import normalize_country, optional_text
+from tutela.collect.card_numbers import brand_of, luhn_valid
 from tutela.errors import Conflict, InvalidInput, TutelaError
 from tutela.store.models import Account, PaymentMethod
 
@@ -97,44 +99,6 @@ class PaymentProcessor(Protocol):
     ) -> CardToken: ...
 
 
-# Issuer identification number ranges: (brand, first digits low, high, lengths).
-_IIN_RANGES: Final[tuple[tuple[str, int, int, frozenset[int]], ...]] = (
-    ("amex", 34, 34, frozenset({15})),
-    ("amex", 37, 37, frozenset({15})),
-    ("diners", 300, 305, frozenset({14, 16, 17, 18, 19})),
-    ("diners", 36, 36, frozenset({14, 15, 16, 17, 18, 19})),
-    ("diners", 38, 39, frozenset({16, 17, 18, 19})),
-    ("jcb", 3528, 3589, frozenset({16, 17, 18, 19})),
-    ("visa", 4, 4, frozenset({13, 16, 19})),
-    ("mastercard", 51, 55, frozenset({16})),
-    ("mastercard", 2221, 2720, frozenset({16})),
-    ("discover", 6011, 6011, frozenset({16, 17, 18, 19})),
-    ("discover", 644, 649, frozenset({16, 17, 18, 19})),
-    ("discover", 65, 65, frozenset({16, 17, 18, 19})),
-    ("unionpay", 62, 62, frozenset({16, 17, 18, 19})),
-)
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when the digit string passes the Luhn (mod 10) check."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
-def card_brand(digits: str) -> str | None:
-    """The card brand its issuer range and length give, or None."""
-    for brand, low, high, lengths in _IIN_RANGES:
-        width = len(str(low))
-        if len(digits) in lengths and low <= int(digits[:width]) <= high:
-            return brand
-    return None
-
-
 def card_digits(card_number: Sensitive) -> str:
     """The card number as bare digits; InvalidInput (no value quoted) if malformed."""
     digits = _SEPARATORS.sub("", card_number.reveal())
@@ -187,21 +151,21 @@ class LocalTestProcessor:
         digits = card_digits(card_number)
         if not luhn_valid(digits):
             raise InvalidInput("fails the Luhn check", field="card_number")
-        brand = card_brand(digits)
+        brand = brand_of(digits)
         if brand is None:
             raise InvalidInput(
                 "is not from an issuer range we accept", field="card_number"
             )
         month, year = check_expiry(exp_month, exp_year, today=self._today())
         code = security_code.reveal().strip()
-        wanted = 4 if brand == "amex" else 3
+        wanted = brand.security_code_digits
         if not _DIGITS.fullmatch(code) or len(code) != wanted:
             raise InvalidInput(
                 f"must be {wanted} digits for this card", field="security_code"
             )
         return CardToken(
             token="tok_" + self._token_suffix(),
-            brand=brand,
+            brand=brand.id,
             last4=digits[-4:],
             exp_month=month,
             exp_year=year,

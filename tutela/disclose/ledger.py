@@ -175,7 +175,7 @@ def ledger_for_subject(
     """Every disclosure decision about a person, oldest first (who, when, why)."""
     if not (
         has_duty(actor.role, Duty.read_ledger)
-        or SUBJECT_ACCESS in purposes_for(actor.role, actor.job)
+        or SUBJECT_ACCESS in purposes_for(actor.role, actor.job, policy=store.policy())
     ):
         raise Forbidden(f"role {actor.role} may not read the disclosure ledger")
     with store.session() as session:

@@ -75,7 +75,7 @@ def check_disclosure(
         return Verdict(False, "the policy names no such recipient", "disclose.also")
     kind = recipient.kind
     clause = recipient.clauses[-1]
-    if not _may_disclose(actor, recipient, request.purpose):
+    if not _may_disclose(policy, actor, recipient, request.purpose):
         return Verdict(
             False, f"role {actor.role} may not make this disclosure", clause, kind
         )
@@ -104,13 +104,15 @@ def _recipient(policy: Policy, recipient_id: str) -> Recipient | None:
         return None
 
 
-def _may_disclose(actor: Actor, recipient: Recipient, purpose: str) -> bool:
+def _may_disclose(
+    policy: Policy, actor: Actor, recipient: Recipient, purpose: str
+) -> bool:
     if has_duty(actor.role, Duty.disclose_any):
         return True
     return (
         recipient.kind is RecipientKind.processor
         and has_duty(actor.role, Duty.disclose_to_processors)
-        and purpose in purposes_for(actor.role, actor.job)
+        and purpose in purposes_for(actor.role, actor.job, policy=policy)
     )
 
 

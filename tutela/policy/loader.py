@@ -3,12 +3,19 @@
 Errors name the file, the line, the path inside the document
 (`meaning.categories[3].retention.rule`) and the reason, so whoever edits the
 policy can fix it without reading code.
+
+The shipped policy (`tutela/policy/shipped/jive-2018.yaml`) is package data,
+found through `importlib.resources`, so an installed wheel enforces it without
+a source checkout; `TUTELA_POLICY_FILE` points at another file on disk.
 """
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Sequence
+from contextlib import ExitStack
 from functools import lru_cache
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,7 +26,22 @@ from tutela.errors import PolicyInvalid
 from tutela.policy.model import Loc, Policy, _dotted
 
 MAX_POLICY_BYTES = 2 * 1024 * 1024
-DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "policies" / "jive-2018.yaml"
+SHIPPED_POLICY_NAME = "jive-2018.yaml"
+
+
+def _shipped_policy() -> Path:
+    """The shipped policy as a file on disk, wherever the package is installed."""
+    resource = files("tutela.policy").joinpath("shipped", SHIPPED_POLICY_NAME)
+    if isinstance(resource, Path):
+        return resource
+    # Imported from a zip archive: extract the file once, for the process's life
+    # (the store re-reads it by path when it changes).
+    stack = ExitStack()
+    atexit.register(stack.close)
+    return stack.enter_context(as_file(resource))
+
+
+DEFAULT_POLICY = _shipped_policy()
 
 
 def load_policy(path: Path | str) -> Policy:

@@ -44,7 +44,7 @@ from tutela.store.models import (
     VerificationChallenge,
     VerificationEvidence,
 )
-from tutela.store.types import utc_aware
+from tutela.store.types import utc_aware, utcnow
 
 PURPOSE = "respond_to_requests"
 REPEAT_WINDOW = dt.timedelta(days=365)
@@ -95,10 +95,6 @@ COMPLAINT = {
     "strict": "You may complain to the data protection or privacy authority "
     "where you live.",
 }
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def aware(when: dt.datetime | None) -> dt.datetime | None:

@@ -36,12 +36,12 @@ from tutela.rights.cases import (
     person_ids_of,
     prior_requests,
     show_case,
-    utcnow,
 )
 from tutela.rights.deadlines import rule_for
 from tutela.rights.notices import extension_message, fee_message, rejection_message
 from tutela.store.db import Store
 from tutela.store.models import SarCase
+from tutela.store.types import utcnow
 
 _AMOUNT = re.compile(r"\d{1,7}(\.\d{1,2})?")
 VERIFIED_CHANNELS = frozenset({"email_code", "signed_in"})

@@ -43,16 +43,18 @@ from sqlalchemy import select
 
 from tutela.changes.outbox import enqueue
 from tutela.changes.subscriptions import subscribe
+from tutela.collect.accounts import normalize_email
 from tutela.config import Settings
 from tutela.errors import InvalidInput
 from tutela.policy.loader import load_policy_cached
 from tutela.rights import _people, verification
-from tutela.rights.cases import OPEN, audit_events, changing, new_case, utcnow
+from tutela.rights.cases import OPEN, audit_events, changing, new_case
 from tutela.rights.headings import Route, route_of
 from tutela.rights.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.rights.notices import acknowledgement
 from tutela.store.db import Store
 from tutela.store.models import OutboxMessage, RightsMessage, SarCase, SarCaseEvent
+from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -417,9 +419,7 @@ def open_request(
     or mail: a form cannot be used to flood someone's mailbox with codes. The
     answer is the same whether or not the address is known.
     """
-    address = email.strip().lower()
-    if not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}", address):
-        raise InvalidInput("is not an e-mail address", field="email")
+    address = normalize_email(email)
     moment = now or utcnow()
     repeated = _open_repeat(store, address, channel, moment)
     if repeated is not None:

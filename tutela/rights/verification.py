@@ -53,12 +53,12 @@ from tutela.rights.cases import (
     aware,
     changing,
     person_ids_of,
-    utcnow,
 )
 from tutela.rights.notices import code_message
 from tutela.store.db import Store
 from tutela.store.keys import KeyRing
 from tutela.store.models import VerificationChallenge, VerificationEvidence
+from tutela.store.types import utcnow
 from tutela.use import Actor
 
 CODE_DIGITS = 8

@@ -11,14 +11,17 @@ from tutela.secure.audit import AuditLog, AuditRecord, audit_log, record
 from tutela.secure.checkpoints import Checkpoint
 from tutela.secure.roles import (
     CUSTOMER_ROLES,
+    EVERY_PURPOSE_ROLES,
     ROLE_DUTIES,
     ROLE_PURPOSES,
     SUBJECT_ACCESS,
     SYSTEM_JOBS,
     Duty,
     Role,
+    declared_purposes,
     has_duty,
     purposes_for,
+    undeclared_grants,
 )
 from tutela.secure.verify import VerifyReport, verify_chain
 
@@ -28,6 +31,7 @@ __all__ = [
     "CUSTOMER_ROLES",
     "Checkpoint",
     "Duty",
+    "EVERY_PURPOSE_ROLES",
     "GENESIS",
     "ROLE_DUTIES",
     "ROLE_PURPOSES",
@@ -36,9 +40,11 @@ __all__ = [
     "SYSTEM_JOBS",
     "VerifyReport",
     "audit_log",
+    "declared_purposes",
     "entry_hash",
     "has_duty",
     "purposes_for",
     "record",
+    "undeclared_grants",
     "verify_chain",
 ]

@@ -91,10 +91,6 @@ class Principal:
         return not self.actor.is_customer
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def actor_for(
     user_id: int, role: str, account_id: int | None, person_id: int | None
 ) -> Actor:

@@ -24,12 +24,12 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import re
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from tutela.collect.accounts import normalize_email
 from tutela.errors import Conflict, InvalidInput, NotFound
 from tutela.secure import audit
 from tutela.secure._people import account_of_person
@@ -39,7 +39,6 @@ from tutela.secure._principal import (
     CsrfRefused,
     LockedOut,
     Principal,
-    utcnow,
 )
 from tutela.secure.passwords import (
     check_password_rules,
@@ -61,11 +60,10 @@ from tutela.secure.sessions import (
 )
 from tutela.store.db import Store
 from tutela.store.models import ApiToken, LoginAttempt, User, UserSession
-from tutela.store.types import utc_aware
+from tutela.store.types import utc_aware, utcnow
 
 log = logging.getLogger(__name__)
 
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}")
 SIGN_IN_ROLES = frozenset(Role) - {Role.system}
 ANONYMOUS = "anonymous:sign_in"
 
@@ -92,14 +90,6 @@ __all__ = [
     "set_password",
     "sign_in",
 ]
-
-
-def normalize_email(email: str) -> str:
-    """Trimmed and lower-cased; `InvalidInput` (never quoting it) if malformed."""
-    address = email.strip().lower() if isinstance(email, str) else ""
-    if len(address) > 254 or not _EMAIL.fullmatch(address):
-        raise InvalidInput("is not an e-mail address", field="email")
-    return address
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ privacy officer and the SAR export job read a subject's data for
 `subject_access`).
 
 The policy says *what* each purpose may use; this table says *who* may invoke
-each purpose. A customer's own people (customer admins and end users) are
-further limited to their own account (and end users to their own person) by
-`tutela.use`.
+each purpose. The list of purposes is the policy's own: the privacy officer
+may invoke every purpose the loaded policy declares, and a grant below that
+names a purpose the policy does not declare grants nothing (and fails
+`tutela policy check`, see `undeclared_grants`). A customer's own people
+(customer admins and end users) are further limited to their own account
+(and end users to their own person) by `tutela.use`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
+
+from tutela.policy.model import Policy
 
 
 class Role(StrEnum):
@@ -44,22 +49,13 @@ class Duty(StrEnum):
 SUBJECT_ACCESS: Final = "subject_access"
 """Pseudo-purpose of rights.access: a subject's own data, every linkable category."""
 
-_POLICY_PURPOSES: Final = frozenset(
-    {
-        "communicate",
-        "deliver_services",
-        "respond_to_requests",
-        "collect_payment",
-        "customize_services",
-        "improve_services",
-        "notify_service_changes",
-        "improve_websites_and_ads",
-    }
-)
+EVERY_PURPOSE_ROLES: Final = frozenset({Role.privacy_officer})
+"""Roles that may invoke every purpose the loaded policy declares."""
 
 ROLE_PURPOSES: Final[Mapping[Role, frozenset[str]]] = MappingProxyType(
     {
-        Role.privacy_officer: _POLICY_PURPOSES | {SUBJECT_ACCESS},
+        # And every purpose of the policy (EVERY_PURPOSE_ROLES).
+        Role.privacy_officer: frozenset({SUBJECT_ACCESS}),
         Role.support_agent: frozenset({"respond_to_requests", "deliver_services"}),
         Role.billing: frozenset({"collect_payment", "communicate"}),
         Role.engineering: frozenset(
@@ -103,11 +99,33 @@ ROLE_DUTIES: Final[Mapping[Role, frozenset[Duty]]] = MappingProxyType(
 CUSTOMER_ROLES: Final = frozenset({Role.customer_admin, Role.end_user})
 
 
-def purposes_for(role: Role, job: str | None = None) -> frozenset[str]:
-    """The purposes a role (or, for `system`, a named job) may invoke."""
+def declared_purposes(policy: Policy) -> frozenset[str]:
+    """The purposes `policy` declares, and the pseudo-purpose `subject_access`."""
+    return frozenset(p.id for p in policy.meaning.purposes) | {SUBJECT_ACCESS}
+
+
+def purposes_for(
+    role: Role, job: str | None = None, *, policy: Policy
+) -> frozenset[str]:
+    """The purposes of `policy` a role (or, for `system`, a named job) may invoke."""
+    declared = declared_purposes(policy)
     if role is Role.system:
-        return SYSTEM_JOBS.get(job or "", frozenset())
-    return ROLE_PURPOSES[role]
+        return SYSTEM_JOBS.get(job or "", frozenset()) & declared
+    if role in EVERY_PURPOSE_ROLES:
+        return declared
+    return ROLE_PURPOSES[role] & declared
+
+
+def undeclared_grants(policy: Policy) -> list[str]:
+    """A problem for each role or job granted a purpose `policy` does not declare."""
+    declared = declared_purposes(policy)
+    grants = [(f"role {role}", p) for role, ps in ROLE_PURPOSES.items() for p in ps]
+    grants += [(f"system job {job}", p) for job, ps in SYSTEM_JOBS.items() for p in ps]
+    return [
+        f"{who} is granted purpose {purpose!r}, which the policy does not declare"
+        for who, purpose in sorted(grants)
+        if purpose not in declared
+    ]
 
 
 def has_duty(role: Role, duty: Duty) -> bool:

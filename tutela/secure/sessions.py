@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.collect.accounts import normalize_email
 from tutela.errors import InvalidInput
 from tutela.secure import audit
 from tutela.secure._principal import (
@@ -26,12 +27,11 @@ from tutela.secure._principal import (
     CsrfRefused,
     Principal,
     actor_for,
-    utcnow,
 )
 from tutela.secure.roles import CUSTOMER_ROLES, Role
 from tutela.store.db import Store
 from tutela.store.models import ApiToken, User, UserSession
-from tutela.store.types import utc_aware
+from tutela.store.types import utc_aware, utcnow
 
 API_TOKEN_PREFIX = "tut_"
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # bound the writes of last-seen times
@@ -55,7 +55,13 @@ def new_token(prefix: str = "") -> str:
 
 
 def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """The SHA-256 (hex) stored for a bearer token: session, API token, download link.
+
+    Only the digest is kept, so a copy of the database opens nothing. Any
+    text can be looked up, even text that is no token ("surrogatepass":
+    a lone surrogate from a hostile URL digests instead of raising).
+    """
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def csrf_token(token: str) -> str:
@@ -176,8 +182,6 @@ def issue_api_token(
     actor: str = "system:cli",
 ) -> str:
     """A new bearer token for a customer user; returned once, stored as a digest."""
-    from tutela.secure.auth import normalize_email
-
     rules = rules or AuthSettings()
     moment = now or utcnow()
     address = normalize_email(email)
@@ -213,8 +217,6 @@ def issue_api_token(
 
 def revoke_api_tokens(store: Store, *, email: str, actor: str = "system:cli") -> int:
     """Revoke every live API token of a user; returns how many."""
-    from tutela.secure.auth import normalize_email
-
     address = normalize_email(email)
     moment = utcnow()
     with store.session() as session:

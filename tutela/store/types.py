@@ -16,6 +16,11 @@ from tutela.store.keys import KeyRing
 _RING_ATTR = "tutela_key_ring"
 
 
+def utcnow() -> dt.datetime:
+    """Now, as an aware UTC datetime: the one clock every stored time is read from."""
+    return dt.datetime.now(dt.UTC)
+
+
 def utc_aware(when: dt.datetime) -> dt.datetime:
     """A time read from the store, as an aware datetime.
 

@@ -122,7 +122,7 @@ def _decide(
         return Decision(
             False, purpose, categories, None, "not a purpose of the policy", clause
         )
-    if purpose not in purposes_for(role, job):
+    if purpose not in purposes_for(role, job, policy=index.policy):
         who = f"job {job!r}" if job else f"role {role}"
         return Decision(
             False, purpose, categories, None, f"{who} may not invoke it", clause

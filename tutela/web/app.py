@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from tutela import __version__
 from tutela.config import Settings
-from tutela.errors import TooManyRequests, TutelaError
-from tutela.web.deps import install_auth_handlers
+from tutela.web.errors import install_error_handlers
 from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
 from tutela.web.routes import console as console_routes
@@ -37,38 +35,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
-    install_auth_handlers(app)
 
-    @app.exception_handler(TutelaError)
-    async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:
-        headers = (
-            {"Retry-After": str(exc.retry_after_s)}
-            if isinstance(exc, TooManyRequests)
-            else None
-        )
-        return JSONResponse(
-            {
-                "ok": False,
-                "error": exc.message,
-                "errors": exc.errors,
-                "status": exc.status,
-            },
-            status_code=exc.status,
-            headers=headers,
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        # Never echo the exception: it may carry personal data.
-        log.error("unhandled %s", type(exc).__name__)
-        return JSONResponse(
-            {
-                "ok": False,
-                "error": "internal server error",
-                "errors": [],
-                "status": 500,
-            },
-            status_code=500,
-        )
-
+    install_error_handlers(app)
     return app

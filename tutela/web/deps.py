@@ -10,7 +10,7 @@ to the roles that may invoke its purpose).
   without a valid token they get 401 in the shared error envelope.
 - Pages authenticate with the session cookie; without one they redirect to
   `/login?next=...`, and a signed-in user without the right role gets a
-  403 page.
+  403 page. `tutela.web.errors` answers every refusal raised here.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import Depends, Form, Request
+from fastapi.responses import RedirectResponse
 
 from tutela.config import Settings
 from tutela.errors import Forbidden
@@ -36,7 +36,6 @@ from tutela.secure.auth import (
 )
 from tutela.secure.roles import Duty, Role, has_duty, purposes_for
 from tutela.use import Actor
-from tutela.web._pages import render
 from tutela.web._webstore import (
     SaltsDep,
     WebSessionDep,
@@ -69,12 +68,12 @@ __all__ = [
     "get_settings",
     "get_web_session",
     "get_web_store",
-    "install_auth_handlers",
     "require_customer",
     "require_duty",
     "require_purpose",
     "require_roles",
     "require_staff",
+    "sign_in_redirect",
 ]
 
 
@@ -206,8 +205,10 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
 def require_purpose(purpose: str) -> Callable[..., Principal]:
     """A dependency: a staff user whose role may invoke `purpose` (use.purposes)."""
 
-    def dependency(request: Request, principal: StaffPrincipal) -> Principal:
-        if purpose not in purposes_for(principal.role):
+    def dependency(
+        request: Request, principal: StaffPrincipal, policy: PolicyDep
+    ) -> Principal:
+        if purpose not in purposes_for(principal.role, policy=policy):
             raise deny(
                 request,
                 f"role {principal.role.value} may not use data for purpose {purpose}",
@@ -244,37 +245,8 @@ def csrf_checked(
 CheckedPrincipal = Annotated[Principal, Depends(csrf_checked)]
 
 
-# ------------------------------------------------------------ answering refusals
-
-
-def install_auth_handlers(app: FastAPI) -> None:
-    """Register the answers to sign-in redirects, refused pages and 401s."""
-
-    async def _sign_in(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, SignInRequired)
-        return RedirectResponse(
-            "/login?next=" + quote(exc.next_path, safe="/"), status_code=303
-        )
-
-    async def _page_denied(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, PageDenied)
-        heading = {403: "Not allowed", 404: "Not found"}.get(exc.status, "Refused")
-        return render(
-            "error.html",
-            status=exc.status,
-            heading=heading,
-            message=exc.message,
-            back=exc.back,
-        )
-
-    async def _unauthenticated(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, AuthenticationFailed)
-        return JSONResponse(
-            {"ok": False, "error": exc.message, "errors": [], "status": exc.status},
-            status_code=exc.status,
-            headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else {},
-        )
-
-    app.add_exception_handler(SignInRequired, _sign_in)
-    app.add_exception_handler(PageDenied, _page_denied)
-    app.add_exception_handler(AuthenticationFailed, _unauthenticated)
+def sign_in_redirect(next_path: str) -> RedirectResponse:
+    """The answer to `SignInRequired`: the sign-in page, then back to `next_path`."""
+    return RedirectResponse(
+        "/login?next=" + quote(next_path, safe="/"), status_code=303
+    )

@@ -6,7 +6,7 @@ Pure functions, no database: the store, the `tutela scan text` command and the
 subject-access export call `scan`, `redact` and `mask_cards`.
 """
 
-from tutela.collect.detect.cards import card_brand, find_cards, luhn_valid, mask_cards
+from tutela.collect.detect.cards import find_cards, mask_cards
 from tutela.collect.detect.emails import find_emails
 from tutela.collect.detect.iban import find_ibans, iban_valid
 from tutela.collect.detect.ips import find_ips
@@ -25,7 +25,6 @@ __all__ = [
     "KnownPeople",
     "KnownPerson",
     "Redaction",
-    "card_brand",
     "find_cards",
     "find_emails",
     "find_ibans",
@@ -33,7 +32,6 @@ __all__ = [
     "find_phones",
     "fold",
     "iban_valid",
-    "luhn_valid",
     "mask_cards",
     "mask_for",
     "redact",

@@ -31,7 +31,7 @@ from tutela.changes.outbox import enqueue
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
 from tutela.policy.loader import load_policy_cached
-from tutela.rights.cases import State, aware, changing, person_ids_of, utcnow
+from tutela.rights.cases import State, aware, changing, person_ids_of
 from tutela.rights.decisions import fulfil, reply_channel
 from tutela.rights.export import bundle, links
 from tutela.rights.export.collect import collect_subject
@@ -50,9 +50,11 @@ from tutela.rights.export.render import (
 )
 from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
 from tutela.secure import record
+from tutela.secure.sessions import token_digest
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
 from tutela.store.db import Store
 from tutela.store.models import DownloadToken, ExportBundle, SarCase
+from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +154,7 @@ def export_case(
     *,
     settings: Settings,
     actor: str = EXPORT_JOB,
-    base_url: str = "http://127.0.0.1:8000",
+    base_url: str | None = None,
     ttl: dt.timedelta = links.DEFAULT_TTL,
     require_email: bool = False,
     max_bytes: int = MAX_BLOB_BYTES,
@@ -161,7 +163,8 @@ def export_case(
     """Build the export of a verified case, fulfil the case and send the link.
 
     A fulfilled case may be exported again (a lost or expired link): the
-    new export gets a new link and the case records `export_rebuilt`.
+    new export gets a new link and the case records `export_rebuilt`. The
+    link is under `Settings.public_url` unless `base_url` says otherwise.
     """
     moment = now or utcnow()
     case, state = _exportable(store, case_id)
@@ -248,7 +251,10 @@ def export_case(
     except BaseException:
         _retire(store, blobs, export_id, status="expired", now=moment)
         raise
-    link = f"{base_url.rstrip('/')}/rights/download/{token}"
+    path = f"/rights/download/{token}"
+    link = (
+        settings.public_link(path) if base_url is None else base_url.rstrip("/") + path
+    )
     with store.session() as session:
         for address in to:
             enqueue(
@@ -394,7 +400,7 @@ def _refused(store: Store, token: str, why: str) -> None:
     with store.session() as session:
         found = session.execute(
             select(DownloadToken.case_id).where(
-                DownloadToken.token_hash == links.token_digest(token)
+                DownloadToken.token_hash == token_digest(token)
             )
         ).first()
     if found is None:

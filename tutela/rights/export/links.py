@@ -14,7 +14,6 @@ address is keyed by the token itself; five wrong addresses burn the link.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -23,9 +22,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tutela.errors import Forbidden, InvalidInput, NotFound
+from tutela.secure.sessions import token_digest
 from tutela.store.db import Store
 from tutela.store.models import DownloadToken
-from tutela.store.types import utc_aware
+from tutela.store.types import utc_aware, utcnow
 
 DEFAULT_TTL = dt.timedelta(days=7)
 MAX_FACTOR_FAILURES = 5
@@ -47,17 +47,13 @@ class Redeemed:
     export_id: int
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
 def factor_digest(token: str, address: str) -> str:
     key = token.encode("ascii", "replace")
     return hmac.new(key, address.strip().lower().encode(), "sha256").hexdigest()
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now(dt.UTC)
+    return now or utcnow()
 
 
 def issue(

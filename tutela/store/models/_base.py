@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from tutela.store.types import utcnow
+
 
 def personal(category: str, field: str) -> dict[str, Any]:
     """Column info: this column holds `field` of policy category `category`."""
@@ -36,10 +38,6 @@ LINK = structural("reference to another row")
 STATUS = structural("processing state")
 AUDIT_TIME = structural("time of processing, not of the person's activity")
 PROVENANCE = structural("where the record came from, for idempotent re-ingest")
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -63,5 +61,5 @@ def _tenant(ondelete: str = "CASCADE") -> Mapped[int]:
 
 def _created() -> Mapped[dt.datetime]:
     return mapped_column(
-        DateTime(timezone=True), default=_utcnow, nullable=False, info=AUDIT_TIME
+        DateTime(timezone=True), default=utcnow, nullable=False, info=AUDIT_TIME
     )

@@ -26,6 +26,7 @@ from tutela.secure.roles import SUBJECT_ACCESS, Duty, Role, has_duty, purposes_f
 from tutela.web._pages import render
 from tutela.web.deps import (
     SESSION_COOKIE,
+    PolicyDep,
     StoreDep,
     require_duty,
     require_roles,
@@ -43,16 +44,19 @@ def _csrf(request: Request) -> str:
 
 @router.get("/console")
 def read_console(
-    request: Request, principal: Annotated[Principal, Depends(require_staff)]
+    request: Request,
+    principal: Annotated[Principal, Depends(require_staff)],
+    policy: PolicyDep,
 ) -> Response:
     """The index of staff pages this user's role may open."""
     role = principal.role
+    may = purposes_for(role, policy=policy)
     return render(
         "console.html",
         principal=principal,
         csrf=_csrf(request),
-        can_web=WEB_PURPOSE in purposes_for(role),
-        can_sar=SUBJECT_ACCESS in purposes_for(role),
+        can_web=WEB_PURPOSE in may,
+        can_sar=SUBJECT_ACCESS in may,
         can_audit=has_duty(role, Duty.read_audit),
     )
 
