@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.rights.conftest import OnFile
+from tests.rights.mails import PASS_AUTH, count, mail, outbox
 from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, World, build_world, sign_in
 from tutela.config import Settings
@@ -24,50 +24,10 @@ from tutela.rights.cases import list_cases, show_case
 from tutela.rights.intake import intake_message, open_request
 from tutela.store.db import Store
 from tutela.store.models import (
-    OutboxMessage,
     PolicySubscription,
     RightsMessage,
     SarCase,
 )
-
-
-def mail(
-    sender: str,
-    *,
-    subject: str = "Subject Access Request",
-    message_id: str,
-    auth: list[str] | None = None,
-    body: str = "Please send me my data.",
-) -> bytes:
-    msg = EmailMessage()
-    for header in auth if auth is not None else [_PASS]:
-        msg["Authentication-Results"] = header
-    msg["From"] = sender
-    msg["To"] = "legal@jive.com"
-    msg["Subject"] = subject
-    msg["Message-ID"] = message_id
-    msg.set_content(body)
-    return bytes(msg)
-
-
-_PASS = (
-    "mx.jive.example; dkim=pass header.d=example.com; "
-    "spf=pass smtp.mailfrom=example.com; dmarc=pass header.from=example.com"
-)
-
-
-def outbox(store: Store) -> list[tuple[str, str]]:
-    with store.session() as session:
-        return [
-            (o.kind, o.to_address)
-            for o in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        ]
-
-
-def count(store: Store, model: type[object]) -> int:
-    with store.session() as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
 
 # ------------------------------------------------------------ repeat rule
 
@@ -160,7 +120,7 @@ def test_a_lower_authentication_header_added_by_the_sender_is_ignored(
     store: Store, settings: Settings, ann: OnFile
 ) -> None:
     forged = "mx.jive.example; dkim=fail header.d=example.com; dmarc=pass"
-    ours = _PASS
+    ours = PASS_AUTH
     result = intake_message(
         store,
         mail(ann.email, message_id="<lower@example.com>", auth=[ours, forged]),
