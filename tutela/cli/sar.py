@@ -505,6 +505,5 @@ def smtp_command(
     except KeyboardInterrupt:
         pass
     finally:
-        smtp.stop()
-        follow_ups.close()
+        smtp.stop()  # and finishes the work queued after the answers
         store.close()

@@ -193,6 +193,26 @@ def _body_lines(msg: EmailMessage) -> list[str]:
     return lines[:MAX_BODY_LINES]
 
 
+def body_text(raw: bytes, *, limit: int = MAX_BODY_CHARS) -> str:
+    """The readable text of a message (plain, or text from HTML), bounded, for staff."""
+    check_structure(raw, "<message>")
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        assert isinstance(msg, EmailMessage)
+        part = msg.get_body(preferencelist=("plain", "html"))
+        if part is None:
+            return ""
+        content = part.get_content()
+        if not isinstance(content, str):
+            return ""
+        content = text_of(content[:limit])
+        return html_text(content) if part.get_content_subtype() == "html" else content
+    except RecursionError:
+        raise MalformedMessage("MIME structure nested too deep to parse") from None
+    except PARSE_ERRORS:
+        return ""
+
+
 def _raw_headers(msg: EmailMessage, name: str, *, truncate: bool = False) -> list[str]:
     """Raw values in order; over-long ones skipped (or, to keep order, cut)."""
     wanted = name.lower()

@@ -23,10 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,7 @@ from tutela.store.models import SarCase, SarCaseRef
 log = logging.getLogger(__name__)
 
 REPEAT_WINDOW: Final = dt.timedelta(hours=24)
+_ATTEMPTS: Final = 3
 MAIL_CHANNELS: Final = ("email", "smtp")
 _FORM_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
 
@@ -100,6 +103,21 @@ def receive_request(
     if address is None:
         raise InvalidInput("is not an e-mail address", field="email")
     moment = now or utcnow()
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _receive(store, address, settings, channel, moment)
+        except sa_exc.OperationalError:
+            # SQLite refuses a write whose read snapshot a concurrent writer
+            # (the work after an earlier answer) made stale: try again.
+            if attempt == _ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _receive(
+    store: Store, address: str, settings: Settings, channel: str, moment: dt.datetime
+) -> Receipt:
     pending: list[tuple[int, str, dict[str, object]]] = []
     with store.session() as session:
         repeated = open_repeat(session, address, channel, moment)

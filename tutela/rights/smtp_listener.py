@@ -28,7 +28,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Final
+from typing import Any, Final
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -195,6 +195,19 @@ class RightsMailHandler:
         return "554 5.6.0 message refused: intake failed"
 
 
+class RightsController(Controller):
+    """The aiosmtpd controller; `stop` also finishes the work after the answers."""
+
+    def __init__(self, handler: RightsMailHandler, **options: Any) -> None:
+        super().__init__(handler, **options)
+        self.follow_ups = handler.follow_ups
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert)
+        self.follow_ups.drain()
+        self.follow_ups.close()
+
+
 def controller(
     store: Store,
     settings: Settings,
@@ -202,9 +215,9 @@ def controller(
     host: str = "127.0.0.1",
     port: int = 2525,
     follow_ups: FollowUps | None = None,
-) -> Controller:
+) -> RightsController:
     """A started-on-demand aiosmtpd controller for the legal address."""
-    return Controller(
+    return RightsController(
         RightsMailHandler(store, settings, follow_ups),
         hostname=host,
         port=port,
