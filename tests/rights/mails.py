@@ -46,3 +46,19 @@ def outbox(store: Store) -> list[tuple[str, str]]:
 def count(store: Store, model: type[object]) -> int:
     with store.session() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def nested(depth: int, *, message_id: str = "<deep@example.com>") -> bytes:
+    """A message whose MIME parts nest `depth` levels deep."""
+    head = (
+        "From: ann@example.com\r\nTo: legal@jive.com\r\n"
+        f"Subject: Subject Access Request\r\nMessage-ID: {message_id}\r\n"
+        "MIME-Version: 1.0\r\n"
+    ).encode()
+    body = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+        for i in range(depth)
+    )
+    body += b"Content-Type: text/plain\r\n\r\nhello\r\n"
+    body += b"".join(b"--b%d--\r\n" % i for i in reversed(range(depth)))
+    return head + body

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.rights.conftest import OnFile, message
-from tests.rights.mails import PASS_AUTH, mail, outbox
+from tests.rights.mails import PASS_AUTH, mail, nested, outbox
 from tutela.cli.app import app
 from tutela.config import Settings
 from tutela.errors import Conflict, PurposeDenied
 from tutela.rights.cases import show_case
 from tutela.rights.deadlines import rule_for
 from tutela.rights.inbox import list_inbox, route_message, show_message
-from tutela.rights.intake import intake_message
+from tutela.rights.intake import PoisonMessage, intake_message
 from tutela.secure.roles import Role
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, PolicySubscription, RightsMessage
@@ -211,9 +211,6 @@ def test_staff_without_the_purpose_cannot_read_the_inbox(
 def test_a_quarantined_message_can_only_be_marked_handled(
     store: Store, settings: Settings
 ) -> None:
-    from tests.rights.test_hostile_mail import nested
-    from tutela.rights.intake import PoisonMessage
-
     with pytest.raises(PoisonMessage):
         intake_message(store, nested(500), settings=settings)
     (item,) = list_inbox(store, actor=STAFF, quarantined=True)

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.rights.conftest import Sink, free_port, message
-from tests.rights.mails import mail, outbox
+from tests.rights.mails import mail, nested, outbox
 from tutela.changes.outbox import deliver
 from tutela.config import Settings
 from tutela.rights.intake import (
@@ -29,22 +29,6 @@ from tutela.rights.parsing import MAX_CONTAINERS
 from tutela.rights.smtp_listener import controller
 from tutela.store.db import Store
 from tutela.store.models import RightsMessage, SarCase
-
-
-def nested(depth: int, *, message_id: str = "<deep@example.com>") -> bytes:
-    """A message whose MIME parts nest `depth` levels deep."""
-    head = (
-        "From: ann@example.com\r\nTo: legal@jive.com\r\n"
-        f"Subject: Subject Access Request\r\nMessage-ID: {message_id}\r\n"
-        "MIME-Version: 1.0\r\n"
-    ).encode()
-    body = b"".join(
-        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
-        for i in range(depth)
-    )
-    body += b"Content-Type: text/plain\r\n\r\nhello\r\n"
-    body += b"".join(b"--b%d--\r\n" % i for i in reversed(range(depth)))
-    return head + body
 
 
 def quarantined(store: Store) -> list[RightsMessage]:

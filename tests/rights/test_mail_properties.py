@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.rights.conftest import MESSAGES
-from tests.rights.mails import mail
-from tests.rights.test_hostile_mail import nested
+from tests.rights.mails import mail, nested
 from tutela.config import Settings
 from tutela.rights.intake import intake_path
 from tutela.rights.mailboxes import RawMessage, read_messages
