@@ -114,11 +114,13 @@ def test_repetitive_needs_an_earlier_request_within_twelve_months(
         decisions.reject(
             store, first, reason="repetitive", actor="staff:1", settings=settings
         )
+    # A day later (a repeat within 24 hours joins the open case instead).
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     second = intake_message(
-        store, message("reply_prefix.eml"), settings=settings
+        store, message("reply_prefix.eml"), settings=settings, now=later
     ).case_id
-    assert second is not None
-    assert show_case(store, second).prior_requests == 1
+    assert second is not None and second != first
+    assert show_case(store, second, now=later).prior_requests == 1
     view = decisions.reject(
         store, second, reason="repetitive", actor="staff:1", settings=settings
     )

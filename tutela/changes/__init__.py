@@ -13,7 +13,7 @@ from tutela.changes.publish import (
     effective_time,
     publish_policy,
 )
-from tutela.changes.subscriptions import subscribe, subscriptions
+from tutela.changes.subscriptions import subscribe, subscriptions, unsubscribe
 from tutela.changes.versions import VersionView, latest_version, published_versions
 
 __all__ = [
@@ -34,4 +34,5 @@ __all__ = [
     "published_versions",
     "subscribe",
     "subscriptions",
+    "unsubscribe",
 ]

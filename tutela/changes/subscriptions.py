@@ -7,13 +7,18 @@ heading 'Request for Privacy Policy Updates'"). One row per address
 address verified. An address is `verified` when the receiving server's
 DMARC result for the message was `pass`; otherwise it is kept unverified
 until a confirmation step (not yet built) confirms it.
+
+`unsubscribe` ends a subscription: the row is deleted (nothing about the
+address is kept once it no longer wants mail). Mail intake calls it for an
+"Unsubscribe" message whose DMARC passed; staff call it through
+`tutela inbox route ID --to unsubscribe` for one that did not.
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tutela.store.models import PolicySubscription
@@ -46,6 +51,19 @@ def subscribe(
     session.flush()
     log.info("subscription.added subscription_id=%d verified=%s", row.id, verified)
     return row
+
+
+def unsubscribe(session: Session, *, address: str) -> int:
+    """End the subscription of `address` (case-insensitive); rows deleted (0 or 1)."""
+    normal = address.strip().lower()
+    outcome = session.execute(
+        delete(PolicySubscription).where(
+            func.lower(PolicySubscription.address) == normal
+        )
+    )
+    ended = int(getattr(outcome, "rowcount", 0) or 0)
+    log.info("subscription.ended count=%d", ended)
+    return ended
 
 
 def subscriptions(session: Session) -> list[PolicySubscription]:

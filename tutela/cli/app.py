@@ -10,6 +10,7 @@ import typer
 from tutela.cli import (
     audit,
     disclose,
+    inbox,
     ingest,
     keys,
     policy,
@@ -48,6 +49,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(users.app, name="users")
 app.add_typer(retention.app, name="retention")
 app.add_typer(sar.app, name="sar")
+app.add_typer(inbox.app, name="inbox")
 serve.register(app)
 
 

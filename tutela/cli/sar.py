@@ -68,6 +68,8 @@ def intake_command(
             {
                 "messages": [r.as_dict() for r in report.results],
                 "rejected": report.rejected,
+                "quarantined": report.quarantined,
+                "not_quarantined": report.not_quarantined,
             }
         )
     else:
@@ -79,6 +81,13 @@ def intake_command(
             )
         for problem in report.rejected:
             stderr.print(f"refused: {problem}", markup=False)
+        if report.quarantined or report.not_quarantined:
+            stderr.print(
+                f"quarantined {report.quarantined} message(s) "
+                "(`tutela inbox list --quarantined`); "
+                f"{report.not_quarantined} more over the cap stay in the source",
+                markup=False,
+            )
     if report.rejected:
         raise typer.Exit(1)
 
@@ -475,13 +484,20 @@ def smtp_command(
     host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Listen port.")] = 2525,
 ) -> None:
-    """Receive mail for the legal address over SMTP and run intake on it."""
-    from tutela.rights.smtp_listener import controller
+    """Receive mail for the legal address over SMTP and run intake on it.
+
+    Answers 250 when stored, 554 for a message that is refused for good (kept
+    in quarantine), 451 only when the store fails or the queue is full.
+    """
+    from tutela.rights.matching import resume
+    from tutela.rights.smtp_listener import FollowUps, controller
 
     settings = settings_for(data)
     store = open_store(settings)
-    smtp = controller(store, settings, host=host, port=port)
+    follow_ups = FollowUps()
+    smtp = controller(store, settings, host=host, port=port, follow_ups=follow_ups)
     smtp.start()
+    follow_ups.submit(lambda: None if resume(store, settings=settings) else None)
     stderr.print(f"SMTP for the legal address on {host}:{port}", markup=False)
     try:
         while True:
@@ -489,5 +505,5 @@ def smtp_command(
     except KeyboardInterrupt:
         pass
     finally:
-        smtp.stop()
+        smtp.stop()  # and finishes the work queued after the answers
         store.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import unicodedata
 
 import phonenumbers
 from sqlalchemy import select
@@ -96,7 +97,7 @@ def normalize_phone(raw: str, *, region: str, field: str) -> str:
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:
-    """The one form of an e-mail address Tutela stores and compares: trimmed, lower case.
+    """The one form of an e-mail address Tutela stores and compares: NFC, trimmed, lower case.
 
     Every match on an address (a requester to the people on file, a sign-in
     to its user, a subscriber to a subscription) ignores case, so the stored
@@ -104,7 +105,12 @@ def normalize_email(raw: str, *, field: str = "email") -> str:
     naming `field`, never the address, when it is not one (at most 254
     characters, a local part of at most 64, a domain with a dot).
     """
-    address = raw.strip().lower() if isinstance(raw, str) else ""
+    # NFC first: the same address typed on two keyboards compares equal.
+    address = (
+        unicodedata.normalize("NFC", raw).strip().lower()
+        if isinstance(raw, str)
+        else ""
+    )
     if len(address) > 254 or _CONTROL.search(address) or not _EMAIL.fullmatch(address):
         raise InvalidInput("is not an e-mail address", field=field)
     return address

@@ -2,8 +2,9 @@
 
 Clauses: rights.access, rights.access.request, rights.access.verification,
 rights.access.fee_or_reject. Intake of mail to the legal address (also the
-policy-update requests of changes.subscribe), identity verification, the
-case state machine, decisions and legal deadlines.
+policy-update requests of changes.subscribe), the legal inbox
+(contact.questions), identity verification, the case state machine,
+decisions and legal deadlines.
 """
 
 from tutela.rights.cases import (
@@ -14,6 +15,7 @@ from tutela.rights.cases import (
     list_cases,
     show_case,
 )
+from tutela.rights.claims import claim_case
 from tutela.rights.deadlines import DeadlineRule, rule_for
 from tutela.rights.decisions import (
     expire_overdue,
@@ -23,14 +25,17 @@ from tutela.rights.decisions import (
     reject,
     request_fee,
 )
-from tutela.rights.headings import route_of
+from tutela.rights.headings import inbox_flag, route_of
+from tutela.rights.inbox import list_inbox, route_message, show_message
 from tutela.rights.intake import (
     IntakeReport,
     IntakeResult,
     intake_message,
     intake_path,
     open_request,
+    receive,
 )
+from tutela.rights.requests import receive_request
 from tutela.rights.verification import (
     DataPoint,
     Outcome,
@@ -55,20 +60,27 @@ __all__ = [
     "TRANSITIONS",
     "VerificationFailed",
     "approve_override",
+    "claim_case",
     "expire_overdue",
     "extend",
     "fulfil",
+    "inbox_flag",
     "intake_message",
     "intake_path",
     "list_cases",
+    "list_inbox",
     "open_request",
     "propose_override",
+    "receive",
+    "receive_request",
     "record_fee_paid",
     "reject",
     "request_fee",
+    "route_message",
     "route_of",
     "rule_for",
     "show_case",
+    "show_message",
     "start",
     "submit_code",
     "submit_data_points",

@@ -13,6 +13,15 @@ removed, repeatedly (``Re:``, ``RE[2]:``, ``Fwd:``, ``Fw:``, ``FW:``,
 ``AW:``, ``WG:``, ``SV:``, ``VS:``, ``TR:``, ``RV:``, ``Antw:``, ``Doorst:``)
 and mailing-list tags like ``[EXT]``.
 
+Near misses (`inbox_flag`): a general message whose heading (the subject;
+the first body line when the subject is empty) reads like a request for
+access ("Data Subject Access Request", "Request for access to my personal
+data (GDPR Art. 15)", "DSAR", "Auskunftsersuchen nach Art. 15 DSGVO", ...)
+is flagged `probable_access`: the law's deadline runs from its arrival
+whatever words were used, so staff see it first. One that asks to stop
+policy-update mail ("Unsubscribe", "Stop privacy policy updates") is
+flagged `unsubscribe`.
+
 Decision: if the subject matches neither heading, the first non-empty line
 of the body (plain text, or text extracted from HTML) is tried the same way,
 because some people put the heading as the first line of the message and
@@ -28,6 +37,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 Route = Literal["access_request", "policy_updates", "general"]
+Flag = Literal["probable_access", "unsubscribe"]
 
 ACCESS_HEADING = "Subject Access Request"
 UPDATES_HEADING = "Request for Privacy Policy Updates"
@@ -87,3 +97,38 @@ def route_of(
         if _starts_with_heading(text, updates_heading):
             return "policy_updates"
     return "general"
+
+
+# Phrases (after `normalise`) that ask for access in other words or languages.
+_ACCESS_WORDS = re.compile(
+    r"\b(?:"
+    r"(?:data )?subject access|access requests?|dsars?|sars?|"
+    r"right (?:of|to) access|access (?:to|of) (?:my|our|the) (?:personal )?"
+    r"(?:data|information|info|records?)|"
+    r"(?:copy|copies) of (?:my|our|all) (?:personal )?(?:data|information|info)|"
+    r"(?:what|which) (?:personal )?(?:data|information) (?:do )?you (?:hold|have|keep)|"
+    r"(?:personal )?data access|request to know|right to know|"
+    r"art(?:icle|\.)? ?15|"
+    r"auskunft\w*|droit d.acc[eè]s|derecho de acceso|diritto di accesso|"
+    r"inzage\w*|direito de acesso|prawo dost[eę]pu"
+    r")\b"
+)
+_UNSUBSCRIBE_WORDS = re.compile(
+    r"\b(?:unsubscribe|un-subscribe|abmelden|d[eé]sabonner|"
+    r"(?:stop|cancel|end|remove me from|opt out of|no more) "
+    r"(?:the )?(?:privacy )?(?:policy )?(?:update|notification|notice)s?)\b"
+)
+_NEGATED = re.compile(r"\b(?:not|no|never|don.t|isn.t)\b")
+
+
+def inbox_flag(subject: str | None, first_lines: Iterable[str] = ()) -> Flag | None:
+    """Why a general message needs a look: a near-miss access request or an unsubscribe."""
+    heading = subject or ""
+    if not heading.strip():
+        heading = next((line for line in first_lines if line.strip()), "")
+    text = normalise(heading)[:300]
+    if _UNSUBSCRIBE_WORDS.search(text):
+        return "unsubscribe"
+    if _ACCESS_WORDS.search(text) and not _NEGATED.search(text):
+        return "probable_access"
+    return None

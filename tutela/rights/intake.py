@@ -2,24 +2,33 @@
 
 Clauses: rights.access.request ("send an email to legal@jive.com under the
 heading 'Subject Access Request'"), changes.subscribe ("Request for Privacy
-Policy Updates"), contact.questions (anything else reaches the general legal
-inbox).
+Policy Updates"), contact.questions (anything else reaches the legal inbox,
+which staff read: `tutela.rights.inbox`).
 
-For each message: bound its size (10 MB); parse it with the standard
-`email` package (`policy.default`, which decodes RFC 2047 words); key it by
-Message-ID (re-ingesting the same message adds nothing; a message without
-one is keyed by a hash of its bytes); store the raw bytes sealed by the
-key ring; route it (`tutela.rights.headings`). A reply whose In-Reply-To or
-References names a message of an existing case joins that case. A new
-access request opens a case, is acknowledged (the same words for known and
-unknown requesters) and verification starts (`tutela.rights.verification`).
+`receive` does, for every message, the same steps whoever sent it: bound
+its size (10 MB); parse it (`tutela.rights.parsing`, bounded; a message it
+will not read is kept in quarantine with the reason and refused with
+`PoisonMessage`); key it by Message-ID (re-ingesting the same message adds
+nothing); store the raw bytes sealed by the key ring; route it
+(`tutela.rights.headings`). A reply whose In-Reply-To or References names a
+message of an existing case joins that case; so does a repeat request from
+the same address by mail while its case from the last 24 hours is open
+(`tutela.rights.requests`: no new case, no mail). A new access request
+opens a case and is acknowledged; nobody is looked up yet. The returned
+`Receipt` carries the work for after the answer
+(`tutela.rights.matching.match_and_verify`), so neither an SMTP reply nor
+an acknowledgement can tell a known address from an unknown one.
 
-Authentication-Results: only the topmost header counts: it is the one our
-receiving server adds (configure the MTA to strip such headers arriving from
-outside, RFC 8601 §5). A `fail` (or SPF `softfail`) for DMARC, DKIM or SPF
-is recorded on the message and the case and makes the case high risk; the
-acknowledgement is then not sent, because the From address is not a
-verified channel. The acknowledgement never goes to a Reply-To address.
+The acknowledgement goes to the From address only: not to a Reply-To, not
+when the receiving server's authentication failed (the From is then not a
+verified channel), and never to an automatic message (RFC 3834). A general
+message gets the inbox's own acknowledgement, at most once a day per
+address. An "Unsubscribe" message whose DMARC passed ends that address's
+policy-update subscription; any other is left flagged for staff.
+
+Quarantine is bounded: at most `QuarantineBudget.cap` poison messages are
+kept per run; more are refused, counted and reported, and stay where they
+came from (the mbox, or the sender's server after a 5xx).
 """
 
 from __future__ import annotations
@@ -29,50 +38,69 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final, cast
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tutela.changes.outbox import enqueue
-from tutela.changes.subscriptions import subscribe
-from tutela.collect.accounts import normalize_email
+from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import InvalidInput
 from tutela.policy.loader import load_policy_cached
-from tutela.rights import _people, verification
-from tutela.rights.cases import OPEN, audit_events, changing, new_case
-from tutela.rights.headings import Route, route_of
+from tutela.rights.cases import (
+    Change,
+    audit_events,
+    new_case,
+    person_ids_of,
+)
+from tutela.rights.headings import Route, inbox_flag, route_of
 from tutela.rights.mailboxes import MessageTooLarge, check_size, read_messages
-from tutela.rights.notices import acknowledgement
+from tutela.rights.matching import match_and_verify, resume
+from tutela.rights.notices import acknowledgement, inbox_acknowledgement
+from tutela.rights.parsing import MalformedMessage, Parsed, html_text, parse
+from tutela.rights.requests import (
+    REPEAT_WINDOW,
+    note_repeat,
+    open_repeat,
+    open_request,
+)
+from tutela.secure import record
 from tutela.store.db import Store
-from tutela.store.models import OutboxMessage, RightsMessage, SarCase, SarCaseEvent
+from tutela.store.models import OutboxMessage, RightsMessage, SarCase
 from tutela.store.types import utcnow
+
+__all__ = [
+    "IntakeReport",
+    "IntakeResult",
+    "PoisonMessage",
+    "QuarantineBudget",
+    "Receipt",
+    "TRANSIENT_ERRORS",
+    "html_text",
+    "intake_message",
+    "intake_path",
+    "open_request",
+    "parse",
+    "quarantine",
+    "receive",
+]
 
 log = logging.getLogger(__name__)
 
-_MSGID = re.compile(r"<[^<>\s]{1,900}>")
-_AUTH = re.compile(r"\b(dmarc|dkim|spf)\s*=\s*([a-z]+)", re.IGNORECASE)
-_FAILED = frozenset({"fail", "softfail"})
-MAX_BODY_LINES = 5
-
-
-@dataclass(frozen=True)
-class Parsed:
-    message_id: str
-    sender: str | None
-    subject: str | None
-    refs: list[str]
-    auth_failures: list[str]
-    dmarc_pass: bool
-    first_lines: list[str]
+INTAKE_ACTOR: Final = "system:support_inbox"
+MAX_QUARANTINE_PER_RUN: Final = 100
+# Failures of the store itself: the message is fine, try again later.
+TRANSIENT_ERRORS: Final = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.IntegrityError,
+    TimeoutError,
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +111,7 @@ class IntakeResult:
     route: Route
     case_id: int | None
     duplicate: bool = False
+    flag: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -90,6 +119,7 @@ class IntakeResult:
             "route": self.route,
             "case_id": self.case_id,
             "duplicate": self.duplicate,
+            "flag": self.flag,
         }
 
 
@@ -97,147 +127,112 @@ class IntakeResult:
 class IntakeReport:
     results: list[IntakeResult] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    quarantined: int = 0
+    not_quarantined: int = 0
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
+@dataclass
+class QuarantineBudget:
+    """How many poison messages one run may keep; the rest are counted."""
 
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip += 1
-        elif tag in ("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4"):
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "title") and self._skip:
-            self._skip -= 1
-        elif tag in ("p", "div", "li", "tr", "h1", "h2", "h3", "h4"):
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+    cap: int = MAX_QUARANTINE_PER_RUN
+    stored: int = 0
+    refused: int = 0
 
 
-def html_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts)
+class PoisonMessage(InvalidInput):
+    """A message refused for good (SMTP 5xx); kept in quarantine unless over the cap."""
+
+    status = 422
+
+    def __init__(self, reason: str, *, where: str, quarantined: bool) -> None:
+        super().__init__(reason, file=where)
+        self.quarantined = quarantined
 
 
-def _body_lines(msg: EmailMessage) -> list[str]:
-    part = msg.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return []
-    try:
-        content = part.get_content()
-    except (LookupError, ValueError, AssertionError):
-        payload = part.get_payload(decode=True)
-        content = (
-            payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-        )
-    if not isinstance(content, str):
-        return []
-    if part.get_content_subtype() == "html":
-        content = html_text(content)
-    lines = [line.strip() for line in content.splitlines() if line.strip()]
-    return lines[:MAX_BODY_LINES]
-
-
-def _header(msg: EmailMessage, name: str) -> str | None:
-    try:
-        value = msg.get(name)
-    except (ValueError, IndexError, TypeError):
-        return None
-    return None if value is None else str(value).strip()
-
-
-def _sender(msg: EmailMessage) -> str | None:
-    try:
-        header = msg.get("From")
-        addresses = getattr(header, "addresses", ())
-    except (ValueError, IndexError, TypeError):
-        return None
-    for address in addresses:
-        spec = str(address.addr_spec).strip().lower()
-        if "@" in spec and len(spec) <= 320:
-            return spec
-    return None
-
-
-def auth_results(headers: Iterable[str]) -> tuple[list[str], bool]:
-    """(failed methods, dmarc passed) from the topmost Authentication-Results."""
-    for header in headers:
-        found = {m.lower(): r.lower() for m, r in _AUTH.findall(header)}
-        failures = sorted(m for m, r in found.items() if r in _FAILED)
-        return failures, found.get("dmarc") == "pass"
-    return [], False
-
-
-def parse(raw: bytes) -> Parsed:
-    """Parse one RFC 5322 message; never fails on malformed headers."""
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(msg, EmailMessage)
-    message_id = _header(msg, "Message-ID") or ""
-    found = _MSGID.search(message_id)
-    if found:
-        message_id = found.group(0)
-    else:
-        message_id = f"<{hashlib.sha256(raw).hexdigest()}@tutela.invalid>"
-    refs: list[str] = []
-    for name in ("In-Reply-To", "References"):
-        refs += _MSGID.findall(_header(msg, name) or "")
-    try:
-        auth_headers = [str(h) for h in msg.get_all("Authentication-Results") or []]
-    except (ValueError, IndexError, TypeError):
-        auth_headers = []
-    failures, dmarc_pass = auth_results(auth_headers)
-    subject = _header(msg, "Subject")
-    return Parsed(
-        message_id=message_id,
-        sender=_sender(msg),
-        subject=subject[:998] if subject else None,
-        refs=list(dict.fromkeys(refs))[:50],
-        auth_failures=failures,
-        dmarc_pass=dmarc_pass and not failures,
-        first_lines=_body_lines(msg),
-    )
+@dataclass(frozen=True)
+class Receipt:
+    result: IntakeResult
+    follow_up: Callable[[], None] | None = None
 
 
 def _key(message_id: str) -> str:
     return hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _thread_case(store: Store, refs: list[str]) -> int | None:
-    if not refs:
-        return None
+def quarantine(
+    store: Store,
+    raw: bytes,
+    *,
+    reason: str,
+    where: str,
+    channel: str,
+    now: dt.datetime | None = None,
+    budget: QuarantineBudget | None = None,
+) -> PoisonMessage:
+    """Keep a message that cannot be processed, sealed, with its reason."""
+    key = hashlib.sha256(b"quarantine\0" + raw).hexdigest()
     with store.session() as session:
         found = session.scalar(
-            select(RightsMessage.case_id)
-            .where(
-                RightsMessage.message_id.in_(refs), RightsMessage.case_id.is_not(None)
-            )
-            .order_by(RightsMessage.id)
-            .limit(1)
+            select(RightsMessage.id).where(RightsMessage.message_key == key)
         )
         if found is None:
-            found = session.scalar(
-                select(OutboxMessage.case_id)
-                .where(
-                    OutboxMessage.message_id.in_(refs),
-                    OutboxMessage.case_id.is_not(None),
+            if budget is not None and budget.stored >= budget.cap:
+                budget.refused += 1
+                return PoisonMessage(
+                    f"{reason}; not kept: the quarantine cap of {budget.cap} "
+                    "messages for this run is reached",
+                    where=where,
+                    quarantined=False,
                 )
-                .order_by(OutboxMessage.id)
-                .limit(1)
+            row = RightsMessage(
+                message_key=key,
+                message_id=f"<{key}@quarantine.tutela.invalid>",
+                route="general",
+                channel=channel,
+                raw=base64.b64encode(raw).decode("ascii"),
+                size=len(raw),
+                received_at=now or utcnow(),
+                flag="quarantined",
+                problem=reason[:200],
             )
+            session.add(row)
+            session.flush()
+            found = row.id
+            if budget is not None:
+                budget.stored += 1
+    log.warning("rights.intake.quarantined message_row=%d", found)
+    return PoisonMessage(reason, where=where, quarantined=True)
+
+
+def _thread_case(session: Session, refs: list[str]) -> int | None:
+    if not refs:
+        return None
+    found = session.scalar(
+        select(RightsMessage.case_id)
+        .where(RightsMessage.message_id.in_(refs), RightsMessage.case_id.is_not(None))
+        .order_by(RightsMessage.id)
+        .limit(1)
+    )
+    if found is None:
+        found = session.scalar(
+            select(OutboxMessage.case_id)
+            .where(
+                OutboxMessage.message_id.in_(refs), OutboxMessage.case_id.is_not(None)
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
     return None if found is None else int(found)
 
 
-def intake_message(
+def _may_answer(parsed: Parsed) -> bool:
+    return (
+        bool(parsed.sender) and not parsed.auth_failures and not parsed.auto_submitted
+    )
+
+
+def receive(
     store: Store,
     raw: bytes,
     *,
@@ -245,44 +240,49 @@ def intake_message(
     channel: str = "email",
     where: str = "<message>",
     now: dt.datetime | None = None,
-) -> IntakeResult:
-    """Store one message with its route; open or join a case for access requests."""
+    budget: QuarantineBudget | None = None,
+) -> Receipt:
+    """Store one message with its route; the same steps for every sender."""
     check_size(raw, where)
     moment = now or utcnow()
-    parsed = parse(raw)
+    try:
+        parsed = parse(raw, where=where)
+    except MalformedMessage as exc:
+        raise quarantine(
+            store,
+            raw,
+            reason=exc.reason,
+            where=where,
+            channel=channel,
+            now=moment,
+            budget=budget,
+        ) from None
     key = _key(parsed.message_id)
+    meaning = load_policy_cached(settings.policy_file).meaning
+    notes: list[tuple[int, list[int], Change]] = []
+    follow_up: Callable[[], None] | None = None
     with store.session() as session:
         existing = session.scalars(
             select(RightsMessage).where(RightsMessage.message_key == key)
         ).one_or_none()
         if existing is not None:
             log.info("rights.intake.duplicate message_row=%d", existing.id)
-            stored_route = cast(Route, existing.route)
-            return IntakeResult(
-                parsed.message_id, stored_route, existing.case_id, duplicate=True
+            route = cast(Route, existing.route)
+            result = IntakeResult(
+                parsed.message_id, route, existing.case_id, True, existing.flag
             )
-    meaning = load_policy_cached(settings.policy_file).meaning
-    joined = _thread_case(store, parsed.refs)
-    route: Route = (
-        "access_request"
-        if joined is not None
-        else route_of(
-            parsed.subject,
-            parsed.first_lines,
-            access_heading=meaning.access_request.heading,
-            updates_heading=meaning.change_procedure.heading,
+            return Receipt(result)
+        joined = _thread_case(session, parsed.refs)
+        route = (
+            "access_request"
+            if joined is not None
+            else route_of(
+                parsed.subject,
+                parsed.first_lines,
+                access_heading=meaning.access_request.heading,
+                updates_heading=meaning.change_procedure.heading,
+            )
         )
-    )
-    opens_case = route == "access_request" and joined is None
-    on_file = (
-        _people.people_with_email(store, parsed.sender)
-        if opens_case and parsed.sender
-        else []
-    )
-    case_id: int | None = joined
-    pending: list[tuple[int, str, dict[str, object]]] = []
-    person_ids: list[int] = []
-    with store.session() as session:
         row = RightsMessage(
             message_key=key,
             message_id=parsed.message_id,
@@ -295,52 +295,32 @@ def intake_message(
             size=len(raw),
             auth_failures=",".join(parsed.auth_failures) or None,
             received_at=moment,
-            case_id=joined,
         )
         session.add(row)
         session.flush()
-        if opens_case:
-            jurisdictions = sorted({p.jurisdiction for p in on_file})
-            person_ids = sorted(p.person_id for p in on_file)
-            case = new_case(
-                session,
-                channel=channel,
-                requester_address=parsed.sender,
-                received_at=moment,
-                jurisdiction=jurisdictions[0] if len(jurisdictions) == 1 else None,
-                person_ids=person_ids,
-                account_closed=bool(on_file)
-                and not any(p.account_active for p in on_file),
-                auth_failures=parsed.auth_failures,
+        repeat = (
+            open_repeat(session, parsed.sender, channel, moment)
+            if route == "access_request" and joined is None and parsed.sender
+            else None
+        )
+        if joined is not None or repeat is not None:
+            case = repeat or session.get(SarCase, joined)
+            assert case is not None
+            row.case_id = case.id
+            change = (
+                note_repeat(session, case, channel)
+                if repeat is not None
+                else Change(session, case)
             )
-            row.case_id = case_id = case.id
-            first = session.scalars(
-                select(SarCaseEvent).where(SarCaseEvent.case_id == case.id)
-            ).one()
-            pending.append(
-                (
-                    first.id,
-                    "system:support_inbox",
-                    {
-                        "from": None,
-                        "to": "received",
-                        "channel": channel,
-                        "risk": case.risk,
-                    },
+            if repeat is None:
+                change.note(
+                    "message_joined",
+                    actor=INTAKE_ACTOR,
+                    details={"message_row": row.id},
                 )
-            )
-            if parsed.sender and not parsed.auth_failures:
-                subject, body = acknowledgement(case.ref)
-                enqueue(
-                    session,
-                    kind="sar_ack",
-                    to=parsed.sender,
-                    subject=subject,
-                    body=body,
-                    sender=settings.mail_from,
-                    case_id=case.id,
-                    in_reply_to=parsed.message_id,
-                )
+            notes.append((case.id, person_ids_of(case), change))
+        elif route == "access_request":
+            follow_up = _open_case(session, row, parsed, settings, store, moment)
         elif route == "policy_updates" and parsed.sender:
             subscribe(
                 session,
@@ -348,112 +328,158 @@ def intake_message(
                 verified=parsed.dmarc_pass,
                 message_row_id=row.id,
             )
+        elif route == "general":
+            _to_inbox(session, row, parsed, settings, moment)
+        session.flush()
+        pending = [
+            (case_id, people, [(e.id, a, d) for e, a, d in change.pending])
+            for case_id, people, change in notes
+        ]
+        result = IntakeResult(parsed.message_id, route, row.case_id, False, row.flag)
         row_id = row.id
+        ended = row.flag == "unsubscribe" and row.handled_by is not None
     log.info("rights.intake.stored message_row=%d route=%s", row_id, route)
-    if pending and case_id is not None:
-        audit_events(store, case_id, person_ids, pending)
-        verification.start(store, case_id, settings=settings, now=moment)
-    elif joined is not None:
-        with changing(store, joined) as change:
-            change.note(
-                "message_joined",
-                actor="system:support_inbox",
-                details={"message_row": row_id},
-            )
-    return IntakeResult(parsed.message_id, route, case_id)
+    for case_id, people, events in pending:
+        audit_events(store, case_id, people, events)
+    if ended:
+        record(
+            store,
+            actor=INTAKE_ACTOR,
+            action="subscription.unsubscribed",
+            details={"message_row": row_id},
+        )
+    return Receipt(result, follow_up)
 
 
-def intake_path(store: Store, path: Path, *, settings: Settings) -> IntakeReport:
-    """Ingest a message file, mbox or Maildir; oversized messages are reported."""
+def _open_case(
+    session: Session,
+    row: RightsMessage,
+    parsed: Parsed,
+    settings: Settings,
+    store: Store,
+    moment: dt.datetime,
+) -> Callable[[], None]:
+    case = new_case(
+        session,
+        channel=row.channel,
+        requester_address=parsed.sender,
+        received_at=moment,
+        jurisdiction=None,
+        person_ids=[],
+        auth_failures=parsed.auth_failures,
+    )
+    row.case_id = case.id
+    if parsed.sender and _may_answer(parsed):
+        subject, body = acknowledgement(case.ref)
+        enqueue(
+            session,
+            kind="sar_ack",
+            to=parsed.sender,
+            subject=subject,
+            body=body,
+            sender=settings.mail_from,
+            case_id=case.id,
+            in_reply_to=parsed.message_id,
+        )
+    case_id = case.id
+
+    def follow_up() -> None:
+        match_and_verify(store, case_id, settings=settings, now=moment)
+
+    return follow_up
+
+
+def _to_inbox(
+    session: Session,
+    row: RightsMessage,
+    parsed: Parsed,
+    settings: Settings,
+    moment: dt.datetime,
+) -> None:
+    row.flag = inbox_flag(parsed.subject, parsed.first_lines)
+    if row.flag == "unsubscribe" and parsed.sender and parsed.dmarc_pass:
+        unsubscribe(session, address=parsed.sender)
+        row.handled_at, row.handled_by = moment, INTAKE_ACTOR
+    if not parsed.sender or not _may_answer(parsed):
+        return
+    answered = session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.kind == "inbox_ack",
+            OutboxMessage.to_address == parsed.sender,
+            OutboxMessage.created_at >= moment - REPEAT_WINDOW,
+        )
+        .limit(1)
+    )
+    if answered is None:
+        subject, body = inbox_acknowledgement()
+        enqueue(
+            session,
+            kind="inbox_ack",
+            to=parsed.sender,
+            subject=subject,
+            body=body,
+            sender=settings.mail_from,
+            in_reply_to=parsed.message_id,
+        )
+
+
+def intake_message(
+    store: Store,
+    raw: bytes,
+    *,
+    settings: Settings,
+    channel: str = "email",
+    where: str = "<message>",
+    now: dt.datetime | None = None,
+) -> IntakeResult:
+    """`receive` one message and do its follow-up at once (CLI, tests)."""
+    receipt = receive(
+        store, raw, settings=settings, channel=channel, where=where, now=now
+    )
+    if receipt.follow_up is not None:
+        receipt.follow_up()
+    return receipt.result
+
+
+def intake_path(
+    store: Store,
+    path: Path,
+    *,
+    settings: Settings,
+    budget: QuarantineBudget | None = None,
+) -> IntakeReport:
+    """Ingest a message file, mbox or Maildir: one bad message never stops the rest."""
     report = IntakeReport()
+    budget = budget or QuarantineBudget()
     for item in read_messages(path):
         if isinstance(item, MessageTooLarge):
             report.rejected.append(item.message)
             continue
         try:
-            report.results.append(
-                intake_message(store, item.data, settings=settings, where=item.where)
+            receipt = receive(
+                store, item.data, settings=settings, where=item.where, budget=budget
             )
+        except TRANSIENT_ERRORS:
+            raise  # the store is failing: stop; a re-run is idempotent
         except InvalidInput as exc:
             report.rejected.append(exc.message)
+            continue
+        except Exception as exc:  # a bug must not block the messages after it
+            log.error("rights.intake.failed error=%s", type(exc).__name__)
+            poison = quarantine(
+                store,
+                item.data,
+                reason=f"intake failed ({type(exc).__name__})",
+                where=item.where,
+                channel="email",
+                budget=budget,
+            )
+            report.rejected.append(poison.message)
+            continue
+        report.results.append(receipt.result)
+        if receipt.follow_up is not None:
+            receipt.follow_up()
+    resume(store, settings=settings)
+    report.quarantined, report.not_quarantined = budget.stored, budget.refused
     return report
-
-
-# A repeated web or API request for one address within this time joins the
-# open case it made (see `open_request`).
-REPEAT_WINDOW: Final = dt.timedelta(hours=24)
-
-
-def _open_repeat(
-    store: Store, address: str, channel: str, moment: dt.datetime
-) -> str | None:
-    """The reference of this address's open case from this channel, if recent."""
-    with store.session() as session:
-        return session.scalars(
-            select(SarCase.ref)
-            .where(
-                SarCase.requester_address == address,
-                SarCase.channel == channel,
-                SarCase.state.in_([str(state) for state in OPEN]),
-                SarCase.received_at >= moment - REPEAT_WINDOW,
-            )
-            .order_by(SarCase.received_at.desc())
-            .limit(1)
-        ).first()
-
-
-def open_request(
-    store: Store,
-    *,
-    email: str,
-    settings: Settings,
-    channel: str = "web",
-    now: dt.datetime | None = None,
-) -> str:
-    """A web-form or API request: the same kind of case; returns its reference.
-
-    The address typed into the form is not trusted: it only selects whom to
-    look up, and a code goes to the address on file for that person. The same
-    address asking again on the same channel while its case from the last
-    `REPEAT_WINDOW` is still open gets that case's reference, and no new case
-    or mail: a form cannot be used to flood someone's mailbox with codes. The
-    answer is the same whether or not the address is known.
-    """
-    address = normalize_email(email)
-    moment = now or utcnow()
-    repeated = _open_repeat(store, address, channel, moment)
-    if repeated is not None:
-        log.info("sar.repeat channel=%s case_ref=%s", channel, repeated)
-        return repeated
-    on_file = _people.people_with_email(store, address)
-    with store.session() as session:
-        jurisdictions = sorted({p.jurisdiction for p in on_file})
-        person_ids = sorted(p.person_id for p in on_file)
-        case = new_case(
-            session,
-            channel=channel,
-            requester_address=address,
-            received_at=moment,
-            jurisdiction=jurisdictions[0] if len(jurisdictions) == 1 else None,
-            person_ids=person_ids,
-            account_closed=bool(on_file) and not any(p.account_active for p in on_file),
-        )
-        session.flush()
-        first = session.scalars(
-            select(SarCaseEvent).where(SarCaseEvent.case_id == case.id)
-        ).one()
-        case_id, ref, event_id, risk = case.id, case.ref, first.id, case.risk
-    audit_events(
-        store,
-        case_id,
-        person_ids,
-        [
-            (
-                event_id,
-                "system:support_inbox",
-                {"from": None, "to": "received", "channel": channel, "risk": risk},
-            )
-        ],
-    )
-    verification.start(store, case_id, settings=settings, now=moment)
-    return ref

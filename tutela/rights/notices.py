@@ -31,6 +31,25 @@ We will respond within the period the law that applies to you allows.
 
 FORM_ACK = ACK_BODY
 
+INBOX_ACK_SUBJECT = "Your message to Jive's legal team has been received"
+INBOX_ACK_BODY = """\
+We have received your message to the legal address. A member of our legal
+team reads every message and will answer if an answer is needed.
+
+If you asked for a copy of the personal information we hold about you, we
+treat your message as a subject access request from the day it reached us,
+whatever its heading, and will write to you about verifying your identity.
+Next time, the heading "Subject Access Request" lets us start at once.
+
+To receive notice of changes to our privacy policy, write to this address
+under the heading "Request for Privacy Policy Updates".
+"""
+
+
+def inbox_acknowledgement() -> tuple[str, str]:
+    """The same words for every message to the legal inbox (nothing about the sender)."""
+    return INBOX_ACK_SUBJECT, INBOX_ACK_BODY
+
 
 def acknowledgement(ref: str) -> tuple[str, str]:
     return ACK_SUBJECT.format(ref=ref), ACK_BODY.format(ref=ref)

@@ -2,15 +2,33 @@
 
 Clause: rights.access.request ("send an email to legal@jive.com"). The
 handler accepts mail only for the policy's legal address (550 otherwise),
-refuses messages over 10 MB at the protocol level, and stores every
-accepted message through `tutela.rights.intake.intake_message`, which is
+refuses messages over 10 MB at the protocol level (552), speaks SMTPUTF8
+(an address such as `josé@example.es` is an address), and stores every
+accepted message through `tutela.rights.intake.receive`, which is
 idempotent, so a client that retries after a lost reply stores nothing new.
+
+Answers, so that one message never blocks the ones after it:
+
+- `250` once the message is stored. The work that depends on who sent it
+  (`tutela.rights.matching`) runs after the answer, in `FollowUps`: the
+  reply comes after the same steps for a known and an unknown address.
+- `554` for a poison message (one the parser will not read, or one that
+  makes intake fail): it is kept in quarantine with its reason (within the
+  cap per hour) and refused for good, so the sending server stops retrying
+  and tells its sender.
+- `451` only when the store itself fails (connection, lock, a concurrent
+  insert) or the follow-up queue is full: then a retry can succeed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Final
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -18,19 +36,85 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from tutela.config import Settings
 from tutela.errors import TutelaError
 from tutela.policy.loader import load_policy_cached
-from tutela.rights.intake import intake_message
-from tutela.rights.mailboxes import MAX_MESSAGE_BYTES
+from tutela.rights.intake import (
+    TRANSIENT_ERRORS,
+    PoisonMessage,
+    QuarantineBudget,
+    quarantine,
+    receive,
+)
+from tutela.rights.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
 from tutela.store.db import Store
 
 log = logging.getLogger(__name__)
+
+MAX_PENDING_FOLLOW_UPS: Final = 1000
+QUARANTINE_PER_HOUR: Final = 100
+
+
+class FollowUps:
+    """Work done after the SMTP answer: one worker thread, a bounded queue."""
+
+    def __init__(self, limit: int = MAX_PENDING_FOLLOW_UPS) -> None:
+        self.limit = limit
+        self.failed = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="follow-up")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    def full(self) -> bool:
+        with self._lock:
+            return len(self._pending) >= self.limit
+
+    def submit(self, job: Callable[[], None]) -> None:
+        future = self._pool.submit(job)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+        error = future.exception()
+        if error is not None:
+            self.failed += 1
+            log.error("rights.smtp.follow_up_failed error=%s", type(error).__name__)
+
+    def drain(self, timeout: float | None = 60.0) -> None:
+        """Wait until everything queued so far has run."""
+        self._pool.submit(lambda: None).result(timeout=timeout)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class HourlyBudget:
+    """A quarantine budget that starts afresh every hour (a listener's 'run')."""
+
+    def __init__(self, cap: int = QUARANTINE_PER_HOUR) -> None:
+        self.cap = cap
+        self._hour: dt.datetime | None = None
+        self._budget = QuarantineBudget(cap)
+        self.refused_total = 0
+
+    def current(self) -> QuarantineBudget:
+        hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        if hour != self._hour:
+            self.refused_total += self._budget.refused
+            self._hour, self._budget = hour, QuarantineBudget(self.cap)
+        return self._budget
 
 
 class RightsMailHandler:
     """aiosmtpd handler: RCPT checks the address, DATA runs intake."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, follow_ups: FollowUps | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.follow_ups = follow_ups or FollowUps()
+        self.budget = HourlyBudget()
         meaning = load_policy_cached(settings.policy_file).meaning
         self.addresses = {
             meaning.access_request.address.lower(),
@@ -56,31 +140,87 @@ class RightsMailHandler:
         raw = envelope.original_content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        if self.follow_ups.full():
+            log.warning("rights.smtp.busy")
+            return "451 4.3.2 too much work queued, try again later"
         loop = asyncio.get_running_loop()
+        budget = self.budget.current()
         try:
-            result = await loop.run_in_executor(
+            receipt = await loop.run_in_executor(
                 None,
-                lambda: intake_message(
-                    self.store, raw, settings=self.settings, channel="smtp"
+                lambda: receive(
+                    self.store,
+                    raw,
+                    settings=self.settings,
+                    channel="smtp",
+                    where="smtp",
+                    budget=budget,
                 ),
             )
+        except MessageTooLarge:
+            return "552 5.3.4 message too big"
+        except PoisonMessage as exc:
+            log.warning("rights.smtp.poison quarantined=%s", exc.quarantined)
+            return f"554 5.6.0 message refused: {exc.reason}"[:500]
+        except TRANSIENT_ERRORS as exc:
+            log.error("rights.smtp.store_failed error=%s", type(exc).__name__)
+            return "451 4.3.0 temporary failure, try again later"
         except TutelaError as exc:
             log.warning("rights.smtp.refused error=%s", type(exc).__name__)
             return f"554 5.6.0 {exc.status}: message refused"
-        except Exception as exc:  # keep the listener up; the client will retry
+        except Exception as exc:  # a bug: refuse this message, keep the rest flowing
             log.error("rights.smtp.failed error=%s", type(exc).__name__)
-            return "451 4.3.0 temporary failure, try again later"
-        log.info("rights.smtp.stored route=%s", result.route)
+            return await self._refuse(raw, type(exc).__name__, budget)
+        if receipt.follow_up is not None:
+            self.follow_ups.submit(receipt.follow_up)
+        log.info("rights.smtp.stored route=%s", receipt.result.route)
         return "250 OK stored"
+
+    async def _refuse(self, raw: bytes, error: str, budget: QuarantineBudget) -> str:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(
+                None,
+                lambda: quarantine(
+                    self.store,
+                    raw,
+                    reason=f"intake failed ({error})",
+                    where="smtp",
+                    channel="smtp",
+                    budget=budget,
+                ),
+            )
+        except TRANSIENT_ERRORS:
+            return "451 4.3.0 temporary failure, try again later"
+        return "554 5.6.0 message refused: intake failed"
+
+
+class RightsController(Controller):
+    """The aiosmtpd controller; `stop` also finishes the work after the answers."""
+
+    def __init__(self, handler: RightsMailHandler, **options: Any) -> None:
+        super().__init__(handler, **options)
+        self.follow_ups = handler.follow_ups
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert)
+        self.follow_ups.drain()
+        self.follow_ups.close()
 
 
 def controller(
-    store: Store, settings: Settings, *, host: str = "127.0.0.1", port: int = 2525
-) -> Controller:
+    store: Store,
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 2525,
+    follow_ups: FollowUps | None = None,
+) -> RightsController:
     """A started-on-demand aiosmtpd controller for the legal address."""
-    return Controller(
-        RightsMailHandler(store, settings),
+    return RightsController(
+        RightsMailHandler(store, settings, follow_ups),
         hostname=host,
         port=port,
         data_size_limit=MAX_MESSAGE_BYTES,
+        enable_SMTPUTF8=True,
     )

@@ -33,9 +33,10 @@ rights.access.verification, changes.subscribe):
 - outgoing mail not tied to a case goes `days` after it was sent; unsent
   mail is never deleted (`tutela.changes.outbox` already erases the bodies
   that carry codes or links once sent);
-- `policy_subscriptions` are kept while subscribed. There is no way to
-  unsubscribe yet, so no row has an end; the sweep reports the table in
-  `kept` with its reason instead of skipping it silently.
+- `policy_subscriptions` are kept while subscribed; unsubscribing deletes
+  the row (`tutela.changes.subscriptions.unsubscribe`), so no row outlives
+  its subscription; the sweep reports the table in `kept` with its reason
+  instead of skipping it silently.
 
 A fixed-period table that is in neither `AGE_COLUMNS` nor `CASE_AWARE` is
 reported in `not_swept` (never silently skipped). Every deletion is counted
@@ -101,7 +102,7 @@ CASE_AWARE = frozenset(
 # table -> why its rows stay although its category has a fixed period
 KEPT = {
     PolicySubscription.__tablename__: "while subscribed; "
-    "no subscription has ended (there is no unsubscribe yet)",
+    "unsubscribing deletes the subscription at once",
 }
 
 # Rows of one case, children first: everything goes when the case goes.

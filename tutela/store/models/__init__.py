@@ -31,6 +31,7 @@ from tutela.store.models.rights import (
     RightsMessage,
     SarCase,
     SarCaseEvent,
+    SarCaseRef,
     VerificationChallenge,
     VerificationEvidence,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "RightsMessage",
     "SarCase",
     "SarCaseEvent",
+    "SarCaseRef",
     "UNLINKABLE_TABLES",
     "User",
     "UserSession",

@@ -52,6 +52,9 @@ CASE_STATES = (
 # its verification data goes at once, its records after the retention period.
 CLOSED_CASE_STATES = ("fulfilled", "rejected", "expired")
 ROUTES = ("access_request", "policy_updates", "general")
+# Why a message in the legal inbox needs a look (`tutela.rights.inbox`); checked
+# in code (a CHECK constraint would mean rebuilding the table on SQLite).
+INBOX_FLAGS = ("probable_access", "unsubscribe", "quarantined")
 DEADLINE = structural("legal deadline computed from the policy and jurisdiction")
 REASON = structural("decision reason code or staff note about the case, not a value")
 
@@ -196,6 +199,34 @@ class RightsMessage(Base):
     received_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), info=AUDIT_TIME
     )
+    flag: Mapped[str | None] = mapped_column(
+        String(16), info=structural("why a legal-inbox message needs a look")
+    )
+    problem: Mapped[str | None] = mapped_column(
+        String(200), info=structural("why a quarantined message was refused")
+    )
+    handled_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    handled_by: Mapped[str | None] = mapped_column(
+        String(120), info=structural("surrogate id of who handled the message")
+    )
+
+
+class SarCaseRef(Base):
+    """A further reference to a case, handed to one repeat request and no one else."""
+
+    __tablename__ = "sar_case_refs"
+
+    id: Mapped[int] = _id()
+    ref: Mapped[str] = mapped_column(
+        String(16), unique=True, info=structural("random public case reference")
+    )
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    channel: Mapped[str] = mapped_column(String(8), info=STATUS)
+    created_at: Mapped[dt.datetime] = _created()
 
 
 class VerificationChallenge(Base):

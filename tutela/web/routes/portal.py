@@ -4,8 +4,8 @@ Clauses: collect.service_use.voicemail (voice mail is kept "until the
 customer deletes" it: the customer deletes it here), scope.business_only and
 use.purposes (a customer admin sees the account's mailboxes, an end user
 only their own; see `tutela.web._voicemails`), rights.access.verification (a
-signed-in customer who re-enters the password can verify an access request:
-`tutela.rights.verify_signed_in`), secure.measures (session cookie + CSRF
+signed-in customer who re-enters the password can verify an access request
+made from their own address: `tutela.rights.claims.claim_case`), secure.measures (session cookie + CSRF
 token for pages, bearer token for the API).
 
     GET    /portal                               page: the voicemails, delete buttons
@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tutela.errors import NotFound, TutelaError
-from tutela.rights import list_cases, verify_signed_in
+from tutela.rights.claims import claim_case
 from tutela.secure.auth import (
     AuthenticationFailed,
     Principal,
@@ -111,17 +111,16 @@ def verify_access_request(
             ok=False,
             message="The password is wrong, or too many attempts were made.",
         )
-    ref = case_ref.strip()
-    case_id = next((c.id for c in list_cases(store) if c.ref == ref), None)
     actor = fresh.actor
     try:
-        if case_id is None or actor.person_id is None or actor.account_id is None:
+        if actor.person_id is None or actor.account_id is None:
             raise NotFound("no request has that reference")
-        verify_signed_in(
+        claim_case(
             store,
-            case_id,
+            case_ref,
             person_id=actor.person_id,
             account_id=actor.account_id,
+            sign_in_address=fresh.email,
             reauthenticated_at=fresh.reauthenticated_at,
         )
     except TutelaError:

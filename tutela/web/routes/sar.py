@@ -4,6 +4,9 @@ Clauses: rights.access.request (a request can also come from the web form
 or the API, and makes the same kind of case as an e-mail),
 rights.access.verification (the answer is word for word the same whether
 or not the address is known, and any code goes to the address on file).
+The answer is sent before anyone is looked up: the lookup and the code
+run as a background task after the response (`tutela.rights.requests`),
+so the time to answer does not depend on whether the address is known.
 
     GET  /rights/access   the form
     POST /rights/access   form post (application/x-www-form-urlencoded)
@@ -21,14 +24,14 @@ import html
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from tutela.errors import TooManyRequests
 from tutela.rights.export import Download, needs_factor, open_download
-from tutela.rights.intake import open_request
 from tutela.rights.notices import FORM_ACK
+from tutela.rights.requests import Receipt, receive_request
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.web._webstore import get_web_store
@@ -86,6 +89,13 @@ def _receipt(ref: str) -> SarReceipt:
     return SarReceipt(ref=ref, state="received", message=FORM_ACK.format(ref=ref))
 
 
+def _answer_first(receipt: Receipt, tasks: BackgroundTasks) -> str:
+    """Queue the lookup and verification for after the response; the reference now."""
+    if receipt.follow_up is not None:
+        tasks.add_task(receipt.follow_up)
+    return receipt.ref
+
+
 @router.get("/rights/access", response_class=HTMLResponse)
 def read_access_form() -> HTMLResponse:
     return HTMLResponse(_PAGE.format(title="Subject Access Request", content=_FORM))
@@ -96,10 +106,10 @@ def create_access_request(
     email: Annotated[str, Form(max_length=320)],
     store: StoreDep,
     settings: SettingsDep,
+    tasks: BackgroundTasks,
 ) -> HTMLResponse:
-    receipt = _receipt(
-        open_request(store, email=email, settings=settings, channel="web")
-    )
+    found = receive_request(store, email=email, settings=settings, channel="web")
+    receipt = _receipt(_answer_first(found, tasks))
     paragraphs = "".join(
         f"<p>{html.escape(p)}</p>" for p in receipt.message.split("\n\n") if p.strip()
     )
@@ -110,9 +120,10 @@ def create_access_request(
 
 @router.post("/api/sar", status_code=202, dependencies=[LimitDep])
 def create_sar(
-    body: SarCreate, store: StoreDep, settings: SettingsDep
+    body: SarCreate, store: StoreDep, settings: SettingsDep, tasks: BackgroundTasks
 ) -> dict[str, object]:
-    ref = open_request(store, email=body.email, settings=settings, channel="api")
+    found = receive_request(store, email=body.email, settings=settings, channel="api")
+    ref = _answer_first(found, tasks)
     return {"ok": True, "case": _receipt(ref).model_dump()}
 
 

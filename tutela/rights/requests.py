@@ -1,0 +1,186 @@
+"""Requests from the web form and the API, and the repeat rule for every channel.
+
+Clauses: rights.access.request (a request can also come from the web form
+or the API, and makes the same kind of case as an e-mail) and
+rights.access.verification (nobody learns from the answer whether an
+address is known, and nobody is handed a reference someone else was given).
+
+The address typed into the form is not trusted: it only selects whom to
+look up, and a code goes to the address on file for that person
+(`tutela.rights.matching`, run after the answer).
+
+Repeat rule: the same address asking again on the same channel (the web
+form, the API, or mail, which counts the `email` and `smtp` channels as
+one) while its case from the last `REPEAT_WINDOW` is still open makes no
+new case and sends no mail. A repeat by mail joins that case. A repeat by
+form or API is answered with a fresh reference of its own
+(`SarCaseRef`), which names the same case for whoever holds it: the
+earlier requester's reference is never handed to anyone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tutela.config import Settings
+from tutela.errors import InvalidInput
+from tutela.rights.cases import OPEN, Change, audit_events, new_case, new_ref
+from tutela.rights.matching import match_and_verify
+from tutela.rights.parsing import clean_address
+from tutela.store.db import Store
+from tutela.store.models import SarCase, SarCaseRef
+from tutela.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+REPEAT_WINDOW: Final = dt.timedelta(hours=24)
+_ATTEMPTS: Final = 3
+MAIL_CHANNELS: Final = ("email", "smtp")
+_FORM_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+
+
+def same_channels(channel: str) -> tuple[str, ...]:
+    """The channels a repeat is counted across (mail is one channel)."""
+    return MAIL_CHANNELS if channel in MAIL_CHANNELS else (channel,)
+
+
+def open_repeat(
+    session: Session, address: str, channel: str, moment: dt.datetime
+) -> SarCase | None:
+    """This address's open case from this channel within the window, if any."""
+    return session.scalars(
+        select(SarCase)
+        .where(
+            SarCase.requester_address == address,
+            SarCase.channel.in_(same_channels(channel)),
+            SarCase.state.in_([str(state) for state in OPEN]),
+            SarCase.received_at >= moment - REPEAT_WINDOW,
+        )
+        .order_by(SarCase.received_at.desc())
+        .limit(1)
+    ).first()
+
+
+def note_repeat(session: Session, case: SarCase, channel: str) -> Change:
+    """An audited note on the case that a repeat joined it (no mail)."""
+    change = Change(session, case)
+    change.note(
+        "repeat_request", actor="system:support_inbox", details={"channel": channel}
+    )
+    return change
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to give now, and the work to do after it (None for a repeat)."""
+
+    ref: str
+    case_id: int
+    follow_up: Callable[[], None] | None
+
+
+def receive_request(
+    store: Store,
+    *,
+    email: str,
+    settings: Settings,
+    channel: str = "web",
+    now: dt.datetime | None = None,
+) -> Receipt:
+    """Open (or, for a repeat, refer to) a case; nobody is looked up yet."""
+    if not _FORM_ADDRESS.fullmatch(email.strip()):
+        raise InvalidInput("is not an e-mail address", field="email")
+    address = clean_address(email)
+    if address is None:
+        raise InvalidInput("is not an e-mail address", field="email")
+    moment = now or utcnow()
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _receive(store, address, settings, channel, moment)
+        except sa_exc.OperationalError:
+            # SQLite refuses a write whose read snapshot a concurrent writer
+            # (the work after an earlier answer) made stale: try again.
+            if attempt == _ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _receive(
+    store: Store, address: str, settings: Settings, channel: str, moment: dt.datetime
+) -> Receipt:
+    pending: list[tuple[int, str, dict[str, object]]] = []
+    with store.session() as session:
+        repeated = open_repeat(session, address, channel, moment)
+        if repeated is None:
+            case = new_case(
+                session,
+                channel=channel,
+                requester_address=address,
+                received_at=moment,
+                jurisdiction=None,
+                person_ids=[],
+            )
+            return _new(store, case.id, case.ref, settings, moment)
+        alias = SarCaseRef(ref=new_ref(), case_id=repeated.id, channel=channel)
+        session.add(alias)
+        change = note_repeat(session, repeated, channel)
+        session.flush()
+        pending = [(e.id, actor, d) for e, actor, d in change.pending]
+        ref, case_id = alias.ref, repeated.id
+    audit_events(store, case_id, [], pending)
+    log.info("sar.repeat channel=%s case_id=%d", channel, case_id)
+    return Receipt(ref, case_id, None)
+
+
+def _new(
+    store: Store, case_id: int, ref: str, settings: Settings, moment: dt.datetime
+) -> Receipt:
+    def follow_up() -> None:
+        match_and_verify(store, case_id, settings=settings, now=moment)
+
+    return Receipt(ref, case_id, follow_up)
+
+
+def open_request(
+    store: Store,
+    *,
+    email: str,
+    settings: Settings,
+    channel: str = "web",
+    now: dt.datetime | None = None,
+) -> str:
+    """A web-form or API request, start to finish; returns the reference given.
+
+    The web routes answer with `receive_request` and run its follow-up after
+    the response; this does both at once (CLI, tests, scripts).
+    """
+    receipt = receive_request(
+        store, email=email, settings=settings, channel=channel, now=now
+    )
+    if receipt.follow_up is not None:
+        receipt.follow_up()
+    return receipt.ref
+
+
+def case_id_for_ref(session: Session, ref: str) -> int | None:
+    """The case a reference names: its own, or one handed to a repeat request."""
+    wanted = ref.strip().upper()
+    if not re.fullmatch(r"SAR-[0-9A-F]{8}", wanted):
+        return None
+    found = session.scalar(select(SarCase.id).where(SarCase.ref == wanted))
+    if found is None:
+        found = session.scalar(
+            select(SarCaseRef.case_id).where(SarCaseRef.ref == wanted)
+        )
+    return None if found is None else int(found)
