@@ -37,6 +37,7 @@ from tutela.secure._principal import (
     CsrfRefused,
     LockedOut,
     Principal,
+    actor_for,
     utcnow,
 )
 from tutela.secure.lockout import claim_attempt, email_digest, mark_succeeded
@@ -77,6 +78,7 @@ __all__ = [
     "Principal",
     "UserView",
     "add_user",
+    "authenticate",
     "check_csrf",
     "csrf_token",
     "disable_user",
@@ -357,6 +359,29 @@ def sign_in(
     )
     log.info("auth.sign_in user_id=%d", user.id)
     return issued
+
+
+def authenticate(
+    store: Store,
+    *,
+    email: str,
+    password: str,
+    rules: AuthSettings | None = None,
+    now: dt.datetime | None = None,
+) -> Principal:
+    """Check a password (counted toward the lockout) without opening a session.
+
+    For one-shot callers such as the CLI (`tutela.secure.staff`); the same
+    answers as `sign_in` for unknown, wrong, disabled and locked-out.
+    """
+    rules = rules or AuthSettings()
+    user = _check_password(store, email, password, rules, now or utcnow())
+    return Principal(
+        user_id=user.id,
+        role=Role(user.role),
+        actor=actor_for(user.id, user.role, user.account_id, user.person_id),
+        email=user.email,
+    )
 
 
 def reauthenticate(

@@ -1,0 +1,74 @@
+"""Data builders for tests: staff users with obviously fake addresses.
+
+Every CLI command that acts as staff signs a real, active user in; these
+builders make such users and the environment a `CliRunner` needs to act as
+one (password or staff API token), on either database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutela.config import Settings
+from tutela.secure.auth import add_user, issue_api_token
+from tutela.store.db import Store
+
+STAFF_PASSWORD = "staff-password-for-tests-only"
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A staff user made for a test: id, sign-in name, role and password."""
+
+    id: int
+    email: str
+    role: str
+    password: str = STAFF_PASSWORD
+
+    @property
+    def actor(self) -> str:
+        """The surrogate actor id this user acts as ('staff:<user id>')."""
+        return f"staff:{self.id}"
+
+
+def add_staff(
+    store: Store,
+    role: str = "privacy_officer",
+    *,
+    email: str | None = None,
+    password: str = STAFF_PASSWORD,
+) -> StaffUser:
+    """A new active staff user (default: a privacy officer)."""
+    address = email or f"{role.replace('_', '-')}-{_next()}@staff.test"
+    view = add_user(store, email=address, role=role, password=password)
+    return StaffUser(view.id, view.email, view.role, password)
+
+
+_counter = [0]
+
+
+def _next() -> int:
+    _counter[0] += 1
+    return _counter[0]
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """Environment that points the CLI at the test's store (either database)."""
+    env = {"TUTELA_DATA": str(settings.data)}
+    if settings.database_url:
+        env["TUTELA_DATABASE_URL"] = settings.database_url
+    return env
+
+
+def staff_env(settings: Settings, staff: StaffUser) -> dict[str, str]:
+    """Environment that signs the CLI in as `staff` by password."""
+    return store_env(settings) | {
+        "TUTELA_STAFF": staff.email,
+        "TUTELA_STAFF_PASSWORD": staff.password,
+    }
+
+
+def token_env(store: Store, settings: Settings, staff: StaffUser) -> dict[str, str]:
+    """Environment that signs the CLI in as `staff` with a new staff API token."""
+    token = issue_api_token(store, email=staff.email)
+    return store_env(settings) | {"TUTELA_STAFF_TOKEN": token}
