@@ -8,10 +8,11 @@ one (password or staff API token), on either database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from tutela.config import Settings
 from tutela.secure.auth import add_user, issue_api_token
-from tutela.store.db import Store
+from tutela.store.db import Store, open_store
 
 STAFF_PASSWORD = "staff-password-for-tests-only"
 
@@ -60,12 +61,20 @@ def store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def signed_in(staff: StaffUser) -> dict[str, str]:
+    """Environment variables that sign the CLI in as `staff` by password."""
+    return {"TUTELA_STAFF": staff.email, "TUTELA_STAFF_PASSWORD": staff.password}
+
+
 def staff_env(settings: Settings, staff: StaffUser) -> dict[str, str]:
-    """Environment that signs the CLI in as `staff` by password."""
-    return store_env(settings) | {
-        "TUTELA_STAFF": staff.email,
-        "TUTELA_STAFF_PASSWORD": staff.password,
-    }
+    """Environment that points the CLI at the store and signs in as `staff`."""
+    return store_env(settings) | signed_in(staff)
+
+
+def staff_in(data: Path, role: str = "privacy_officer") -> StaffUser:
+    """A staff user in the (SQLite) store of data directory `data`, made if new."""
+    with open_store(Settings(data=data)) as store:
+        return add_staff(store, role)
 
 
 def token_env(store: Store, settings: Settings, staff: StaffUser) -> dict[str, str]:
