@@ -248,6 +248,8 @@ STAFF_COMMANDS = [
     ("voicemail", "delete", "1"),
     ("users", "list"),
     ("users", "add", "--email", "new@staff.test", "--role", "billing"),
+    # Once an officer exists, nobody "bootstraps" another one anonymously.
+    ("users", "add", "--email", "po2@staff.test", "--role", "privacy_officer"),
     ("users", "disable", "--email", "new@staff.test"),
     ("users", "token", "--email", "new@staff.test"),
     ("keys", "rotate"),
