@@ -10,13 +10,18 @@ from pathlib import Path
 
 import yaml
 
+from tests.factories import StaffUser, signed_in, staff_in
 from tutela.policy.loader import DEFAULT_POLICY
 
 TUTELA = str(Path(sys.executable).with_name("tutela"))
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, staff: StaffUser | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    if staff is not None:
+        env |= signed_in(staff)
     return subprocess.run(
         [TUTELA, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
     )
@@ -90,13 +95,16 @@ def test_trace_json_lists_every_clause() -> None:
 
 def test_keys_rotate_reports_new_key(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    first = run("keys", "rotate", "--data", str(data), "--json")
+    officer = staff_in(data)
+    first = run("keys", "rotate", "--data", str(data), "--json", staff=officer)
     assert first.returncode == 0, first.stderr
-    second = run("keys", "rotate", "--data", str(data), "--json")
+    second = run("keys", "rotate", "--data", str(data), "--json", staff=officer)
     one, two = json.loads(first.stdout), json.loads(second.stdout)
     assert one["new_key_id"] != two["new_key_id"]
     ring = json.loads((data / "keys" / "fields.json").read_text(encoding="utf-8"))
     assert ring["primary"] == two["new_key_id"]
+    anonymous = run("keys", "rotate", "--data", str(data), "--json")
+    assert anonymous.returncode == 2 and json.loads(anonymous.stdout)["status"] == 401
 
 
 def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
@@ -149,7 +157,10 @@ def test_demo_then_serve_answers_the_policy_page(tmp_path: Path) -> None:
 def test_retention_run_reports_what_it_swept_and_keeps_voicemail(
     tmp_path: Path,
 ) -> None:
-    result = run("retention", "run", "--data", str(tmp_path / "data"), "--json")
+    officer = staff_in(tmp_path / "data")
+    result = run(
+        "retention", "run", "--data", str(tmp_path / "data"), "--json", staff=officer
+    )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["deleted"]["web_visits"] == 0
@@ -172,7 +183,8 @@ def test_retention_run_destroys_yesterdays_visitor_salt(tmp_path: Path) -> None:
     today = dt.datetime.now(dt.UTC).date()
     salts.salt_for(today - dt.timedelta(days=1))
     salts.salt_for(today)
-    result = run("retention", "run", "--data", str(data), "--json")
+    officer = staff_in(data)
+    result = run("retention", "run", "--data", str(data), "--json", staff=officer)
     assert json.loads(result.stdout)["salts_destroyed"] == 1
     assert salts_for(data).horizon() == today
 

@@ -9,19 +9,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from tests.factories import StaffUser, signed_in, staff_in
 from tests.samples import TELEPHONY
 from tutela.collect.accounts import open_account
 from tutela.config import Settings
 from tutela.store.db import open_store
+from tutela.store.models import AuditEntry
 
 TUTELA = str(Path(sys.executable).with_name("tutela"))
 SPOOL = Path(__file__).parent / "collect" / "data" / "voicemail_spool"
 ASTERISK = TELEPHONY / "asterisk_cdr_csv"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, staff: StaffUser | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    if staff is not None:
+        env |= signed_in(staff)
     return subprocess.run(
         [TUTELA, *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -95,12 +100,25 @@ def test_voicemail_ingest_list_and_delete(data: Path) -> None:
     result = run("ingest", "voicemail", str(SPOOL), "--data", str(data), "--json")
     assert result.returncode == 1  # the sample spool has broken messages
     assert json.loads(result.stdout)["stored"] == 3
-    listed = json.loads(run("voicemail", "list", "--data", str(data), "--json").stdout)
+    agent = staff_in(data, "support_agent")
+    engineer = staff_in(data, "engineering")
+    listing = ("voicemail", "list", "--data", str(data), "--json")
+    listed = json.loads(run(*listing, staff=agent).stdout)
     assert listed["count"] == 3
     first = listed["data"][0]["id"]
-    deleted = run("voicemail", "delete", str(first), "--data", str(data), "--json")
+    delete = ("voicemail", "delete", str(first), "--data", str(data), "--json")
+    # Engineering may look (deliver_services) but not delete for a customer.
+    refused = run(*delete, staff=engineer)
+    assert refused.returncode == 2 and json.loads(refused.stdout)["status"] == 403
+    assert run(*delete).returncode == 2  # nobody signed in
+    deleted = run(*delete, staff=agent)
     assert deleted.returncode == 0, deleted.stderr
-    listed = json.loads(run("voicemail", "list", "--data", str(data), "--json").stdout)
+    listed = json.loads(run(*listing, staff=agent).stdout)
     assert listed["count"] == 2
-    missing = run("voicemail", "delete", str(first), "--data", str(data), "--json")
+    missing = run(*delete, staff=agent)
     assert missing.returncode == 2
+    with open_store(Settings(data=data)) as store, store.session() as session:
+        deleters = session.scalars(
+            select(AuditEntry.actor).where(AuditEntry.action == "voicemail.delete")
+        ).all()
+    assert deleters == [agent.actor]

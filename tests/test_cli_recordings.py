@@ -25,15 +25,17 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
+from tests.factories import StaffUser, add_staff
 from tutela.cli.app import app
 from tutela.cli.recordings import MAX_AUDIO_BYTES
 from tutela.collect.accounts import open_account
 from tutela.collect.recordings import RecordingRefused
 from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound, TutelaError
+from tutela.secure.auth import issue_api_token
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
-from tutela.store.models import Blob, CallRecording, RecordingNotice
+from tutela.store.models import AuditEntry, Blob, CallRecording, RecordingNotice
 
 pytestmark = pytest.mark.clause("collect.service_use.call_recordings")
 
@@ -60,17 +62,30 @@ def wav_audio() -> bytes:
     return buffer.getvalue()
 
 
-def _env(settings: Settings) -> dict[str, str | None]:
+def _env(settings: Settings, token: str) -> dict[str, str | None]:
     env: dict[str, str | None] = {
         k: None for k in os.environ if k.startswith("TUTELA_")
     }
     if settings.database_url is not None:
         env["TUTELA_DATABASE_URL"] = settings.database_url
+    env["TUTELA_STAFF_TOKEN"] = token
     return env
 
 
 @pytest.fixture
-def cli(store: Store, settings: Settings) -> Cli:
+def staff(store: Store) -> StaffUser:
+    """The support agent who runs the commands (`deliver_services`)."""
+    return add_staff(store, "support_agent")
+
+
+@pytest.fixture
+def staff_token(store: Store, staff: StaffUser) -> str:
+    """The support agent's staff API token: the CLI signs in with it."""
+    return issue_api_token(store, email=staff.email)
+
+
+@pytest.fixture
+def cli(store: Store, settings: Settings, staff_token: str) -> Cli:
     """Invoke `tutela` in this process on the test's store (account R-1 exists)."""
     with store.session() as session:
         open_account(session, organization="Acme Dental", ref="R-1")
@@ -78,7 +93,7 @@ def cli(store: Store, settings: Settings) -> Cli:
 
     def invoke(*args: str) -> Result:
         return RUNNER.invoke(
-            app, [*args, "--data", str(settings.data)], env=_env(settings)
+            app, [*args, "--data", str(settings.data)], env=_env(settings, staff_token)
         )
 
     return invoke
@@ -124,7 +139,7 @@ def no_number(text: str) -> bool:
 
 
 def test_notice_then_add_stores_the_audio_encrypted_and_list_shows_it(
-    cli: Cli, store: Store, audio_file: Path
+    cli: Cli, store: Store, audio_file: Path, staff: StaffUser
 ) -> None:
     notice_id = notice(cli, "--covers-all-parties")
     result = cli(*add_args(audio_file, notice_id), "--json")
@@ -172,6 +187,14 @@ def test_notice_then_add_stores_the_audio_encrypted_and_list_shows_it(
     assert "all-party consent: yes" in text.stdout and no_number(text.stdout)
     other = json.loads(cli("recordings", "list", "--account", "R-2", "--json").stdout)
     assert other["count"] == 0
+    # Every read went through the gate as the signed-in person, by user id.
+    with store.session() as session:
+        readers = set(
+            session.scalars(
+                select(AuditEntry.actor).where(AuditEntry.action == "use.grant")
+            )
+        )
+    assert readers == {staff.actor}
 
 
 def test_one_party_call_needs_no_all_party_notice(
@@ -240,12 +263,11 @@ def test_recording_is_refused_and_nothing_stored(
 
 
 def test_the_real_program_exits_2_on_a_refusal_without_printing_a_number(
-    settings: Settings, store: Store, audio_file: Path, cli: Cli
+    settings: Settings, store: Store, audio_file: Path, cli: Cli, staff_token: str
 ) -> None:
     notice_id = notice(cli, "--not-all-parties")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    if settings.database_url is not None:
-        env["TUTELA_DATABASE_URL"] = settings.database_url
+    env |= {k: v for k, v in _env(settings, staff_token).items() if v is not None}
     args = [TUTELA, *add_args(audio_file, notice_id), "--data", str(settings.data)]
     text = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     assert text.returncode == 2

@@ -28,6 +28,7 @@ def test_demo_users_get_new_passwords_on_every_run_and_none_are_logged(
     )
     assert all(x.password not in repr(x) for x in first)
     assert first[0].password in format_demo_logins(first)
+    assert f"TUTELA_STAFF={OFFICER}" in format_demo_logins(first)
     second = build_demo_users(store)
     assert len(list_users(store)) == 4
     with pytest.raises(AuthenticationFailed):

@@ -106,6 +106,22 @@ class Settings(BaseSettings):
         description="Mark the session cookie Secure. Unset: Secure when the request "
         "came over https. Set true behind a TLS-terminating proxy.",
     )
+    staff: str | None = Field(
+        default=None,
+        description="E-mail address of the staff member CLI commands that act as "
+        "staff sign in as, when --as is not given (e.g. the privacy officer "
+        "running `tutela sar decide`).",
+    )
+    staff_password: SecretStr | None = Field(
+        default=None,
+        description="Password of that staff member, for scripts. Unset: the CLI "
+        "prompts for it on a terminal. Each use counts toward the sign-in lockout.",
+    )
+    staff_token: SecretStr | None = Field(
+        default=None,
+        description="A staff member's API token (`tutela users token`) that signs "
+        "CLI commands in instead of a password, e.g. for scheduled jobs.",
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -18,6 +18,7 @@ from tests.changes.policies import (
     reword_scope_sentence,
     write_variant,
 )
+from tests.factories import StaffUser, add_staff, staff_env
 from tests.rights.conftest import Sink, message
 from tutela.config import Settings
 from tutela.policy.loader import DEFAULT_POLICY
@@ -29,9 +30,11 @@ SHIPPED = str(DEFAULT_POLICY)
 
 
 def run(
-    *args: str, settings: Settings | None = None
+    *args: str, settings: Settings | None = None, staff: StaffUser | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    if settings is not None and staff is not None:
+        env |= staff_env(settings, staff)
     if settings is not None:
         env["TUTELA_DATA"] = str(settings.data)
         if settings.database_url:
@@ -97,12 +100,17 @@ def test_publish_then_versions_through_the_cli_delivers_the_notice(
             "public_url": "https://privacy.example.com",
         }
     )
-    first = run("policy", "publish", SHIPPED, "--json", settings=mailing)
+    first_officer, officer = add_staff(store), add_staff(store)
+    first = run(
+        "policy", "publish", SHIPPED, "--json", settings=mailing, staff=first_officer
+    )
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["version"]["announcements"] == 0
 
     new = str(write_variant(tmp_path, add_recipient))
-    second = run("policy", "publish", new, "--staff", "3", "--json", settings=mailing)
+    anonymous = run("policy", "publish", new, "--json", settings=mailing)
+    assert anonymous.returncode == 2 and json.loads(anonymous.stdout)["status"] == 401
+    second = run("policy", "publish", new, "--json", settings=mailing, staff=officer)
     assert second.returncode == 0, second.stderr
     published = json.loads(second.stdout)
     assert published["status"] == "published"
@@ -113,7 +121,7 @@ def test_publish_then_versions_through_the_cli_delivers_the_notice(
     # The notice points at the policy where people read it (TUTELA_PUBLIC_URL).
     assert "https://privacy.example.com/policy" in notice.get_content()
 
-    again = run("policy", "publish", new, settings=mailing)
+    again = run("policy", "publish", new, settings=mailing, staff=officer)
     assert again.returncode == 0 and "already published" in again.stdout
     assert len(sink.received) == 1
 
@@ -121,13 +129,16 @@ def test_publish_then_versions_through_the_cli_delivers_the_notice(
     assert listed.returncode == 0, listed.stderr
     versions = json.loads(listed.stdout)["versions"]
     assert [v["version"] for v in versions] == ["jive-2018-01-21", NEW_VERSION]
-    assert versions[1]["published_by"] == "staff:3"
+    assert versions[0]["published_by"] == first_officer.actor
+    assert versions[1]["published_by"] == officer.actor
     assert versions[1]["material_changes"] == 1
 
 
 def test_publish_refuses_a_file_that_fails_the_check(
-    settings: Settings, tmp_path: Path
+    store: Store, settings: Settings, tmp_path: Path
 ) -> None:
+    officer = add_staff(store)
+
     def drop_a_stored_field(data: PolicyData) -> None:
         category(data, "business_contact")["fields"].remove("postal_code")
 
@@ -137,6 +148,7 @@ def test_publish_refuses_a_file_that_fails_the_check(
         str(write_variant(tmp_path, drop_a_stored_field)),
         "--json",
         settings=settings,
+        staff=officer,
     )
     assert refused.returncode == 1
     envelope = json.loads(refused.stdout)
@@ -149,5 +161,6 @@ def test_publish_refuses_a_file_that_fails_the_check(
         "--effective-at",
         "2000-01-01",
         settings=settings,
+        staff=officer,
     )
     assert early.returncode == 2 and "effective_at" in early.stderr

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import add_staff
 from tests.rights.conftest import OnFile, add_call, add_person, message
 from tutela.config import Settings
 from tutela.rights import decisions, verification
@@ -141,13 +142,14 @@ def test_negotiated_down_verification_needs_a_second_approver(
     store: Store, settings: Settings, ann: OnFile
 ) -> None:
     case_id = case_of(store, "spoofed_dmarc_fail.eml", settings)
+    officer = add_staff(store)
     with pytest.raises(VerificationFailed, match="no override proposal"):
-        verification.approve_override(store, case_id, staff="staff:7")
+        verification.approve_override(store, case_id, staff=officer.actor)
     verification.propose_override(
-        store, case_id, staff="staff:7", reason="requester sounded genuine"
+        store, case_id, staff=officer.actor, reason="requester sounded genuine"
     )
     with pytest.raises(VerificationFailed, match="second approver"):
-        verification.approve_override(store, case_id, staff="staff:7")
+        verification.approve_override(store, case_id, staff=officer.actor)
     assert show_case(store, case_id).state == "verifying"
 
 

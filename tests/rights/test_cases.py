@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.factories import add_staff, staff_env
 from tests.rights.conftest import OnFile, message
 from tutela.cli.app import app
 from tutela.config import Settings
@@ -21,12 +22,14 @@ from tutela.store.models import AuditEntry, VerificationEvidence
 
 
 def _verified_case(store: Store, settings: Settings) -> int:
+    """A case verified by an override of two real privacy officers."""
     case_id = intake_message(store, message("plain.eml"), settings=settings).case_id
     assert case_id is not None
+    first, second = add_staff(store), add_staff(store)
     verification.propose_override(
-        store, case_id, staff="staff:1", reason="called back on file number"
+        store, case_id, staff=first.actor, reason="called back on file number"
     )
-    verification.approve_override(store, case_id, staff="staff:2")
+    verification.approve_override(store, case_id, staff=second.actor)
     return case_id
 
 
@@ -198,9 +201,8 @@ def test_cli_list_due_show_and_decide(
     settings: Settings, ann: OnFile, store: Store
 ) -> None:
     case_id = _verified_case(store, settings)
-    env = {"TUTELA_DATA": str(settings.data)}
-    if settings.database_url:
-        env["TUTELA_DATABASE_URL"] = settings.database_url
+    officer = add_staff(store)
+    env = staff_env(settings, officer)
     runner = CliRunner()
     shown = runner.invoke(app, ["sar", "show", str(case_id), "--json"], env=env)
     assert shown.exit_code == 0, shown.output
@@ -210,7 +212,7 @@ def test_cli_list_due_show_and_decide(
     assert json.loads(listed.stdout)["count"] == 0
     bad = runner.invoke(
         app,
-        ["sar", "decide", str(case_id), "--staff", "1", "--reject", "because"],
+        ["sar", "decide", str(case_id), "--reject", "because"],
         env=env,
     )
     assert isinstance(bad.exception, InvalidInput) and bad.exception.exit_code == 2
@@ -220,8 +222,6 @@ def test_cli_list_due_show_and_decide(
             "sar",
             "decide",
             str(case_id),
-            "--staff",
-            "1",
             "--fulfil",
             "--export-ref",
             "x1",

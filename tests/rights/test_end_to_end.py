@@ -107,11 +107,14 @@ def test_a_request_ends_in_one_download_that_matches_the_store(
     token = _body(sink, "ann@example.com", r"/rights/download/(\S+)")
     assert not sink.to("bob@example.com") and not sink.to("carol@other.example")
 
-    first = client.get(f"/rights/download/{token}")
+    page = client.get(f"/rights/download/{token}")  # a page; spends nothing
+    assert page.status_code == 200 and "<button" in page.text
+    first = client.post(f"/rights/download/{token}")
     assert first.status_code == 200
     assert first.headers["content-type"] == "application/zip"
     assert first.headers["cache-control"] == "no-store"
     assert client.get(f"/rights/download/{token}").status_code == 410
+    assert client.post(f"/rights/download/{token}").status_code == 410
 
     # A rebuilt export (lost link) gets a new link; once expired, it is refused.
     export_case(store, case_id, settings=mail_settings, base_url="http://testserver")
@@ -121,6 +124,7 @@ def test_a_request_ends_in_one_download_that_matches_the_store(
     with store.session() as s:
         s.execute(update(DownloadToken).values(expires_at=PAST))
     assert client.get(f"/rights/download/{second}").status_code == 410
+    assert client.post(f"/rights/download/{second}").status_code == 410
     assert client.get("/rights/download/" + "x" * 43).status_code == 404
 
     data = first.content

@@ -223,13 +223,17 @@ def test_api_token_is_shown_once_and_kept_only_as_a_digest(
         assert PASSWORD.encode() not in raw
 
 
-def test_api_tokens_are_for_customers_and_expire(store: Store) -> None:
+def test_api_tokens_name_their_user_and_expire(store: Store) -> None:
     add_user(store, email="po@staff.test", role="privacy_officer", password=PASSWORD)
-    with pytest.raises(InvalidInput, match="customer users"):
-        issue_api_token(store, email="po@staff.test")
+    # A staff token signs the CLI in (TUTELA_STAFF_TOKEN) as that staff member.
+    staff = resolve_api_token(store, issue_api_token(store, email="po@staff.test"))
+    assert staff is not None and staff.is_staff and staff.role is Role.privacy_officer
     _customer(store)
     token = issue_api_token(store, email="admin@acme.test", now=T0)
     assert resolve_api_token(store, token, now=T0 + RULES.api_token_ttl) is None
+    disable_user(store, email="po@staff.test")
+    with pytest.raises(InvalidInput, match="disabled"):
+        issue_api_token(store, email="po@staff.test")
 
 
 @pytest.mark.clause("rights.access.verification")
@@ -264,36 +268,76 @@ def test_users_cli_adds_lists_and_issues_tokens_without_printing_hashes(
 ) -> None:
     data = tmp_path / "data"
     runner = CliRunner()
+    no_staff: dict[str, str | None] = {
+        "TUTELA_STAFF": None,
+        "TUTELA_STAFF_PASSWORD": None,
+        "TUTELA_STAFF_TOKEN": None,
+    }
+    # The first privacy officer of a new deployment needs no sign-in ...
     added = runner.invoke(
         cli_app,
         ["users", "add", "--email", "po@staff.test", "--role", "privacy_officer"]
         + ["--password-stdin", "--data", str(data), "--json"],
         input=PASSWORD + "\n",
+        env=no_staff,
     )
     assert added.exit_code == 0, added.output
     assert "password" not in json.loads(added.stdout)
+    # ... everyone after is added by a signed-in privacy officer.
+    anonymous = runner.invoke(
+        cli_app,
+        ["users", "add", "--email", "au@staff.test", "--role", "auditor"]
+        + ["--data", str(data), "--json"],
+        env=no_staff,
+    )
+    assert isinstance(anonymous.exception, AuthenticationFailed)
+    officer = {"TUTELA_STAFF": "po@staff.test", "TUTELA_STAFF_PASSWORD": PASSWORD}
     generated = runner.invoke(
         cli_app,
         ["users", "add", "--email", "au@staff.test", "--role", "auditor"]
         + ["--data", str(data), "--json"],
+        env=officer,
     )
+    assert generated.exit_code == 0, generated.output
     secret = json.loads(generated.stdout)["password"]
-    listed = runner.invoke(cli_app, ["users", "list", "--data", str(data), "--json"])
+    listed = runner.invoke(
+        cli_app, ["users", "list", "--data", str(data), "--json"], env=officer
+    )
     assert listed.exit_code == 0
     payload = json.loads(listed.stdout)
     assert payload["count"] == 2
     assert {u["role"] for u in payload["data"]} == {"privacy_officer", "auditor"}
     assert "argon2" not in listed.stdout and secret not in listed.stdout
     assert all("password_hash" not in u for u in payload["data"])
+    # The auditor may not list users, nor issue a token for someone else ...
+    auditor = {"TUTELA_STAFF": "au@staff.test", "TUTELA_STAFF_PASSWORD": secret}
+    for command in (
+        ["users", "list"],
+        ["users", "token", "--email", "po@staff.test"],
+    ):
+        refused = runner.invoke(cli_app, [*command, "--data", str(data)], env=auditor)
+        assert isinstance(refused.exception, Forbidden), refused.output
+        assert refused.stdout == ""
+    # ... but may have a token of their own, which then signs the CLI in.
     token = runner.invoke(
-        cli_app, ["users", "token", "--email", "po@staff.test", "--data", str(data)]
+        cli_app,
+        ["users", "token", "--email", "au@staff.test", "--data", str(data)],
+        env=auditor,
     )
-    # The root `main()` turns a TutelaError into its exit code (2 here).
-    assert isinstance(token.exception, InvalidInput)
-    assert "customer users" in str(token.exception) and token.stdout == ""
+    assert token.exit_code == 0, token.output
+    issued = token.stdout.strip()
+    assert issued.startswith("tut_")
+    by_token = runner.invoke(
+        cli_app,
+        ["users", "token", "--email", "au@staff.test", "--revoke", "--data", str(data)],
+        env={**no_staff, "TUTELA_STAFF_TOKEN": issued},
+    )
+    assert by_token.exit_code == 0, by_token.output
+    assert "1 token(s) revoked" in by_token.stdout
     bad = runner.invoke(
         cli_app,
         ["users", "add", "--email", "x@staff.test", "--role", "wizard"]
         + ["--data", str(data)],
+        env=officer,
     )
     assert isinstance(bad.exception, InvalidInput)

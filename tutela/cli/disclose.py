@@ -1,7 +1,9 @@
 """`tutela disclose` and `tutela ledger`: disclose under the policy, read the ledger.
 
 Clauses: disclose.* (every decision checked and recorded), rights.access (the
-ledger answers who received a person's data, when and why).
+ledger answers who received a person's data, when and why). Both sign a
+real staff member in (`--as EMAIL`, `tutela.cli._staff`): the actor and its
+role are that person's, never typed on the command line.
 """
 
 from __future__ import annotations
@@ -18,18 +20,11 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
+from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.disclose import LedgerEntry, disclose, ledger_for_subject
 from tutela.errors import DisclosureRefused
 from tutela.policy.loader import load_policy
-from tutela.secure.roles import Role
 from tutela.store.db import open_store
-from tutela.use import Actor
-
-ActorOption = Annotated[
-    str,
-    typer.Option("--actor", help="Surrogate id of who acts, e.g. staff:42."),
-]
-RoleOption = Annotated[Role, typer.Option("--role", help="The acting person's role.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -62,16 +57,15 @@ def disclose_command(
     authority: Annotated[
         str | None, typer.Option(help="Court or agency that issued the order.")
     ] = None,
-    actor: ActorOption = "staff:cli",
-    role: RoleOption = Role.privacy_officer,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
     """Check a disclosure against the policy and record it. Exit 1 if refused."""
     settings = settings_for(data)
     store = open_store(settings)
-    who = Actor(actor, role)
     try:
+        who = signed_in_staff(store, settings, as_email, action="disclose").actor
         entry = disclose(
             store,
             actor=who,
@@ -108,14 +102,15 @@ def disclose_command(
 
 def ledger_command(
     subject: Annotated[int, typer.Option("--subject", help="Person id.")],
-    actor: ActorOption = "staff:cli",
-    role: RoleOption = Role.privacy_officer,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
     """List every disclosure decision about a person: who, when, why."""
-    with open_store(settings_for(data)) as store:
-        entries = ledger_for_subject(store, subject, actor=Actor(actor, role))
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        who = signed_in_staff(store, settings, as_email, action="read the ledger")
+        entries = ledger_for_subject(store, subject, actor=who.actor)
     if json:
         emit_json(
             {

@@ -1,4 +1,9 @@
-"""`tutela keys rotate`: a new primary field key, and every secret re-encrypted under it."""
+"""`tutela keys rotate`: a new primary field key, and every secret re-encrypted under it.
+
+Clause: secure.measures. A privacy officer signs in (`--as EMAIL`,
+`tutela.cli._staff`, the `administer` duty); the rotation is audited as that
+person.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from typing import Annotated
 import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption, signed_in_staff
+from tutela.secure.audit import record
+from tutela.secure.roles import Duty
 from tutela.store.db import open_store
 from tutela.store.rotation import rotate_keys
 
@@ -20,10 +28,21 @@ def rotate_command(
     retire: Annotated[
         bool, typer.Option("--retire", help="Drop the old keys once nothing uses them.")
     ] = False,
+    as_email: AsOption = None,
 ) -> None:
     """Add a new primary key and re-encrypt every encrypted field under it."""
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        staff = signed_in_staff(
+            store, settings, as_email, duty=Duty.administer, action="rotate keys"
+        )
         result = rotate_keys(store, retire_old=retire)
+        record(
+            store,
+            actor=staff.actor.id,
+            action="keys.rotated",
+            details={"key_id": result.new_key_id, "values": result.values},
+        )
     if json:
         emit_json(result.as_dict())
     else:

@@ -22,6 +22,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
+from tutela.cli._staff import AsOption
 from tutela.errors import InvalidInput
 from tutela.policy.check import check as check_policy
 from tutela.policy.loader import load_policy
@@ -272,36 +273,32 @@ def publish_command(
             show_default=False,
         ),
     ] = None,
-    staff: Annotated[
-        int | None,
-        typer.Option(
-            "--staff",
-            help="Your staff id (recorded in the audit log).",
-            show_default=False,
-        ),
-    ] = None,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
     """Publish a policy file as a new version and e-mail its changes to subscribers.
 
-    Refused (exit 1) if the file fails `tutela policy check` or its id is
-    already published with other content; the same file again is a no-op.
+    A privacy officer signs in (`--as EMAIL`) and is recorded as the
+    publisher. Refused (exit 1) if the file fails `tutela policy check` or its
+    id is already published with other content; the same file again is a no-op.
     """
     from tutela.changes.outbox import deliver
-    from tutela.changes.publish import DEFAULT_PUBLISHER, publish_policy
+    from tutela.changes.publish import publish_policy
+    from tutela.cli._staff import privacy_officer
     from tutela.store.db import open_store
 
     settings = settings_for(data)
     when = parse_moment(effective_at, "effective_at")
     delivery = None
     with open_store(settings) as store:
+        officer = privacy_officer(store, settings, as_email, action="publish a policy")
         result = publish_policy(
             store,
             file,
             sender=settings.mail_from,
             policy_url=policy_url or settings.public_link("/policy"),
-            actor=DEFAULT_PUBLISHER if staff is None else f"staff:{staff}",
+            actor=officer.actor.id,
             effective_at=when,
         )
         if settings.smtp_host and result.version.announcements:

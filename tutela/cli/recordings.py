@@ -22,8 +22,10 @@ compared with its notice to the second, so a time without a zone is refused
 rather than guessed. Error messages name the option that failed, never the
 value given: a party or a file name may hold a phone number.
 
-Accounts and listings are read through the purpose gate (`deliver_services`,
-actor ``staff:cli``), so every read is in the audit log.
+Every command signs a real staff member in (`--as EMAIL`, see
+`tutela.cli._staff`) whose role may use data for `deliver_services`; accounts
+and listings are read through the purpose gate as that person
+(``staff:<user id>``), so every read is in the audit log under their name.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Annotated, Any, Final
 import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.collect.ingest_cdr import find_owner
 from tutela.collect.numbers import NONE, normalize_number
 from tutela.collect.recordings import (
@@ -46,8 +49,8 @@ from tutela.collect.recordings import (
     record_notice,
     store_recording,
 )
+from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound
-from tutela.secure.roles import Role
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store, open_store
 from tutela.store.models import Account, CallRecording, RecordingNotice
@@ -58,7 +61,6 @@ MAX_AUDIO_BYTES: Final = 200 * 1024 * 1024
 MAX_DURATION_S: Final = 24 * 60 * 60
 FUTURE_SLACK: Final = dt.timedelta(minutes=5)
 PURPOSE: Final = "deliver_services"
-CLI_ACTOR: Final = Actor("staff:cli", Role.privacy_officer)
 MEDIA_TYPES: Final = {
     ".wav": "audio/wav",
     ".mp3": "audio/mpeg",
@@ -227,16 +229,27 @@ def read_audio(path: Path, media_type: str) -> bytes:
 # ---------------------------------------------------------------- reads
 
 
-def account_by_ref(store: Store, ref: str) -> Account:
+def recordings_staff(
+    store: Store, settings: Settings, as_email: str | None, *, action: str
+) -> Actor:
+    """The signed-in staff member, whose role may use `deliver_services`."""
+    return signed_in_staff(
+        store, settings, as_email, purpose=PURPOSE, action=action
+    ).actor
+
+
+def account_by_ref(store: Store, ref: str, *, actor: Actor) -> Account:
     """The account with this ref, read through the purpose gate; `NotFound` if none."""
-    with access(store, actor=CLI_ACTOR, purpose=PURPOSE) as use:
+    with access(store, actor=actor, purpose=PURPOSE) as use:
         found = use.select(Account, Account.ref == ref)
     if not found:
         raise NotFound(f"account {ref} does not exist", errors=["field: account"])
     return found[0]
 
 
-def recording_listing(store: Store, *, account_id: int | None) -> list[dict[str, Any]]:
+def recording_listing(
+    store: Store, *, actor: Actor, account_id: int | None
+) -> list[dict[str, Any]]:
     """Id, account ref, time, length, notice method, all-party flag; oldest first."""
     where = [
         CallRecording.account_id == Account.id,
@@ -244,7 +257,7 @@ def recording_listing(store: Store, *, account_id: int | None) -> list[dict[str,
     ]
     if account_id is not None:
         where.append(CallRecording.account_id == account_id)
-    with access(store, actor=CLI_ACTOR, purpose=PURPOSE) as use:
+    with access(store, actor=actor, purpose=PURPOSE) as use:
         rows = use.rows(
             CallRecording.id,
             Account.ref,
@@ -306,17 +319,20 @@ def notice_command(
             show_default=False,
         ),
     ] = False,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
     """Record that notice of recording was given; prints the notice id."""
     when = parse_time(given_at, "--given-at")
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        actor = recordings_staff(store, settings, as_email, action="record a notice")
         policy = store.policy()
         methods = [str(m) for m in notice_rules(policy).methods]
         if method not in methods:
             raise InvalidInput(f"must be one of {', '.join(methods)}", field="--method")
-        owner = account_by_ref(store, account)
+        owner = account_by_ref(store, account, actor=actor)
         with store.session() as session:
             notice = record_notice(
                 session,
@@ -400,6 +416,7 @@ def add_command(
             show_default=False,
         ),
     ] = None,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -410,8 +427,10 @@ def add_command(
     parties = parse_parties(party)
     kind = media_type_for(audio_file, media_type)
     audio = read_audio(audio_file, kind)
-    with open_store(settings_for(data)) as store:
-        owner = account_by_ref(store, account)
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        actor = recordings_staff(store, settings, as_email, action="add a recording")
+        owner = account_by_ref(store, account, actor=actor)
         check_numbers(parties, owner.region)
         blobs = BlobStore.in_data_dir(store.data_dir)
         blob_id: str | None = None
@@ -461,13 +480,16 @@ def list_command(
     account: Annotated[
         str | None, typer.Option("--account", help="Only this account's recordings.")
     ] = None,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
     """List recordings (id, account, time, length, notice method, all-party flag)."""
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        actor = recordings_staff(store, settings, as_email, action="list recordings")
         owner = find_owner(store, account).id if account else None
-        rows = recording_listing(store, account_id=owner)
+        rows = recording_listing(store, actor=actor, account_id=owner)
     if json:
         emit_json({"data": rows, "count": len(rows)})
         return

@@ -1,4 +1,10 @@
-"""`tutela retention run`: apply the policy's retention periods (and only them)."""
+"""`tutela retention run`: apply the policy's retention periods (and only them).
+
+Clauses: secure.measures, collect.* retention. Deleting is a decision about
+personal data, so a privacy officer signs in (`--as EMAIL`, or a staff API
+token in `TUTELA_STAFF_TOKEN` for the daily job; the `administer` duty) and
+the sweep is audited as that person.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Annotated
 import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption
 
 app = typer.Typer(help="Retention: delete what the policy's periods say is too old.")
 
@@ -23,6 +30,7 @@ def run_command(
             "is deleted now (a later time deletes more; there is no dry run)."
         ),
     ] = None,
+    as_email: AsOption = None,
 ) -> None:
     """Sweep fixed-period data (website activity, ad clicks, access-request records).
 
@@ -35,20 +43,25 @@ def run_command(
     earlier visitor hash can ever be recomputed (run it daily, after the
     nightly log ingest).
     """
+    from tutela.cli._staff import signed_in_staff
     from tutela.collect.ingest_weblog import salts_for
     from tutela.secure.audit import record
+    from tutela.secure.roles import Duty
     from tutela.store.db import open_store
     from tutela.store.retention import sweep
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        staff = signed_in_staff(
+            store, settings, as_email, duty=Duty.administer, action="run retention"
+        )
         when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
         result = sweep(store, now=when)
         today = (when or dt.datetime.now(dt.UTC)).date()
         salts_destroyed = salts_for(settings.data).destroy_before(today)
         record(
             store,
-            actor="system:retention",
+            actor=staff.actor.id,
             action="retention.swept",
             details={
                 "deleted": result.deleted,

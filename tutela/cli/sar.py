@@ -2,8 +2,12 @@
 
 Clauses: rights.access, rights.access.request, rights.access.verification,
 rights.access.fee_or_reject, changes.subscribe. `export` builds the zip of a
-verified case, fulfils it and mails a single-use link. Exit codes: 0 done, 1 done but something
-was refused (an oversized message, a failed verification), 2 unusable.
+verified case, fulfils it and mails a single-use link. Every command that
+reads, verifies, decides or exports a case signs a privacy officer in
+(`--as EMAIL`, see `tutela.cli._staff`) and acts as `staff:<user id>`;
+`intake`, `deliver` and `smtp` are operator jobs. Exit codes: 0 done, 1 done
+but something was refused (an oversized message, a failed verification), 2
+unusable (including a refused sign-in).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
+from tutela.cli._staff import AsOption, privacy_officer
 from tutela.errors import InvalidInput
 from tutela.store.db import open_store
 
@@ -34,12 +39,6 @@ app = typer.Typer(
 
 CaseArg = Annotated[
     int, typer.Argument(help="Case id (see `tutela sar list`).", show_default=False)
-]
-StaffOption = Annotated[
-    int,
-    typer.Option(
-        "--staff", help="Your staff id (recorded in the audit log).", show_default=False
-    ),
 ]
 
 
@@ -102,12 +101,15 @@ def list_command(
         ),
     ] = False,
     state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
+    as_email: AsOption = None,
     json: JsonOption = False,
 ) -> None:
-    """List cases by deadline."""
+    """List cases by deadline (a privacy officer signs in)."""
     from tutela.rights.cases import list_cases
 
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        privacy_officer(store, settings, as_email, action="list access requests")
         views = list_cases(store, due_only=due, state=state)
     if json:
         emit_json({"cases": [v.as_dict() for v in views], "count": len(views)})
@@ -122,12 +124,17 @@ def list_command(
 
 @app.command("show")
 def show_command(
-    case_id: CaseArg, data: DataOption = None, json: JsonOption = False
+    case_id: CaseArg,
+    data: DataOption = None,
+    as_email: AsOption = None,
+    json: JsonOption = False,
 ) -> None:
     """One case: state, deadlines, verification and its history."""
     from tutela.rights.cases import show_case
 
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        privacy_officer(store, settings, as_email, action="read an access request")
         v = show_case(store, case_id)
     if json:
         emit_json({"case": v.as_dict()})
@@ -204,15 +211,14 @@ def verify_command(
     approve_override: Annotated[
         bool,
         typer.Option(
-            "--approve-override", help="Approve another staff member's override."
+            "--approve-override",
+            help="Approve another privacy officer's override (not your own).",
         ),
     ] = False,
-    staff: Annotated[
-        int | None, typer.Option("--staff", help="Your staff id (override only).")
-    ] = None,
+    as_email: AsOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Verify the requester's identity by one method."""
+    """Verify the requester's identity by one method (a privacy officer signs in)."""
     from tutela.rights import verification as v
 
     settings = settings_for(data)
@@ -229,22 +235,20 @@ def verify_command(
         number, _, when = item.partition("@")
         points.append(v.DataPoint("recent_call", number, parse_moment(when, "call")))
     with open_store(settings) as store:
+        officer = privacy_officer(
+            store, settings, as_email, action="verify an access request"
+        )
+        staff = officer.actor.id
         if send_code:
             outcome = v.start(store, case_id, settings=settings)
         elif code is not None:
             outcome = v.submit_code(store, case_id, code)
-        elif propose_override is not None or approve_override:
-            if staff is None:
-                raise InvalidInput("an override needs --staff", field="staff")
-            if approve_override:
-                outcome = v.approve_override(store, case_id, staff=f"staff:{staff}")
-            else:
-                outcome = v.propose_override(
-                    store,
-                    case_id,
-                    staff=f"staff:{staff}",
-                    reason=propose_override or "",
-                )
+        elif approve_override:
+            outcome = v.approve_override(store, case_id, staff=staff)
+        elif propose_override is not None:
+            outcome = v.propose_override(
+                store, case_id, staff=staff, reason=propose_override
+            )
         elif points:
             outcome = v.submit_data_points(
                 store, case_id, points, phone=phone, declaration=declaration
@@ -275,7 +279,6 @@ def verify_command(
 @app.command("decide")
 def decide_command(
     case_id: CaseArg,
-    staff: StaffOption,
     data: DataOption = None,
     fulfil: Annotated[
         bool,
@@ -307,13 +310,13 @@ def decide_command(
         str | None,
         typer.Option(help="Internal note kept with a rejection (no personal data)."),
     ] = None,
+    as_email: AsOption = None,
     json: JsonOption = False,
 ) -> None:
     """Decide a case: fulfil it, ask a fee, or reject it, with a reason."""
     from tutela.rights import decisions
 
     settings = settings_for(data)
-    actor = f"staff:{staff}"
     chosen = sum([fulfil, fee is not None, reject is not None, fee_paid])
     if chosen != 1:
         raise InvalidInput(
@@ -321,6 +324,9 @@ def decide_command(
             field="decision",
         )
     with open_store(settings) as store:
+        actor = privacy_officer(
+            store, settings, as_email, action="decide an access request"
+        ).actor.id
         if fulfil:
             view = decisions.fulfil(
                 store, case_id, export_ref=export_ref or "", actor=actor
@@ -359,14 +365,7 @@ def decide_command(
 def export_command(
     case_id: CaseArg,
     data: DataOption = None,
-    staff: Annotated[
-        int | None,
-        typer.Option(
-            "--staff",
-            help="Your staff id (recorded as the deciding actor); "
-            "default system:sar_export.",
-        ),
-    ] = None,
+    as_email: AsOption = None,
     valid_hours: Annotated[
         int, typer.Option(help="Hours the download link stays valid (1-720).")
     ] = 168,
@@ -401,11 +400,14 @@ def export_command(
         raise InvalidInput("must be between 1 and 720", field="valid_hours")
     settings = settings_for(data)
     with open_store(settings) as store:
+        officer = privacy_officer(
+            store, settings, as_email, action="export an access request"
+        )
         result = export_case(
             store,
             case_id,
             settings=settings,
-            actor="system:sar_export" if staff is None else f"staff:{staff}",
+            actor=officer.actor.id,
             base_url=base_url,
             ttl=dt.timedelta(hours=valid_hours),
             require_email=require_email,
@@ -437,7 +439,6 @@ def export_command(
 @app.command("extend")
 def extend_command(
     case_id: CaseArg,
-    staff: StaffOption,
     reason: Annotated[
         str,
         typer.Option(
@@ -445,6 +446,7 @@ def extend_command(
         ),
     ],
     data: DataOption = None,
+    as_email: AsOption = None,
     json: JsonOption = False,
 ) -> None:
     """Extend the deadline as far as the law allows, with notice and reasons."""
@@ -452,8 +454,11 @@ def extend_command(
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        officer = privacy_officer(
+            store, settings, as_email, action="extend an access request"
+        )
         view = extend(
-            store, case_id, reason=reason, actor=f"staff:{staff}", settings=settings
+            store, case_id, reason=reason, actor=officer.actor.id, settings=settings
         )
     if json:
         emit_json({"case": view.as_dict()})

@@ -4,6 +4,13 @@ Clause: secure.measures. Passwords are read from stdin (never from the
 command line, where other users and shell history could see them) or
 generated and printed once; API tokens are printed once and kept only as
 digests. `users list` never prints a hash or a token.
+
+Every command signs a privacy officer in (`--as EMAIL`, `tutela.cli._staff`;
+the `administer` duty), and is audited as that person. Two exceptions: while
+no privacy officer can sign in, `users add --role privacy_officer` needs no
+sign-in (the first officer of a new deployment, audited as
+`system:bootstrap`); and any staff member may issue or revoke their own API
+token.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from typing import Annotated
 import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption, signed_in_staff
+from tutela.config import Settings
 from tutela.errors import InvalidInput
 from tutela.secure.auth import (
     AuthSettings,
@@ -21,10 +30,13 @@ from tutela.secure.auth import (
     disable_user,
     issue_api_token,
     list_users,
+    normalize_email,
     revoke_api_tokens,
 )
 from tutela.secure.passwords import generate_password
-from tutela.store.db import open_store
+from tutela.secure.roles import Duty, Role
+from tutela.secure.staff import has_active_officer, require_duty
+from tutela.store.db import Store, open_store
 
 app = typer.Typer(
     help="Users who sign in: staff (console) and customers (portal, API).",
@@ -34,6 +46,17 @@ app = typer.Typer(
 EmailOption = Annotated[
     str, typer.Option("--email", help="The user's e-mail address (sign-in name).")
 ]
+BOOTSTRAP = "system:bootstrap"
+
+
+def administrator(
+    store: Store, settings: Settings, as_email: str | None, *, action: str
+) -> str:
+    """The actor id of the signed-in privacy officer who administers users."""
+    staff = signed_in_staff(
+        store, settings, as_email, duty=Duty.administer, action=action
+    )
+    return staff.actor.id
 
 
 @app.command("add")
@@ -61,10 +84,15 @@ def add_command(
             "random one is generated and printed once.",
         ),
     ] = False,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Create a user; prints a generated password once unless --password-stdin."""
+    """Create a user; prints a generated password once unless --password-stdin.
+
+    The first privacy officer of a deployment needs no sign-in; everyone
+    after is added by a signed-in privacy officer.
+    """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -72,9 +100,21 @@ def add_command(
         generated = None
     else:
         password = generated = generate_password()
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        first = role == Role.privacy_officer.value and not has_active_officer(store)
+        actor = (
+            BOOTSTRAP
+            if first
+            else administrator(store, settings, as_email, action="add a user")
+        )
         user = add_user(
-            store, email=email, role=role, person_id=person, password=password
+            store,
+            email=email,
+            role=role,
+            person_id=person,
+            password=password,
+            actor=actor,
         )
     if json:
         payload: dict[str, object] = {"user": user.as_dict()}
@@ -88,9 +128,13 @@ def add_command(
 
 
 @app.command("list")
-def list_command(data: DataOption = None, json: JsonOption = False) -> None:
+def list_command(
+    as_email: AsOption = None, data: DataOption = None, json: JsonOption = False
+) -> None:
     """List users: id, e-mail, role, account, person, live sessions and tokens."""
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        administrator(store, settings, as_email, action="list users")
         users = list_users(store)
     if json:
         rows = [u.as_dict() for u in users]
@@ -113,17 +157,29 @@ def token_command(
         bool,
         typer.Option("--revoke", help="Revoke all of the user's tokens instead."),
     ] = False,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Issue an API bearer token for a customer user; printed once, never again."""
+    """Issue an API bearer token; printed once, never again.
+
+    A customer user's token opens the API; a staff member's signs the CLI in
+    (`TUTELA_STAFF_TOKEN`). A privacy officer issues tokens for anyone; any
+    staff member for themselves.
+    """
     settings = settings_for(data)
     with open_store(settings) as store:
+        me = signed_in_staff(store, settings, as_email, action="issue a token")
+        if me.email != normalize_email(email):
+            require_duty(me, Duty.administer, action="issue a token for someone else")
         if revoke:
-            count = revoke_api_tokens(store, email=email)
+            count = revoke_api_tokens(store, email=email, actor=me.actor.id)
         else:
             token = issue_api_token(
-                store, email=email, rules=AuthSettings.from_settings(settings)
+                store,
+                email=email,
+                rules=AuthSettings.from_settings(settings),
+                actor=me.actor.id,
             )
     if revoke:
         if json:
@@ -139,11 +195,16 @@ def token_command(
 
 @app.command("disable")
 def disable_command(
-    email: EmailOption, data: DataOption = None, json: JsonOption = False
+    email: EmailOption,
+    as_email: AsOption = None,
+    data: DataOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Disable a user: sign-in refused, sessions and API tokens ended now."""
-    with open_store(settings_for(data)) as store:
-        user_id = disable_user(store, email=email)
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        actor = administrator(store, settings, as_email, action="disable a user")
+        user_id = disable_user(store, email=email, actor=actor)
     if json:
         emit_json({"disabled": user_id})
     else:

@@ -2,7 +2,11 @@
 
 Policy clause collect.service_use.voicemail: "Jive also stores customers' voice
 mail messages until the customer deletes them." Deleting crypto-shreds the
-audio (see `tutela.collect.ingest_voicemail.delete_voicemail`).
+audio (see `tutela.collect.ingest_voicemail.delete_voicemail`). Both commands
+sign a real staff member in (`--as EMAIL`, `tutela.cli._staff`): listing
+needs a role that may use data for `deliver_services`; deleting (done for a
+customer who asked) one that may `respond_to_requests`, and is audited as
+that person (`staff:<user id>`). Customers delete their own from the portal.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Annotated
 import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.collect.ingest_cdr import find_owner
 from tutela.collect.ingest_voicemail import delete_voicemail, voicemail_listing
 from tutela.store.db import open_store
@@ -25,10 +30,21 @@ AccountOption = Annotated[
 
 @app.command("list")
 def list_command(
-    account: AccountOption = None, data: DataOption = None, json: JsonOption = False
+    account: AccountOption = None,
+    as_email: AsOption = None,
+    data: DataOption = None,
+    json: JsonOption = False,
 ) -> None:
     """List stored voicemails (id, account, mailbox, folder, time, duration)."""
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        signed_in_staff(
+            store,
+            settings,
+            as_email,
+            purpose="deliver_services",
+            action="list voicemail",
+        )
         owner = find_owner(store, account).id if account else None
         with store.session() as session:
             rows = voicemail_listing(session, account_id=owner)
@@ -49,17 +65,22 @@ def delete_command(
         int, typer.Argument(help="Id of the voicemail (see `voicemail list`).")
     ],
     account: AccountOption = None,
-    actor: Annotated[
-        str,
-        typer.Option("--actor", help="Who asked, for the audit log (surrogate id)."),
-    ] = "system:cli",
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Delete a voicemail for good: its audio is shredded, its key destroyed."""
-    with open_store(settings_for(data)) as store:
+    """Delete a voicemail for good (for a customer who asked): audio shredded."""
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        staff = signed_in_staff(
+            store,
+            settings,
+            as_email,
+            purpose="respond_to_requests",
+            action="delete voicemail for a customer",
+        )
         owner = find_owner(store, account).id if account else None
-        delete_voicemail(store, voicemail_id, actor=actor, account_id=owner)
+        delete_voicemail(store, voicemail_id, actor=staff.actor.id, account_id=owner)
     if json:
         emit_json({"deleted": voicemail_id})
     else:

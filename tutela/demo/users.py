@@ -90,4 +90,8 @@ def format_demo_logins(logins: list[DemoLogin]) -> str:
     """The lines `tutela demo` prints on stderr (never to a log)."""
     lines = ["Sign in at /login (passwords are new on every `tutela demo` run):"]
     lines += [f"  {x.email:<28} {x.role:<16} {x.password}" for x in logins]
+    lines += [
+        "CLI steps that act as staff sign in too, e.g. as the privacy officer:",
+        f"  export TUTELA_STAFF={OFFICER}   # the password is asked for",
+    ]
     return "\n".join(lines)

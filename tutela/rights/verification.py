@@ -22,8 +22,10 @@ account, i.e. a former customer whose address may since have been reused):
   15 minutes, last 90 days) are facts an impostor cannot look up elsewhere.
   A claimed phone number is an identifier, not a data point. One wrong
   point fails the whole attempt; 3 failed attempts lock the method.
-- `staff_override`: proposed by one staff member with a reason and approved
-  by a different one; both ids go to the audit log.
+- `staff_override`: proposed by one privacy officer with a reason and
+  approved by a different one; both must be real, active privacy officers
+  (`tutela.secure.staff.active_staff`: a made-up id, a disabled user or
+  another role is refused), and both user ids go to the audit log.
 
 Everything collected here is stored encrypted, used for nothing else and
 deleted when the case closes (`tutela.rights.cases.close_verification`).
@@ -55,6 +57,8 @@ from tutela.rights.cases import (
     person_ids_of,
 )
 from tutela.rights.notices import code_message
+from tutela.secure.roles import Role
+from tutela.secure.staff import active_staff
 from tutela.store.db import Store
 from tutela.store.keys import KeyRing
 from tutela.store.models import VerificationChallenge, VerificationEvidence
@@ -510,8 +514,12 @@ def _match(
 
 
 def propose_override(store: Store, case_id: int, *, staff: str, reason: str) -> Outcome:
-    """First half of a staff override: one staff member proposes, with a reason."""
-    _staff(staff)
+    """First half of a staff override: a real privacy officer proposes, with a reason.
+
+    `staff` is the proposer's actor id ('staff:<user id>'); it must name an
+    active privacy officer (`StaffRefused` otherwise).
+    """
+    proposer_id = _staff(store, staff)
     if not reason.strip():
         raise InvalidInput("an override needs a reason", field="reason")
     with changing(store, case_id) as change:
@@ -529,7 +537,11 @@ def propose_override(store: Store, case_id: int, *, staff: str, reason: str) -> 
         )
         if State(case.state) is State.received:
             change.move(State.verifying, actor=staff)
-        change.note("override_proposed", actor=staff, details={"proposer": staff})
+        change.note(
+            "override_proposed",
+            actor=staff,
+            details={"proposer": staff, "proposer_user_id": proposer_id},
+        )
         state = case.state
     return Outcome(case_id, state, False, "override_proposed")
 
@@ -537,8 +549,13 @@ def propose_override(store: Store, case_id: int, *, staff: str, reason: str) -> 
 def approve_override(
     store: Store, case_id: int, *, staff: str, now: dt.datetime | None = None
 ) -> Outcome:
-    """Second half: a DIFFERENT staff member approves; then the case is verified."""
-    _staff(staff)
+    """Second half: a DIFFERENT real privacy officer approves; the case is verified.
+
+    Both the approver and the proposer must be active privacy officers at
+    the moment of approval (a proposal by someone since disabled does not
+    count), and they must be two distinct users.
+    """
+    approver_id = _staff(store, staff)
     moment = now or utcnow()
     with changing(store, case_id) as change:
         case = change.case
@@ -556,22 +573,28 @@ def approve_override(
             raise VerificationFailed(
                 f"case {case_id} has no override proposal; a second approver is required"
             )
-        if proposal.actor == staff:
+        proposer = proposal.actor
+        proposer_id = _staff(store, proposer)
+        if proposer_id == approver_id:
             raise VerificationFailed(
                 "an override needs a second approver: the proposer cannot approve"
             )
-        proposer = proposal.actor
         _verified(
             change,
             "staff_override",
             level,
             moment,
             actor=staff,
-            details={"proposer": proposer, "approver": staff},
+            details={
+                "proposer": proposer,
+                "approver": staff,
+                "proposer_user_id": proposer_id,
+                "approver_user_id": approver_id,
+            },
         )
     return Outcome(case_id, State.verified.value, True, "staff_override")
 
 
-def _staff(actor: str) -> None:
-    if not actor.startswith("staff:") or not actor[6:].isdigit():
-        raise InvalidInput("a staff id is 'staff:<number>'", field="staff")
+def _staff(store: Store, actor: str) -> int:
+    """The user id of an active privacy officer named by `actor`; refused otherwise."""
+    return active_staff(store, actor, roles={Role.privacy_officer})

@@ -21,12 +21,10 @@ or a token; audit entries name users by surrogate id.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts import normalize_email
@@ -39,7 +37,9 @@ from tutela.secure._principal import (
     CsrfRefused,
     LockedOut,
     Principal,
+    actor_for,
 )
+from tutela.secure.lockout import claim_attempt, email_digest, mark_succeeded
 from tutela.secure.passwords import (
     check_password_rules,
     hash_password,
@@ -59,7 +59,7 @@ from tutela.secure.sessions import (
     revoke_api_tokens,
 )
 from tutela.store.db import Store
-from tutela.store.models import ApiToken, LoginAttempt, User, UserSession
+from tutela.store.models import ApiToken, User, UserSession
 from tutela.store.types import utc_aware, utcnow
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ __all__ = [
     "Principal",
     "UserView",
     "add_user",
+    "authenticate",
     "check_csrf",
     "csrf_token",
     "disable_user",
@@ -268,35 +269,6 @@ def _view(session: Session, user: User) -> UserView:
 # ------------------------------------------------------------ sign-in
 
 
-def email_digest(store: Store, address: str) -> str:
-    """Keyed digest of an address, so attempts are counted without storing it."""
-    ring = store.keys
-    key = hmac.new(ring.keys[ring.primary], b"tutela.login.v1", hashlib.sha256)
-    return hmac.new(key.digest(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def _locked(
-    session: Session, digest: str, moment: dt.datetime, rules: AuthSettings
-) -> bool:
-    start = moment - rules.lockout
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.email_digest == digest, LoginAttempt.succeeded.is_(True)
-        )
-    )
-    since = max(start, utc_aware(last_ok)) if last_ok is not None else start
-    failures = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.email_digest == digest,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
-        )
-    )
-    return int(failures or 0) >= rules.max_failures
-
-
 def _check_password(
     store: Store,
     email: str,
@@ -304,18 +276,23 @@ def _check_password(
     rules: AuthSettings,
     moment: dt.datetime,
 ) -> User:
-    """The user if the password is right; counts the attempt either way."""
+    """The user if the password is right.
+
+    The attempt is counted (as a failure) before the password is checked,
+    atomically (`tutela.secure.lockout`), so parallel guesses cannot
+    outrun the lockout; a right password then marks it a success.
+    """
     try:
         address = normalize_email(email)
     except InvalidInput:
         address = email.strip().lower()[:254] if isinstance(email, str) else ""
     digest = email_digest(store, address)
+    attempt_id = claim_attempt(store, digest, rules=rules, moment=moment)
     with store.session() as session:
-        locked = _locked(session, digest, moment, rules)
         user = session.scalar(select(User).where(User.email == address))
         if user is not None:
             session.expunge(user)
-    if locked:
+    if attempt_id is None:
         audit.record(
             store,
             actor=ANONYMOUS,
@@ -326,16 +303,10 @@ def _check_password(
     usable = user is not None and user.disabled_at is None
     # Unknown, disabled or passwordless: still one argon2 verification.
     ok = verify_password(user.password_hash if usable and user else None, password)
-    with store.session() as session:
-        session.add(LoginAttempt(email_digest=digest, at=moment, succeeded=ok))
-        session.execute(
-            delete(LoginAttempt).where(
-                LoginAttempt.email_digest == digest,
-                LoginAttempt.at < moment - max(rules.lockout, dt.timedelta(days=1)),
-            )
-        )
-        if ok and user is not None and user.password_hash is not None:
-            if needs_rehash(user.password_hash):
+    if ok and user is not None:
+        with store.session() as session:
+            mark_succeeded(session, attempt_id)
+            if user.password_hash is not None and needs_rehash(user.password_hash):
                 fresh = session.get(User, user.id)
                 if fresh is not None:
                     fresh.password_hash = hash_password(password[:256])
@@ -378,6 +349,29 @@ def sign_in(
     )
     log.info("auth.sign_in user_id=%d", user.id)
     return issued
+
+
+def authenticate(
+    store: Store,
+    *,
+    email: str,
+    password: str,
+    rules: AuthSettings | None = None,
+    now: dt.datetime | None = None,
+) -> Principal:
+    """Check a password (counted toward the lockout) without opening a session.
+
+    For one-shot callers such as the CLI (`tutela.secure.staff`); the same
+    answers as `sign_in` for unknown, wrong, disabled and locked-out.
+    """
+    rules = rules or AuthSettings()
+    user = _check_password(store, email, password, rules, now or utcnow())
+    return Principal(
+        user_id=user.id,
+        role=Role(user.role),
+        actor=actor_for(user.id, user.role, user.account_id, user.person_id),
+        email=user.email,
+    )
 
 
 def reauthenticate(

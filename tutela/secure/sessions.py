@@ -28,7 +28,7 @@ from tutela.secure._principal import (
     Principal,
     actor_for,
 )
-from tutela.secure.roles import CUSTOMER_ROLES, Role
+from tutela.secure.roles import Role
 from tutela.store.db import Store
 from tutela.store.models import ApiToken, User, UserSession
 from tutela.store.types import utc_aware, utcnow
@@ -181,7 +181,11 @@ def issue_api_token(
     now: dt.datetime | None = None,
     actor: str = "system:cli",
 ) -> str:
-    """A new bearer token for a customer user; returned once, stored as a digest."""
+    """A new bearer token; returned once, stored as a digest.
+
+    A customer user's token opens the API (`/api/...`, their own account);
+    a staff member's token signs them in to the CLI (`TUTELA_STAFF_TOKEN`).
+    """
     rules = rules or AuthSettings()
     moment = now or utcnow()
     address = normalize_email(email)
@@ -190,11 +194,6 @@ def issue_api_token(
         user = session.scalar(select(User).where(User.email == address))
         if user is None:
             raise InvalidInput("no user has that e-mail address", field="email")
-        if Role(user.role) not in CUSTOMER_ROLES:
-            raise InvalidInput(
-                "API tokens are for customer users (customer_admin, end_user)",
-                field="email",
-            )
         if user.disabled_at is not None:
             raise InvalidInput("the user is disabled", field="email")
         row = ApiToken(

@@ -28,6 +28,7 @@ from tutela.store.types import bind_key_ring
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_BEGIN_MODE = "tutela_sqlite_begin"
 
 
 @dataclass
@@ -46,6 +47,21 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on any error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session that holds the database's write lock from its first statement.
+
+        On SQLite a plain BEGIN reads first; if another connection commits
+        before this one writes, SQLite fails at once with "database is
+        locked" instead of waiting. BEGIN IMMEDIATE takes the write lock up
+        front and waits for it (busy_timeout), so read-check-write steps that
+        race (spending a download link, counting a sign-in attempt) queue up.
+        On PostgreSQL this is a plain transaction; lock rows with FOR UPDATE.
+        """
+        with self.sessions.begin() as session:
+            session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
             yield session
 
     def close(self) -> None:
@@ -84,7 +100,8 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get(_BEGIN_MODE) == "IMMEDIATE"
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def load_keys(settings: Settings) -> KeyRing:

@@ -333,8 +333,9 @@ def _message(case_ref: str, link: str, expires: dt.datetime, factor: bool) -> st
     )
     return (
         f"Your request {case_ref} has been answered.\n\n"
-        "Download the personal information we hold about you here (the link "
-        f"works once and until {expires:%Y-%m-%d %H:%M} UTC):\n\n{link}\n{extra}\n"
+        "Open this link and press the Download button to get the personal "
+        "information we hold about you (the download works once, until "
+        f"{expires:%Y-%m-%d %H:%M} UTC):\n\n{link}\n{extra}\n"
         "The download is a zip file with a readable report (report.html), the "
         "same data as data.json and spreadsheets (csv/), and any voicemail or "
         "call recordings.\n\nIf you did not ask for this, tell us at once by "
@@ -357,7 +358,9 @@ def open_download(
     except (links.LinkUnusable, Forbidden) as refused:
         _refused(store, token, type(refused).__name__)
         raise
-    with store.session() as session:
+    # The write lock first: on SQLite a read-then-write step that races the
+    # refusals of concurrent clicks would fail with "database is locked".
+    with store.writing() as session:
         row = session.get(ExportBundle, spent.export_id)
         if row is None or row.blob_id is None or row.status != "ready":
             problem = links.LinkUnusable("this export is no longer available")

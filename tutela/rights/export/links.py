@@ -5,9 +5,11 @@ Clauses: rights.access (the subject gets their data), rights.access.verification
 verified e-mail address again as a second factor).
 
 A token is 32 random bytes (URL-safe base64). Only its SHA-256 is stored, so
-a copy of the database opens nothing. Redeeming is one conditional UPDATE
-(`used_at IS NULL AND expires_at > now`), so two concurrent downloads cannot
-both win on either database. With a second factor, the digest of the
+a copy of the database opens nothing. Redeeming locks the link's
+row (FOR UPDATE on PostgreSQL, the write lock on SQLite) and then spends it
+with a conditional UPDATE (`used_at IS NULL AND expires_at > now`), so of two
+concurrent downloads exactly one wins and the other is told the link was
+used, on either database. Looking at a link (`needs_factor`) spends nothing. With a second factor, the digest of the
 address is keyed by the token itself; five wrong addresses burn the link.
 """
 
@@ -85,22 +87,33 @@ def issue(
     return token
 
 
-def needs_factor(store: Store, token: str) -> bool:
-    """Whether the link asks for the verified address; `NotFound` if unknown."""
+def needs_factor(store: Store, token: str, *, now: dt.datetime | None = None) -> bool:
+    """Whether a usable link asks for the verified address. Spends nothing.
+
+    `NotFound` for an unknown link, `LinkUnusable` (410) for one that was
+    used, burned or has expired: the page a GET shows says so at once.
+    """
     with store.session() as session:
         row = _find(session, token)
+        _check_usable(row, _now(now))
         return row.factor_hash is not None
 
 
-def _find(session: Session, token: str) -> DownloadToken:
+def _find(session: Session, token: str, *, lock: bool = False) -> DownloadToken:
     if not 20 <= len(token) <= 100:
         raise NotFound("no such download link")
-    row = session.scalars(
-        select(DownloadToken).where(DownloadToken.token_hash == token_digest(token))
-    ).one_or_none()
+    query = select(DownloadToken).where(DownloadToken.token_hash == token_digest(token))
+    row = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if row is None:
         raise NotFound("no such download link")
     return row
+
+
+def _check_usable(row: DownloadToken, moment: dt.datetime) -> None:
+    if row.used_at is not None:
+        raise LinkUnusable("this download link has already been used")
+    if utc_aware(row.expires_at) <= moment:
+        raise LinkUnusable("this download link has expired; ask us for a new one")
 
 
 def redeem(
@@ -110,15 +123,17 @@ def redeem(
     address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Redeemed:
-    """Spend the link once; `LinkUnusable` if used, expired or burned."""
+    """Spend the link once; `LinkUnusable` if used, expired or burned.
+
+    The link's row is locked first (FOR UPDATE on PostgreSQL, the write lock
+    on SQLite), so concurrent redemptions queue: exactly one spends it, the
+    others find it used. A wrong address is counted in the same locked step.
+    """
     moment = _now(now)
     wrong_factor = False
-    with store.session() as session:
-        row = _find(session, token)
-        if row.used_at is not None:
-            raise LinkUnusable("this download link has already been used")
-        if utc_aware(row.expires_at) <= moment:
-            raise LinkUnusable("this download link has expired; ask us for a new one")
+    with store.writing() as session:
+        row = _find(session, token, lock=True)
+        _check_usable(row, moment)
         if row.factor_hash is not None and not hmac.compare_digest(
             row.factor_hash, factor_digest(token, address or "")
         ):

@@ -13,9 +13,11 @@ so the time to answer does not depend on whether the address is known.
     POST /api/sar         {"email": "..."} -> {"ok": true, "case": {"ref": ...}}
                           (both posts: at most Settings.sar_requests_per_hour per
                           client address, then 429 with Retry-After)
-    GET  /rights/download/{token}   the export zip, once (rights.access); a form
-                                    first when the link asks for the address
-    POST /rights/download/{token}   the same, with the verified address (form)
+    GET  /rights/download/{token}   a page with a button (and the address field
+                                    when the link asks for it); spends nothing,
+                                    so mail scanners cannot burn the link; 410
+                                    once used or expired
+    POST /rights/download/{token}   the button: the export zip, once (rights.access)
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from tutela.errors import TooManyRequests
-from tutela.rights.export import Download, needs_factor, open_download
+from tutela.errors import Forbidden, NotFound, TooManyRequests
+from tutela.rights.export import Download, LinkUnusable, needs_factor, open_download
 from tutela.rights.notices import FORM_ACK
 from tutela.rights.requests import Receipt, receive_request
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
+from tutela.web._pages import render
 from tutela.web._webstore import get_web_store
 from tutela.web.deps import SettingsDep
 from tutela.web.routes.collect import client_address
@@ -132,12 +135,6 @@ _NO_STORE = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-_FACTOR_FORM = """<p>To download your data, give the e-mail address this link was
-sent to.</p>
-<form method="post">
-<label>E-mail address <input type="email" name="email" required maxlength="320"></label>
-<button type="submit">Download</button>
-</form>"""
 
 
 def _chunks(data: bytes) -> Iterator[bytes]:
@@ -157,25 +154,59 @@ def _zip(download: Download) -> StreamingResponse:
     )
 
 
-@router.get("/rights/download/{token}", response_model=None)
-def read_export_download(
-    token: str, store: StoreDep, settings: SettingsDep
-) -> Response:
-    """Stream an export once; the link is then spent and the zip shredded."""
-    if needs_factor(store, token):
-        page = _PAGE.format(title="Download your data", content=_FACTOR_FORM)
-        return HTMLResponse(page, headers=_NO_STORE)
-    blobs = BlobStore.in_data_dir(settings.data)
-    return _zip(open_download(store, token, blobs=blobs))
+def _download_page(
+    *,
+    status: int = 200,
+    needs_address: bool = False,
+    problem: str | None = None,
+    usable: bool = True,
+) -> HTMLResponse:
+    return render(
+        "download.html",
+        status=status,
+        needs_address=needs_address,
+        problem=problem,
+        usable=usable,
+    )
+
+
+@router.get("/rights/download/{token}", response_class=HTMLResponse)
+def read_export_download(token: str, store: StoreDep) -> HTMLResponse:
+    """The download page: a button (and the address, if the link asks for it).
+
+    Spends nothing: mail scanners and link previews fetch every link of a
+    message, so only the button's POST releases the zip. A used, burned or
+    expired link answers 410 here too, an unknown one 404.
+    """
+    try:
+        needs_address = needs_factor(store, token)
+    except (LinkUnusable, NotFound) as refused:
+        return _download_page(
+            status=refused.status, problem=refused.message, usable=False
+        )
+    return _download_page(needs_address=needs_address)
 
 
 @router.post("/rights/download/{token}", response_model=None)
 def create_export_download(
     token: str,
-    email: Annotated[str, Form(max_length=320)],
     store: StoreDep,
     settings: SettingsDep,
+    email: Annotated[str | None, Form(max_length=320)] = None,
 ) -> Response:
-    """The download of a link that asks for the verified address."""
+    """Release the export once (the page's button); the link is then spent.
+
+    Of concurrent clicks exactly one gets the zip; the others get 410.
+    """
     blobs = BlobStore.in_data_dir(settings.data)
-    return _zip(open_download(store, token, blobs=blobs, address=email))
+    try:
+        download = open_download(store, token, blobs=blobs, address=email)
+    except (LinkUnusable, NotFound) as refused:
+        return _download_page(
+            status=refused.status, problem=refused.message, usable=False
+        )
+    except Forbidden as refused:  # the wrong address: the page asks again
+        return _download_page(
+            status=refused.status, needs_address=True, problem=refused.message
+        )
+    return _zip(download)

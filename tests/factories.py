@@ -1,0 +1,83 @@
+"""Data builders for tests: staff users with obviously fake addresses.
+
+Every CLI command that acts as staff signs a real, active user in; these
+builders make such users and the environment a `CliRunner` needs to act as
+one (password or staff API token), on either database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutela.config import Settings
+from tutela.secure.auth import add_user, issue_api_token
+from tutela.store.db import Store, open_store
+
+STAFF_PASSWORD = "staff-password-for-tests-only"
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A staff user made for a test: id, sign-in name, role and password."""
+
+    id: int
+    email: str
+    role: str
+    password: str = STAFF_PASSWORD
+
+    @property
+    def actor(self) -> str:
+        """The surrogate actor id this user acts as ('staff:<user id>')."""
+        return f"staff:{self.id}"
+
+
+def add_staff(
+    store: Store,
+    role: str = "privacy_officer",
+    *,
+    email: str | None = None,
+    password: str = STAFF_PASSWORD,
+) -> StaffUser:
+    """A new active staff user (default: a privacy officer)."""
+    address = email or f"{role.replace('_', '-')}-{_next()}@staff.test"
+    view = add_user(store, email=address, role=role, password=password)
+    return StaffUser(view.id, view.email, view.role, password)
+
+
+_counter = [0]
+
+
+def _next() -> int:
+    _counter[0] += 1
+    return _counter[0]
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """Environment that points the CLI at the test's store (either database)."""
+    env = {"TUTELA_DATA": str(settings.data)}
+    if settings.database_url:
+        env["TUTELA_DATABASE_URL"] = settings.database_url
+    return env
+
+
+def signed_in(staff: StaffUser) -> dict[str, str]:
+    """Environment variables that sign the CLI in as `staff` by password."""
+    return {"TUTELA_STAFF": staff.email, "TUTELA_STAFF_PASSWORD": staff.password}
+
+
+def staff_env(settings: Settings, staff: StaffUser) -> dict[str, str]:
+    """Environment that points the CLI at the store and signs in as `staff`."""
+    return store_env(settings) | signed_in(staff)
+
+
+def staff_in(data: Path, role: str = "privacy_officer") -> StaffUser:
+    """A staff user in the (SQLite) store of data directory `data`, made if new."""
+    with open_store(Settings(data=data)) as store:
+        return add_staff(store, role)
+
+
+def token_env(store: Store, settings: Settings, staff: StaffUser) -> dict[str, str]:
+    """Environment that signs the CLI in as `staff` with a new staff API token."""
+    token = issue_api_token(store, email=staff.email)
+    return store_env(settings) | {"TUTELA_STAFF_TOKEN": token}
