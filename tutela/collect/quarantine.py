@@ -59,6 +59,17 @@ def quarantine_dir(data_dir: Path) -> Path:
     return data_dir / QUARANTINE_DIR
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value`` is storable as UTF-8 as it is (no lone surrogates)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def safe_text(value: str) -> str:
     """``value`` storable as UTF-8: lone surrogates become ``\\xNN`` escapes."""
     if value.isascii():
@@ -236,6 +247,7 @@ __all__ = [
     "audit_run",
     "IngestSummary",
     "Quarantine",
+    "is_text",
     "quarantine_dir",
     "read_quarantine",
     "record_run",
