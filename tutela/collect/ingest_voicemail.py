@@ -179,7 +179,7 @@ def ingest_voicemail(
             else:
                 quarantine.add(file=str(item.metadata_path), line=None, reason=outcome)
                 summary.rejected += 1
-        summary.quarantine = quarantine.close()
+        summary.close_quarantine(quarantine)
     with store.session() as session:
         record_run(session, summary, status="done")
     audit_run(store, summary, status="done")

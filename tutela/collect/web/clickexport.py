@@ -30,6 +30,11 @@ from tutela.collect.web.logformat import open_log, sniff
 from tutela.collect.web.sanitize import clean_target, scrub_value
 
 HEADER_SCAN_ROWS = 20
+# Longest physical line read (characters): a file without line ends is
+# refused at this point instead of being held in memory whole.
+MAX_LINE_CHARS = 64 * 1024
+# The most clicks one row (or one day's total) may report: a PostgreSQL int4.
+MAX_CLICKS = 2**31 - 1
 COLUMNS: dict[str, tuple[str, ...]] = {
     "day": ("date", "day", "click date"),
     "campaign": ("campaign", "campaign name"),
@@ -112,24 +117,54 @@ def _text_stream(raw: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding=encoding, newline="")
 
 
+class _LineTooLong(Exception):
+    """A physical line longer than `MAX_LINE_CHARS`."""
+
+
+def _bounded_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of ``text``, none longer than `MAX_LINE_CHARS` (else raise)."""
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise _LineTooLong
+        yield line
+
+
 def _rows(
     text: io.TextIOWrapper, file: str
 ) -> Iterator[tuple[int, list[str]] | Rejection]:
+    lines = _bounded_lines(text)
+    too_long = (
+        f"a line is longer than {MAX_LINE_CHARS} characters; rows after it are not read"
+    )
+    head: list[str] = []
+    cut = False  # a line too long ends the file: CSV cannot find the next row
     try:
-        head = list(itertools.islice(text, HEADER_SCAN_ROWS))
+        for line in lines:
+            head.append(line)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
     except UnicodeDecodeError:
         yield Rejection(file, 0, "file is not UTF-8 or UTF-16")
         return
+    except _LineTooLong:
+        cut = True
     sample = max(head, key=lambda ln: ln.lower().count("campaign"), default="")
     delimiter = max(",\t;", key=sample.count)
-    reader = csv.reader(itertools.chain(head, text), delimiter=delimiter)
+    rest: Iterable[str] = () if cut else lines
+    reader = csv.reader(itertools.chain(head, rest), delimiter=delimiter)
     try:
         for row in reader:
             yield reader.line_num, row
     except csv.Error:
         yield Rejection(file, reader.line_num, "row is not valid CSV")
+        return
     except UnicodeDecodeError:
         yield Rejection(file, reader.line_num + 1, "file is not UTF-8 or UTF-16")
+        return
+    except _LineTooLong:
+        cut = True
+    if cut:
+        yield Rejection(file, reader.line_num + 1, too_long)
 
 
 def _value(row: list[str], cols: dict[str, int], key: str) -> str | None:
@@ -162,8 +197,10 @@ def _click(
     clicks = 1
     if clicks_text is not None:
         digits = clicks_text.replace(",", "")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             return Rejection(file, line, "clicks is not a whole number", "clicks")
+        if len(digits) > 10 or int(digits) > MAX_CLICKS:
+            return Rejection(file, line, f"clicks is above {MAX_CLICKS}", "clicks")
         clicks = int(digits)
     # Which network: the first click-id column with a value. The value is dropped.
     kind = next((k for k in _CLICK_IDS if _value(row, cols, k)), None)
