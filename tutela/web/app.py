@@ -11,6 +11,7 @@ from tutela import __version__
 from tutela.config import Settings
 from tutela.errors import TooManyRequests, TutelaError
 from tutela.web.deps import install_auth_handlers
+from tutela.web.guard import ResponseGuard
 from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
 from tutela.web.routes import console as console_routes
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
     install_auth_handlers(app)
+    app.add_middleware(ResponseGuard)
 
     @app.exception_handler(TutelaError)
     async def _tutela_error(_request: Request, exc: TutelaError) -> JSONResponse:
