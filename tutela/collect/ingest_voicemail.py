@@ -118,7 +118,7 @@ def _store_message(
     default: Owner | None,
 ) -> str:
     """Store one message; 'stored', 'duplicate', 'deleted' or a rejection reason."""
-    with store.session() as session:
+    with store.writing() as session:
         exists = select(Voicemail.id).where(Voicemail.dedupe_key == message.dedupe_key)
         if session.scalar(exists) is not None:
             return "duplicate"

@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tutela.config import Settings
@@ -28,6 +28,19 @@ from tutela.store.types import bind_key_ring
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BEGIN_OPTION = "tutela_sqlite_begin"
+
+
+def write_first(conn: Connection) -> Connection:
+    """Make ``conn``'s transactions take the write lock at BEGIN (on SQLite).
+
+    For a unit of work that reads before it writes while other processes
+    write too (ingests): it then waits for the lock (busy timeout) instead
+    of failing. No effect on PostgreSQL, whose row locks need no such thing.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+    return conn
 
 
 @dataclass
@@ -46,6 +59,15 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on any error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """`session` for a unit of work that reads, then writes, while other
+        processes write: on SQLite it takes the write lock first (`write_first`)."""
+        with self.sessions.begin() as session:
+            if self.engine.dialect.name == "sqlite":
+                session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
             yield session
 
     def close(self) -> None:
@@ -84,7 +106,13 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads and then writes cannot take the write lock
+        # once another connection has committed since its read (SQLite answers
+        # "database is locked" at once, whatever the busy timeout): a writer
+        # that reads first asks for IMMEDIATE (`write_first`), which takes the
+        # lock at BEGIN and waits for it.
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "")
+        conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
 def load_keys(settings: Settings) -> KeyRing:
