@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
@@ -53,6 +54,9 @@ serve.register(app)
 
 def main() -> None:
     """Console-script entry point."""
+    # Everything the command writes (database, keys, blobs, quarantine,
+    # salts, demo sources) is for its owner only.
+    os.umask(0o077)
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

@@ -98,7 +98,7 @@ def load_verifier(data_dir: Path) -> Verifier | None:
 
 
 def _create(private_path: Path, public_path: Path) -> None:
-    private_path.parent.mkdir(parents=True, exist_ok=True)
+    private_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -120,5 +120,7 @@ def _create(private_path: Path, public_path: Path) -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     public_tmp = public_path.with_name(f".{public_path.name}.{uuid.uuid4().hex}")
-    public_tmp.write_bytes(public_pem)
+    fd = os.open(public_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(public_pem)
     os.replace(public_tmp, public_path)

@@ -3,11 +3,19 @@
 SQLite (in the data directory) is the embedded default; set
 `TUTELA_DATABASE_URL` to use PostgreSQL. Either way the schema comes from the
 Alembic migrations in `tutela/store/migrations`, applied on open.
+
+Clause secure.measures: the data directory is private. `open_store` creates
+it 0700 and the SQLite database 0600 before SQLite does (SQLite gives its
+``-wal`` and ``-shm`` files the database's mode), and tightens them when an
+older run left them readable to others. The `tutela` command also runs
+under umask 077, so whatever else it writes is private too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,9 +129,46 @@ def load_keys(settings: Settings) -> KeyRing:
     return KeyRing.load_or_create(settings.key_ring_path)
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only its owner may use (created or tightened)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _tighten(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` as a file only its owner may read (created empty, or tightened)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _tighten(path, 0o600)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if current & 0o077:
+        path.chmod(mode)
+        log.warning("store.permissions_tightened mode=%o->%o", current, mode)
+
+
+def _private_sqlite(settings: Settings) -> None:
+    """The SQLite database and its journal files, 0600 before SQLite opens them."""
+    private_file(settings.sqlite_path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        _tighten(
+            settings.sqlite_path.with_name(settings.sqlite_path.name + suffix), 0o600
+        )
+
+
 def open_store(settings: Settings, *, migrate: bool = True) -> Store:
     """Open (and by default migrate) the store the settings point at."""
-    settings.data.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data)
+    if settings.database_url is None:
+        _private_sqlite(settings)
     keys = load_keys(settings)
     engine = make_engine(settings.resolved_database_url(), keys)
     if migrate:
