@@ -58,6 +58,8 @@ class Store:
     keys: KeyRing
     data_dir: Path
     policy_file: Path = DEFAULT_POLICY
+    # Where audit checkpoints are also sent (a file or a URL), if anywhere.
+    audit_witness: str | None = None
 
     def policy(self) -> Policy:
         """The policy this store is governed by (re-read only when the file changes)."""
@@ -180,6 +182,7 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Store:
         keys=keys,
         data_dir=settings.data,
         policy_file=settings.policy_file,
+        audit_witness=settings.audit_witness,
     )
 
 
