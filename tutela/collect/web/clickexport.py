@@ -18,12 +18,14 @@ import hashlib
 import io
 import itertools
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from tutela.collect.web._fields import Reason
 from tutela.collect.web.devices import DeviceClass
 from tutela.collect.web.hits import Rejection
 from tutela.collect.web.logformat import open_log, sniff
@@ -235,8 +237,10 @@ def read_click_export(
     else:
         raw, file = source, name or "<stream>"
     stream = open_log(raw)
-    text = _text_stream(stream)
+    text: io.TextIOWrapper | None = None
+    line = 0
     try:
+        text = _text_stream(stream)
         cols: dict[str, int] | None = None
         for item in _rows(text, file):
             if isinstance(item, Rejection):
@@ -255,8 +259,12 @@ def read_click_export(
             yield _click(row, cols, file, line)
         if cols is None:
             yield Rejection(file, 0, "no header row with Date and Campaign columns")
+    except (OSError, EOFError, zlib.error):
+        # A cut or corrupt gzip member: keep what was read, report the rest.
+        yield Rejection(file, line + 1, Reason.CORRUPT)
     finally:
-        text.detach()  # a TextIOWrapper would close the caller's stream
+        if text is not None:
+            text.detach()  # a TextIOWrapper would close the caller's stream
         if stream is not raw:
             stream.close()
         if owned:
