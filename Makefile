@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint install system clean
+.PHONY: run test bench lint install system clean fuzz audit
+
+# Seconds each parser is fuzzed by `make fuzz` (coverage-guided, atheris).
+FUZZ_SECONDS ?= 60
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +36,22 @@ test: install system lint
 	@$(BIN)/pytest -n auto; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# Every parser, coverage-guided, for FUZZ_SECONDS each; a crash stops the run
+# and leaves the failing input as crash-<hash> in the current directory.
+fuzz: install
+	@for target in $$($(BIN)/python -m tests.fuzz.atheris_main --list); do \
+		echo "fuzzing $$target for $(FUZZ_SECONDS)s"; \
+		$(BIN)/python -m tests.fuzz.atheris_main $$target --seconds $(FUZZ_SECONDS) \
+			2>fuzz-$$target.log || { tail -n 40 fuzz-$$target.log; exit 1; }; \
+		grep -h "stat::number_of_executed_units" fuzz-$$target.log; \
+		rm -f fuzz-$$target.log; \
+	done
+
+# Known vulnerabilities in the installed dependencies (scripts/audit-deps):
+# fails, saying so, when the vulnerability data cannot be reached.
+audit: install
+	@scripts/audit-deps
 
 bench: install system
 	$(BIN)/python bench/run.py

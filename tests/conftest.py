@@ -21,6 +21,8 @@ from tutela.store.db import Store, make_engine, open_store, upgrade
 from tutela.store.keys import KeyRing
 
 BACKENDS = ["sqlite", "postgresql"]
+# Prints what the run tried (inputs fuzzed, ...) at its end.
+pytest_plugins = ["tests.tally"]
 
 
 @pytest.fixture(scope="session")

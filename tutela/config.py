@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         "address is the visitor's and X-Forwarded-For is ignored.",
     )
 
+    audit_witness: str | None = Field(
+        default=None,
+        description="Where each audit checkpoint is also sent, to catch a rewrite "
+        "of the log after the fact: a file (one JSON line per checkpoint; keep it "
+        "on other storage) or an http(s):// URL that receives a JSON POST. "
+        "Unset: checkpoints stay in the database only.",
+    )
+
     session_hours: float = Field(
         default=8,
         gt=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
@@ -34,6 +35,15 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # When the command ends, however it ends: sign what it appended to the
+    # audit log, so no entry of a finished command is left unsigned.
+    ctx.call_on_close(audit.seal_audit_logs)
+
+
 # In the order of the policy: the policy itself, collect, use, disclose, secure,
 # rights; then running the service.
 app.add_typer(policy.app, name="policy")
@@ -55,6 +65,9 @@ serve.register(app)
 
 def main() -> None:
     """Console-script entry point."""
+    # Everything the command writes (database, keys, blobs, quarantine,
+    # salts, demo sources) is for its owner only.
+    os.umask(0o077)
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

@@ -1,31 +1,115 @@
-"""`tutela audit verify|checkpoint`: check the tamper-evident audit log.
+"""`tutela audit verify|checkpoint|key|export-checkpoints`: the tamper-evident audit log.
 
 Clause: secure.measures. `verify` exits 0 when the chain and every signed
-checkpoint hold, and 1 (naming the first bad entry) when they do not.
+checkpoint hold, and 1 (naming the first bad entry) when they do not. Give it
+the key to trust from outside the data directory (``--public-key FILE`` or
+``--fingerprint FP``) and the checkpoints an external witness kept
+(``--witness FILE``): then a key swapped in the data directory, a chain signed
+again with it, and a tail cut off after its checkpoints were deleted all show.
+
+`seal_audit_logs` runs when any `tutela` command ends: it signs the head of
+every audit log the command appended to (and sends it to the witness), and
+prints the fingerprint of an audit key the command created.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
-from tutela.secure.audit import audit_log
+from tutela.cli._output import (
+    DataOption,
+    JsonOption,
+    emit_json,
+    settings_for,
+    stderr,
+    stdout,
+)
+from tutela.secure.audit import audit_log, seal_pending
+from tutela.secure.signing_keys import (
+    created_keys,
+    load_or_create_signer,
+    load_public_key,
+    parse_fingerprint,
+)
+from tutela.secure.witness import read_witness
 from tutela.store.db import open_store
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
 
+def seal_audit_logs() -> None:
+    """At the end of a command: checkpoint what it appended; name new keys."""
+    for _log, _checkpoint, problem in seal_pending():
+        if problem is not None:
+            stderr.print(
+                f"audit checkpoint not witnessed: {problem}",
+                markup=False,
+                soft_wrap=True,
+            )
+    for path, printed in created_keys():
+        stderr.print(
+            f"Audit signing key created: {path}\n"
+            f"  fingerprint {printed}\n"
+            "  Keep this fingerprint away from this machine; "
+            "`tutela audit verify --fingerprint` checks the key against it.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
 @app.command("verify")
-def verify_command(data: DataOption = None, json: JsonOption = False) -> None:
+def verify_command(
+    data: DataOption = None,
+    json: JsonOption = False,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help="Check checkpoints with this Ed25519 public key (PEM), not the "
+            "data directory's.",
+            show_default=False,
+        ),
+    ] = None,
+    fingerprint: Annotated[
+        str | None,
+        typer.Option(
+            "--fingerprint",
+            help="The data directory's audit key must have this fingerprint "
+            "(sha256:..., as printed at its creation or by `tutela audit key`).",
+            show_default=False,
+        ),
+    ] = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness",
+            help="A witness file of checkpoints (TUTELA_AUDIT_WITNESS): each must "
+            "still match the chain.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Check the hash chain and the signed checkpoints. Exit 1 on the first bad entry."""
+    pinned_key = load_public_key(public_key) if public_key is not None else None
+    pinned_print = parse_fingerprint(fingerprint) if fingerprint is not None else None
+    witnessed = read_witness(witness) if witness is not None else None
     with open_store(settings_for(data)) as store:
-        report = audit_log(store).verify()
+        report = audit_log(store).verify(
+            public_key=pinned_key, fingerprint=pinned_print, witnessed=witnessed
+        )
     if json:
         emit_json({"audit": report.as_dict()}, ok=report.ok)
     elif report.ok:
+        key = "no key yet" if report.fingerprint is None else report.fingerprint
+        trust = "pinned" if report.pinned else "from the data directory, not pinned"
         stdout.print(
             f"audit log intact: {report.entries} entries, "
-            f"{report.checkpoints} signed checkpoint(s)",
+            f"{report.checkpoints} signed checkpoint(s), "
+            f"{report.witnessed} witnessed, {report.unsigned_tail} after the last "
+            f"checkpoint; key {key} ({trust})",
             markup=False,
         )
     else:
@@ -40,7 +124,8 @@ def verify_command(data: DataOption = None, json: JsonOption = False) -> None:
 
 @app.command("checkpoint")
 def checkpoint_command(data: DataOption = None, json: JsonOption = False) -> None:
-    """Sign the current head of the chain now (also done every 1000 entries)."""
+    """Sign the current head of the chain now (also done every 1000 entries and
+    when every command ends) and send it to the witness, if one is set."""
     with open_store(settings_for(data)) as store:
         checkpoint = audit_log(store).checkpoint()
     if json:
@@ -64,3 +149,39 @@ def checkpoint_command(data: DataOption = None, json: JsonOption = False) -> Non
             f"with key {checkpoint.key_id}",
             markup=False,
         )
+
+
+@app.command("key")
+def key_command(data: DataOption = None, json: JsonOption = False) -> None:
+    """Print the fingerprint of the audit signing key (created if there is none)."""
+    settings = settings_for(data)
+    with open_store(settings):
+        verifier = load_or_create_signer(settings.data).verifier()
+    if json:
+        emit_json({"key_id": verifier.key_id, "fingerprint": verifier.fingerprint})
+    else:
+        stdout.print(verifier.fingerprint, markup=False)
+
+
+@app.command("export-checkpoints")
+def export_checkpoints_command(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="A witness file (appended to) or an http(s):// URL (one JSON POST "
+            "per checkpoint).",
+            show_default=False,
+        ),
+    ],
+    data: DataOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Send every stored checkpoint to an external witness (a file or a URL)."""
+    with open_store(settings_for(data)) as store:
+        log = audit_log(store)
+        sent = log.send_to_witness(log.checkpoints(), to)
+    if json:
+        emit_json({"exported": sent})
+    else:
+        stdout.print(f"exported {sent} checkpoint(s)", markup=False)

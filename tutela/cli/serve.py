@@ -35,15 +35,17 @@ def serve_command(
 
     from tutela.store.db import open_store
     from tutela.web.app import create_app
+    from tutela.web.server import server_config
 
     settings = settings_for(data)
     open_store(settings).close()  # create and migrate before the first request
     bind_host = host or settings.host
     bind_port = port or settings.port
     stderr.print(f"Tutela on http://{bind_host}:{bind_port}", markup=False)
-    uvicorn.run(
-        create_app(settings), host=bind_host, port=bind_port, log_level="warning"
+    config = server_config(
+        create_app(settings), settings, host=bind_host, port=bind_port
     )
+    uvicorn.Server(config).run()
 
 
 def demo_command(

@@ -14,6 +14,7 @@ from typing import Final
 from sqlalchemy import Connection, select
 
 from tutela.collect.numbers import normalize_number
+from tutela.collect.quarantine import is_text
 from tutela.errors import NotFound
 from tutela.store.db import Store
 from tutela.store.models import Account, PhoneNumber
@@ -54,7 +55,9 @@ class AccountResolver:
         for cache in (self._by_ref, self._by_number):
             if len(cache) > _CACHE_MAX:
                 cache.clear()
-        refs = {ref for ref, _, _ in records if ref} - self._by_ref.keys()
+        # A ref that is not UTF-8 text names no account (and no driver takes it).
+        refs = {ref for ref, _, _ in records if ref and is_text(ref)}
+        refs -= self._by_ref.keys()
         if refs:
             found = conn.execute(
                 select(Account.ref, Account.id, Account.region).where(

@@ -75,6 +75,8 @@ def quick_asterisk(
         linkedid_text,
         sequence_text,
     ) = _picker(names)([*fields, ""])
+    if not accountcode.isascii():
+        return None  # the careful way checks it is text (`prepare`)
     if not (duration.isascii() and duration.isdigit()):
         return None
     if not (billsec.isascii() and billsec.isdigit()):

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from tutela.collect import cdr
 from tutela.collect.numbers import normalize_number, split_callerid
-from tutela.collect.quarantine import safe_text
+from tutela.collect.quarantine import is_text, safe_text
 
 # The largest value of an INTEGER column (PostgreSQL int4).
 INT_MAX: Final = 2**31 - 1
@@ -74,9 +74,16 @@ def sqlite_stamp(value: dt.datetime) -> str:
     return value.isoformat(" ", "microseconds")[:26]
 
 
+BAD_ACCOUNTCODE: Final = (
+    "accountcode is not valid UTF-8, so it names no account; fix the byte "
+    "or clear the accountcode"
+)
+
+
 def bounded_key(key: str, limit: int) -> str:
-    """A key that fits its column: long ones are replaced by their digest."""
-    if len(key) <= limit:
+    """A key that fits its column: long ones, and ones with bytes that are not
+    UTF-8 (which no column can hold), are replaced by their digest."""
+    if len(key) <= limit and is_text(key):
         return key
     return (
         "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
@@ -87,12 +94,17 @@ def prepare(record: cdr.CdrRecord, stamp: Stamp | None) -> Prepared:
     """``record`` as the owner lookup and `owned_values` need it.
 
     ``stamp`` converts times to what the driver stores (SQLite: text; None
-    keeps datetimes, for PostgreSQL).
+    keeps datetimes, for PostgreSQL). An accountcode that is not UTF-8 text
+    could name no account: the record is refused (`BAD_ACCOUNTCODE`) rather
+    than filed under a guessed one.
     """
+    fixed = (
+        fixed_values(record, stamp) if is_text(record.accountcode) else BAD_ACCOUNTCODE
+    )
     return (
         record.line,
         record.accountcode,
-        fixed_values(record, stamp),
+        fixed,
         record.src_raw,
         record.dst_raw,
         record.dedupe_key,

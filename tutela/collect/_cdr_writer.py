@@ -22,7 +22,7 @@ from tutela.collect._cdr_chunks import Chunk
 from tutela.collect._cdr_owners import AccountResolver
 from tutela.collect._cdr_rows import COLUMNS, Prepared, owned_values, sqlite_stamp
 from tutela.collect.quarantine import IngestSummary, Quarantine
-from tutela.store.db import Store
+from tutela.store.db import Store, write_first
 from tutela.store.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,8 @@ def chunk_writer(
 
 @contextmanager
 def ingest_connection(store: Store) -> Iterator[Connection]:
-    """One connection for the run; on SQLite, ``synchronous=NORMAL`` meanwhile.
+    """One connection for the run; on SQLite, ``synchronous=NORMAL`` meanwhile
+    and each chunk's transaction takes the write lock first (`write_first`).
 
     In WAL mode NORMAL keeps the database consistent on power loss and only
     risks the last commits, which a re-run stores again (keys are
@@ -250,6 +251,7 @@ def ingest_connection(store: Store) -> Iterator[Connection]:
         if conn.dialect.name != "sqlite":
             yield conn
             return
+        write_first(conn)  # a chunk looks owners up, then inserts
         previous = int(driver.execute("PRAGMA synchronous").fetchone()[0])
         driver.execute("PRAGMA synchronous=NORMAL")
         try:

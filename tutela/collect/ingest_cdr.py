@@ -144,11 +144,11 @@ def ingest_cdr(
             _finish(store, summary, status="refused")
             raise
         except BaseException:
-            summary.quarantine = quarantine.close()
+            summary.close_quarantine(quarantine)
             raise
         if progress is not None:
             progress(os.fstat(fh.fileno()).st_size)
-    summary.quarantine = quarantine.close()
+    summary.close_quarantine(quarantine)
     _finish(store, summary, status="done")
     return summary
 

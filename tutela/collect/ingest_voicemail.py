@@ -5,6 +5,9 @@ voice mail messages until the customer deletes them."
 
 - Each message's audio goes to the encrypted `BlobStore`, under its own key.
   When a message was recorded in several formats, one is kept (WAV first).
+  Audio is checked by content (`tutela.collect.audio`): a file that is not
+  WAV or GSM audio, or a symbolic link, is never stored; the message is
+  rejected with the reason.
 - There is no automatic expiry: nothing in Tutela deletes a voicemail except
   `delete_voicemail`, which the customer (or staff on their behalf) invokes.
   It shreds the blob (file overwritten and unlinked, key nulled), deletes the
@@ -34,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from tutela import secure as audit
 from tutela.collect import voicemail_spool
+from tutela.collect.audio import NotReadable, TooLarge, audio_format, read_regular
 from tutela.collect.cdr import Rejection
 from tutela.collect.ingest_cdr import Owner, find_owner
 from tutela.collect.numbers import normalize_number, split_callerid
@@ -41,6 +45,7 @@ from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
     audit_run,
+    is_text,
     quarantine_dir,
     record_run,
     safe_text,
@@ -53,7 +58,7 @@ from tutela.store.types import utc_aware
 
 log = logging.getLogger(__name__)
 
-MEDIA_TYPES: Final = {"wav": "audio/wav", "gsm": "audio/gsm", "g722": "audio/g722"}
+MEDIA_TYPES: Final = {"wav": "audio/wav", "gsm": "audio/gsm"}
 _ACTOR: Final = re.compile(r"[a-z_]+:[A-Za-z0-9_.\-]{1,100}")  # as the audit log
 _LIMITS: Final = {"context": 80, "mailbox": 40, "folder": 20, "caller": 200}
 
@@ -63,11 +68,28 @@ def key_digest(dedupe_key: str) -> str:
     return hashlib.sha256(dedupe_key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _pick_audio(paths: tuple[Path, ...]) -> Path:
-    return sorted(paths, key=lambda p: (p.suffix.lower() != ".wav", p.name))[0]
+def _pick_audio(paths: tuple[Path, ...]) -> tuple[bytes, str] | str:
+    """The first file (WAV first) that is audio: its bytes and format, else why not."""
+    reasons = []
+    for path in sorted(paths, key=lambda p: (p.suffix.lower() != ".wav", p.name)):
+        try:
+            data = read_regular(path, MAX_BLOB_BYTES)
+        except TooLarge:
+            reasons.append(f"{path.name} is larger than the store accepts")
+            continue
+        except NotReadable as err:
+            reasons.append(f"{safe_text(path.name)} {err.reason}")
+            continue
+        found = audio_format(data)
+        if found is not None:
+            return data, found
+        reasons.append(f"{safe_text(path.name)} is not WAV or GSM audio")
+    return "no audio file can be stored: " + "; ".join(reasons)
 
 
 def _owner(session: Session, context: str, default: Owner | None) -> Owner | None:
+    if not is_text(context):  # not UTF-8 text: no account's ref
+        return default
     row = session.execute(
         select(Account.id, Account.region).where(Account.ref == context)
     ).first()
@@ -96,7 +118,7 @@ def _store_message(
     default: Owner | None,
 ) -> str:
     """Store one message; 'stored', 'duplicate', 'deleted' or a rejection reason."""
-    with store.session() as session:
+    with store.writing() as session:
         exists = select(Voicemail.id).where(Voicemail.dedupe_key == message.dedupe_key)
         if session.scalar(exists) is not None:
             return "duplicate"
@@ -113,18 +135,11 @@ def _store_message(
         if problem:
             return problem
         audio = _pick_audio(message.audio_paths)
-        try:
-            if audio.stat().st_size > MAX_BLOB_BYTES:
-                return "audio file is larger than the store accepts"
-            data = audio.read_bytes()
-        except OSError:
-            return "audio file cannot be read"
-        suffix = audio.suffix.lower().lstrip(".")
+        if isinstance(audio, str):
+            return audio
+        data, audio_kind = audio
         blob = blobs.put(
-            session,
-            account_id=owner.id,
-            data=data,
-            media_type=MEDIA_TYPES.get(suffix, f"audio/x-{suffix}"[:40]),
+            session, account_id=owner.id, data=data, media_type=MEDIA_TYPES[audio_kind]
         )
         try:
             _, number = split_callerid(message.callerid)
@@ -179,7 +194,7 @@ def ingest_voicemail(
             else:
                 quarantine.add(file=str(item.metadata_path), line=None, reason=outcome)
                 summary.rejected += 1
-        summary.quarantine = quarantine.close()
+        summary.close_quarantine(quarantine)
     with store.session() as session:
         record_run(session, summary, status="done")
     audit_run(store, summary, status="done")

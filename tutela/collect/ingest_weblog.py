@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from tutela.collect.quarantine import Quarantine
 from tutela.collect.web import (
+    MAX_CLICKS,
     AdClick,
     CountryLookup,
     DirectorySaltStore,
@@ -66,6 +67,14 @@ WEBLOG_FORMATS: tuple[WeblogFormat, ...] = (
     "jsonl",
 )
 BATCH_SIZE = 2000
+# Distinct daily totals one click export may hold (they are summed in memory
+# before they are stored); rows for more are quarantined: split the file.
+MAX_TOTALS = 100_000
+TOO_MANY_TOTALS = (
+    f"the export holds more than {MAX_TOTALS} distinct daily totals; "
+    "split it (e.g. by month) and import the parts"
+)
+TOTAL_TOO_BIG = "the day's clicks for this ad add up to more than 2**31 - 1"
 SALTS_DIR = "salts"
 SITE_CHARS = 120
 SITE_TOO_LONG = f"site name is longer than {SITE_CHARS} characters"
@@ -88,6 +97,7 @@ class WeblogSummary:
     rejected: int = 0
     gpc_suppressed: int = 0
     quarantine: str | None = None
+    quarantine_omitted: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data (``--json`` output)."""
@@ -104,6 +114,7 @@ class ClickExportSummary:
     clicks: int = 0
     rejected: int = 0
     quarantine: str | None = None
+    quarantine_omitted: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data (``--json`` output)."""
@@ -294,6 +305,7 @@ def ingest_weblog(
     summary.rejected = counts.rejected
     summary.gpc_suppressed = counts.gpc_suppressed
     summary.quarantine = str(quarantine.path) if quarantine.path else None
+    summary.quarantine_omitted = quarantine.omitted
     logger.info(
         "web.ingest.done",
         extra={k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
@@ -367,8 +379,17 @@ def ingest_click_export(
             summary.rejected += 1
             _quarantine(quarantine, Rejection(label, 0, "a text column is too long"))
             continue
-        summary.rows += 1
         seen = totals.get(record.key)
+        problem = None
+        if seen is None and len(totals) >= MAX_TOTALS:
+            problem = TOO_MANY_TOTALS
+        elif seen is not None and seen.clicks + record.clicks > MAX_CLICKS:
+            problem = TOTAL_TOO_BIG
+        if problem is not None:
+            summary.rejected += 1
+            _quarantine(quarantine, Rejection(label, 0, problem))
+            continue
+        summary.rows += 1
         if seen is not None:
             record = replace(seen, clicks=seen.clicks + record.clicks)
         totals[record.key] = record
@@ -383,6 +404,7 @@ def ingest_click_export(
     summary.totals = len(rows)
     summary.clicks = sum(click.clicks for click in totals.values())
     summary.quarantine = str(quarantine.path) if quarantine.path else None
+    summary.quarantine_omitted = quarantine.omitted
     logger.info(
         "web.click_export.done",
         extra={k: v for k, v in summary.as_dict().items() if isinstance(v, int)},

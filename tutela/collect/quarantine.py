@@ -12,6 +12,12 @@ here and nowhere else: never log it, never put it in an error message. Bytes
 that were not UTF-8 (kept by the parsers as lone surrogates) are written as
 ``\\xNN`` escapes, and the exact bytes as ``excerpt_base64``.
 
+A run writes at most `MAX_RECORDS` records (each bounded: the excerpt is cut
+to `tutela.collect.cdr.records.EXCERPT_CHARS` characters, file and reason to
+`MAX_TEXT` characters), so no input can make the file grow without bound:
+rejections past the cap are counted in ``omitted`` and a last line says how
+many there were; the run's summary reports the same number.
+
 `discard` removes the file: a run whose input turned out unusable as a whole
 leaves nothing behind. `IngestSummary` is what every ingest reports (and
 `record_run` keeps as an `IngestRun` row): read, stored, duplicate, rejected
@@ -32,11 +38,16 @@ from typing import IO, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from tutela.collect.cdr.records import EXCERPT_CHARS
 from tutela.secure.audit import record
 from tutela.store.db import Store
 from tutela.store.models import IngestRun
 
 QUARANTINE_DIR = "quarantine"
+# Records one run writes at most; rejections past it are only counted.
+MAX_RECORDS = 10_000
+# Longest file name or reason kept in a record (characters).
+MAX_TEXT = 500
 
 
 class RejectionLike(Protocol):
@@ -59,6 +70,17 @@ def quarantine_dir(data_dir: Path) -> Path:
     return data_dir / QUARANTINE_DIR
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value`` is storable as UTF-8 as it is (no lone surrogates)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def safe_text(value: str) -> str:
     """``value`` storable as UTF-8: lone surrogates become ``\\xNN`` escapes."""
     if value.isascii():
@@ -74,11 +96,15 @@ def safe_text(value: str) -> str:
 class Quarantine:
     """Appends the rejections of one ingest run to a private JSON-lines file."""
 
-    def __init__(self, directory: Path, *, source: str) -> None:
+    def __init__(
+        self, directory: Path, *, source: str, max_records: int = MAX_RECORDS
+    ) -> None:
         self.directory = directory
         self.source = source
+        self.max_records = max_records
         self.path: Path | None = None
         self.count = 0
+        self.omitted = 0
         self._fh: IO[str] | None = None
 
     def _open(self) -> IO[str]:
@@ -99,17 +125,21 @@ class Quarantine:
         field: str | None = None,
         excerpt: str | None = None,
     ) -> None:
-        """Record one refused input record."""
+        """Record one refused input record (only counted once the cap is reached)."""
+        if self.count >= self.max_records:
+            self.omitted += 1
+            return
         fh = self._fh if self._fh is not None else self._open()
         record: dict[str, Any] = {
             "source": self.source,
-            "file": safe_text(file),
+            "file": safe_text(file)[-MAX_TEXT:],
             "line": line,
-            "field": field,
-            "reason": reason,
+            "field": None if field is None else safe_text(field)[:MAX_TEXT],
+            "reason": safe_text(reason)[:MAX_TEXT],
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         if excerpt is not None:
+            excerpt = excerpt[:EXCERPT_CHARS]
             record["excerpt"] = safe_text(excerpt)
             if record["excerpt"] != excerpt:
                 raw = excerpt.encode("utf-8", "surrogateescape")
@@ -128,7 +158,20 @@ class Quarantine:
         )
 
     def close(self) -> Path | None:
-        """Flush, sync and close; the file's path, or None if nothing was refused."""
+        """Flush, sync and close; the file's path, or None if nothing was refused.
+
+        When the cap was reached, a last line says how many rejections were
+        counted but not written (``omitted``).
+        """
+        if self._fh is not None and self.omitted:
+            note = {
+                "source": self.source,
+                "omitted": self.omitted,
+                "reason": f"quarantine cap of {self.max_records} records reached: "
+                f"{self.omitted} more rejected records were counted, not written",
+                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+            self._fh.write(json.dumps(note) + "\n")
         if self._fh is not None:
             self._fh.flush()
             os.fsync(self._fh.fileno())
@@ -143,6 +186,7 @@ class Quarantine:
             self.path.unlink(missing_ok=True)
             self.path = None
         self.count = 0
+        self.omitted = 0
 
     def __enter__(self) -> Quarantine:
         return self
@@ -170,6 +214,12 @@ class IngestSummary:
     quarantine: Path | None = None
     extra: dict[str, int] = field(default_factory=dict)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def close_quarantine(self, quarantine: Quarantine) -> None:
+        """Close the run's quarantine; keep its path and any cap overflow count."""
+        self.quarantine = quarantine.close()
+        if quarantine.omitted:
+            self.extra["quarantine_omitted"] = quarantine.omitted
 
     @property
     def exit_code(self) -> int:
@@ -232,10 +282,12 @@ def read_quarantine(path: Path) -> list[dict[str, Any]]:
 
 
 __all__ = [
+    "MAX_RECORDS",
     "QUARANTINE_DIR",
     "audit_run",
     "IngestSummary",
     "Quarantine",
+    "is_text",
     "quarantine_dir",
     "read_quarantine",
     "record_run",

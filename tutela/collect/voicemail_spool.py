@@ -11,6 +11,13 @@ folder (messages still being recorded) and files directly in a mailbox
 (greetings) are not messages and are skipped. The metadata file is ini-like: a
 ``[message]`` section of ``key = value`` lines, with ``;`` comments and any
 whitespace around keys, ``=`` and values.
+
+Symbolic links are never followed: a link where a context, mailbox, folder
+or message file should be is rejected with its path (a link in a spool could
+otherwise get any file of the machine, the key ring say, stored as audio).
+Files are opened with ``O_NOFOLLOW`` (`tutela.collect.audio.read_regular`).
+A ``msg_id`` that is not UTF-8 text, or too long for the column, is keyed by
+its digest (`message_key`).
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from tutela.collect.audio import NotReadable, TooLarge, read_regular
 from tutela.collect.cdr.records import Rejection, excerpt
+from tutela.collect.quarantine import is_text
 from tutela.errors import InvalidInput
 
 KNOWN_KEYS: Final = (
@@ -34,6 +43,8 @@ KNOWN_KEYS: Final = (
 ).split()
 SKIPPED_FOLDERS: Final = frozenset({"tmp"})
 MAX_METADATA_BYTES: Final = 64 * 1024
+KEY_CHARS: Final = 128  # Voicemail.dedupe_key
+LINK_REASON: Final = "is a symbolic link; links in a spool are not followed"
 _MSG_FILE: Final = re.compile(r"(msg[0-9]{4,})\.([A-Za-z0-9]+)")
 _DIGITS: Final = re.compile(r"[0-9]+")
 
@@ -92,32 +103,62 @@ def parse(spool_dir: str | os.PathLike[str]) -> Iterator[VoicemailItem]:
     return _walk(root)
 
 
-def _subdirs(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.is_dir())
+def _entries(path: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(path) as found:
+        return sorted(found, key=lambda e: e.name)
+
+
+def _link(entry: os.DirEntry[str]) -> Rejection:
+    return Rejection(file=entry.path, line=None, reason=LINK_REASON, excerpt="")
+
+
+def _subdirs(path: Path) -> Iterator[Path | Rejection]:
+    """The directories in ``path`` (links to one rejected), in name order."""
+    for entry in _entries(path):
+        if entry.is_symlink():
+            if entry.is_dir():  # follows: a link to a directory, rejected
+                yield _link(entry)
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield Path(entry.path)
 
 
 def _walk(root: Path) -> Iterator[VoicemailItem]:
     for context in _subdirs(root):
+        if isinstance(context, Rejection):
+            yield context
+            continue
         for mailbox in _subdirs(context):
+            if isinstance(mailbox, Rejection):
+                yield mailbox
+                continue
             for folder in _subdirs(mailbox):
-                if folder.name in SKIPPED_FOLDERS:
-                    continue
-                yield from _folder(folder, context.name, mailbox.name)
+                if isinstance(folder, Rejection):
+                    yield folder
+                elif folder.name not in SKIPPED_FOLDERS:
+                    yield from _folder(folder, context.name, mailbox.name)
 
 
 def _folder(folder: Path, context: str, mailbox: str) -> Iterator[VoicemailItem]:
     by_stem: dict[str, list[Path]] = {}
     metadata: list[Path] = []
-    for entry in sorted(folder.iterdir()):
-        if not entry.is_file():
-            continue
+    for entry in _entries(folder):
         m = _MSG_FILE.fullmatch(entry.name)
         if m is None:
             continue
+        if entry.is_symlink():
+            yield _link(entry)
+            continue
+        if not entry.is_file(follow_symlinks=False):
+            yield Rejection(
+                file=entry.path, line=None, reason="is not a regular file", excerpt=""
+            )
+            continue
+        path = Path(entry.path)
         if m.group(2) == "txt":
-            metadata.append(entry)
+            metadata.append(path)
         else:
-            by_stem.setdefault(m.group(1), []).append(entry)
+            by_stem.setdefault(m.group(1), []).append(path)
     for path in metadata:
         audio = tuple(by_stem.pop(path.name[:-4], []))
         yield _message(path, audio, context, mailbox, folder.name)
@@ -130,15 +171,24 @@ def _folder(folder: Path, context: str, mailbox: str) -> Iterator[VoicemailItem]
         )
 
 
+def message_key(context: str, mailbox: str, msg_id: str) -> str:
+    """The dedupe key of a message with a ``msg_id``: readable when it fits the
+    column as UTF-8 text, else the digest of its exact bytes."""
+    key = f"vm:{context}/{mailbox}:{msg_id}"
+    if len(key) <= KEY_CHARS and is_text(key):
+        return key
+    raw = key.encode("utf-8", "surrogateescape")
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
 def read_metadata(path: Path) -> tuple[dict[str, str], dict[str, int]]:
     """The ``[message]`` keys of a msgNNNN.txt, first value wins, with line numbers."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_METADATA_BYTES + 1)
-    except OSError:
-        raise _Unreadable("metadata file cannot be read") from None
-    if len(data) > MAX_METADATA_BYTES:
-        raise _Unreadable("metadata file larger than 64 KiB")
+        data = read_regular(path, MAX_METADATA_BYTES)
+    except TooLarge:
+        raise _Unreadable("metadata file larger than 64 KiB") from None
+    except NotReadable as err:
+        raise _Unreadable(f"metadata file {err.reason}") from None
     if b"\x00" in data:
         raise _Unreadable("metadata file holds binary data")
     values: dict[str, str] = {}
@@ -174,9 +224,10 @@ def _message(
 ) -> VoicemailItem:
     def rejected(reason: str, line: int | None = None) -> Rejection:
         try:
-            head = path.read_bytes()[:400].decode("utf-8", "surrogateescape")
-        except OSError:
-            head = ""
+            raw = read_regular(path, MAX_METADATA_BYTES)
+        except NotReadable:
+            raw = b""
+        head = raw[:400].decode("utf-8", "surrogateescape")
         return Rejection(
             file=str(path), line=line, reason=reason, excerpt=excerpt(head)
         )
@@ -203,7 +254,7 @@ def _message(
         return rejected("origtime is out of range", lines["origtime"])
     msg_id = values.get("msg_id") or None
     if msg_id:
-        key = f"vm:{context}/{mailbox}:{msg_id}"
+        key = message_key(context, mailbox, msg_id)
     else:
         canonical = json.dumps(
             [context, mailbox, origtime_raw, values.get("callerid", ""), duration_raw],
@@ -235,4 +286,11 @@ def _message(
     )
 
 
-__all__ = ["VoicemailItem", "VoicemailMessage", "parse", "read_metadata"]
+__all__ = [
+    "LINK_REASON",
+    "VoicemailItem",
+    "VoicemailMessage",
+    "message_key",
+    "parse",
+    "read_metadata",
+]

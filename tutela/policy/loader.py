@@ -26,6 +26,8 @@ from tutela.errors import PolicyInvalid
 from tutela.policy.model import Loc, Policy, _dotted
 
 MAX_POLICY_BYTES = 2 * 1024 * 1024
+# Deeper than any policy needs; the YAML composer recurses once per level.
+MAX_POLICY_DEPTH = 64
 SHIPPED_POLICY_NAME = "jive-2018.yaml"
 
 
@@ -88,8 +90,16 @@ def parse_policy(raw: bytes | str, *, source: str = "<policy>") -> Policy:
     else:
         text = raw
     try:
+        _check_shape(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except (ValueError, OverflowError) as exc:
+        # A scalar YAML reads but Python cannot hold: a date like 2024-02-30,
+        # an integer of thousands of digits.
+        raise PolicyInvalid(
+            f"not valid YAML: a value cannot be read ({type(exc).__name__})",
+            file=source,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise PolicyInvalid(
@@ -112,6 +122,31 @@ def parse_policy(raw: bytes | str, *, source: str = "<policy>") -> Policy:
     if references:
         _raise_problems(references, node, source)
     return policy
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse what a policy never needs and a hostile file uses: aliases (an
+    alias bomb expands to billions of nodes) and nesting deeper than
+    `MAX_POLICY_DEPTH` (the composer would exhaust the stack)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            raise PolicyInvalid(
+                "YAML aliases (*name) are not allowed in a policy; write the value out",
+                file=source,
+                line=line,
+            )
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_POLICY_DEPTH:
+                raise PolicyInvalid(
+                    f"nested more than {MAX_POLICY_DEPTH} levels deep",
+                    file=source,
+                    line=line,
+                )
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
 
 
 def _raise_problems(

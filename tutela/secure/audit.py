@@ -11,13 +11,17 @@ database write lock on SQLite, so two processes can never read the same head
 and fork the chain. Each append commits on its own, independent of the
 caller's transaction, so that a rolled-back caller cannot erase the record of
 what it read. Every `checkpoint_every` entries (and on demand) the head is
-signed with Ed25519 (`tutela.secure.checkpoints`).
+signed with Ed25519 (`tutela.secure.checkpoints`); `seal_pending` signs the
+head of every log this process appended to, which the `tutela` command does
+when it ends, so the entries of a finished command are always covered. With
+a witness (`tutela.secure.witness`), each checkpoint is also sent there.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +29,7 @@ from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 
+from tutela.secure import witness as witnesses
 from tutela.secure._encoding import (
     check_entry_fields,
     encode_details,
@@ -32,12 +37,18 @@ from tutela.secure._encoding import (
     entry_hash,
     utc_stamp,
 )
-from tutela.secure.checkpoints import Checkpoint, write_checkpoint
-from tutela.secure.signing_keys import Signer, load_or_create_signer, load_verifier
+from tutela.secure.checkpoints import Checkpoint, load_checkpoints, write_checkpoint
+from tutela.secure.signing_keys import (
+    Signer,
+    Verifier,
+    load_or_create_signer,
+    load_verifier,
+)
 from tutela.store.models import AuditEntry, AuditHead
 
 if TYPE_CHECKING:
     from tutela.secure.verify import VerifyReport
+    from tutela.secure.witness import WitnessedCheckpoint
     from tutela.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -72,10 +83,12 @@ class AuditLog:
         data_dir: Path,
         *,
         checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        witness: str | None = None,
     ) -> None:
         self.engine = engine
         self.data_dir = data_dir
         self.checkpoint_every = checkpoint_every
+        self.witness = witness
         self._signer: Signer | None = None
         self._lock = threading.Lock()
 
@@ -99,12 +112,21 @@ class AuditLog:
         check_entry_fields(actor, action, purpose)
         subjects_text = encode_subjects(subjects)
         details_text = encode_details(details)
+        signed = None
         with self.engine.begin() as conn:
             record = self._append(
                 conn, actor, action, purpose, subjects_text, details_text
             )
             if self.checkpoint_every and record.seq % self.checkpoint_every == 0:
-                write_checkpoint(conn, self.signer, record.seq, record.hash)
+                signed = write_checkpoint(conn, self.signer, record.seq, record.hash)
+        _unsealed.add(self)
+        if signed is not None and self.witness:
+            try:
+                self.send_to_witness([signed])
+            except witnesses.WitnessUnreachable as exc:
+                # The entry and its checkpoint are stored; the command's end
+                # (`seal_pending`) tries the witness again and reports it.
+                log.warning("audit.witness_unreachable %s", type(exc).__name__)
         log.debug("audit append seq=%d action=%s", record.seq, action)
         return record
 
@@ -145,7 +167,33 @@ class AuditLog:
         )
 
     def checkpoint(self) -> Checkpoint | None:
-        """Sign the current head now; None when the log is empty or already signed."""
+        """Sign the current head now (unless it is signed already) and give it
+        to the witness, if there is one; None when the log is empty.
+
+        Raises `tutela.secure.witness.WitnessUnreachable` when the witness
+        cannot be written (the checkpoint is stored all the same).
+        """
+        checkpoint = self._sign_head()
+        _unsealed.discard(self)
+        if checkpoint is not None and self.witness:
+            self.send_to_witness([checkpoint])
+        return checkpoint
+
+    def send_to_witness(
+        self, checkpoints: Iterable[Checkpoint], target: str | None = None
+    ) -> int:
+        """Give ``checkpoints`` to ``target`` (default: this log's witness)."""
+        where = target or self.witness
+        if not where:
+            return 0
+        return witnesses.send(where, checkpoints, self.signer.verifier().fingerprint)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every stored checkpoint, in order."""
+        with self.engine.connect() as conn:
+            return load_checkpoints(conn)
+
+    def _sign_head(self) -> Checkpoint | None:
         with self.engine.begin() as conn:
             seq, digest = conn.execute(
                 update(_head)
@@ -157,11 +205,29 @@ class AuditLog:
                 return None
             return write_checkpoint(conn, self.signer, seq, digest)
 
-    def verify(self) -> VerifyReport:
-        """Check the whole chain and every checkpoint (see `tutela.secure.verify`)."""
+    def verify(
+        self,
+        *,
+        public_key: Verifier | None = None,
+        fingerprint: str | None = None,
+        witnessed: list[WitnessedCheckpoint] | None = None,
+    ) -> VerifyReport:
+        """Check the whole chain and every checkpoint (see `tutela.secure.verify`).
+
+        ``public_key`` (from outside the data directory) replaces the data
+        directory's key; ``fingerprint`` pins the data directory's key;
+        ``witnessed`` are checkpoints from an external witness.
+        """
         from tutela.secure.verify import verify_chain
 
-        return verify_chain(self.engine, load_verifier(self.data_dir))
+        verifier = public_key or load_verifier(self.data_dir)
+        return verify_chain(
+            self.engine,
+            verifier,
+            pinned=public_key is not None,
+            expected_fingerprint=fingerprint,
+            witnessed=witnessed,
+        )
 
     def head(self) -> tuple[int, str]:
         with self.engine.connect() as conn:
@@ -173,6 +239,24 @@ class AuditLog:
 
 _logs: dict[int, tuple[Engine, AuditLog]] = {}
 _logs_lock = threading.Lock()
+# Logs appended to since their last `checkpoint` (weakly: a log nobody holds
+# any more is not kept alive for this).
+_unsealed: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+
+
+def seal_pending() -> list[tuple[AuditLog, Checkpoint | None, str | None]]:
+    """Checkpoint (and witness) every log this process appended to since its
+    last checkpoint: (log, checkpoint, why the witness failed or None)."""
+    sealed: list[tuple[AuditLog, Checkpoint | None, str | None]] = []
+    for pending in list(_unsealed):
+        try:
+            sealed.append((pending, pending.checkpoint(), None))
+        except witnesses.WitnessUnreachable as exc:
+            sealed.append((pending, None, exc.message))
+        finally:
+            # The command closed its store already: close what signing reopened.
+            pending.engine.dispose()
+    return sealed
 
 
 def audit_log(store: Store) -> AuditLog:
@@ -181,7 +265,10 @@ def audit_log(store: Store) -> AuditLog:
     with _logs_lock:
         found = _logs.get(key)
         if found is None or found[0] is not store.engine:
-            found = (store.engine, AuditLog(store.engine, store.data_dir))
+            found = (
+                store.engine,
+                AuditLog(store.engine, store.data_dir, witness=store.audit_witness),
+            )
             _logs[key] = found
             if len(_logs) > 64:  # tests open many stores; keep the map small
                 _logs.pop(next(iter(_logs)))

@@ -73,7 +73,9 @@ def check_csrf(token: str | None, given: str | None) -> None:
     """`CsrfRefused` unless `given` is the anti-forgery token of `token`."""
     if not token or not given or len(given) > 128:
         raise CsrfRefused()
-    if not hmac.compare_digest(csrf_token(token), given):
+    # Bytes: compare_digest refuses str with characters beyond ASCII.
+    expected = csrf_token(token).encode("ascii")
+    if not hmac.compare_digest(expected, given.encode("utf-8", "surrogateescape")):
         raise CsrfRefused()
 
 

@@ -5,12 +5,20 @@ Clause: secure.measures. The private key lives in the data directory
 is written beside it (`keys/audit_ed25519.pub.pem`) so that an auditor can
 verify checkpoints without the private key. Creation is atomic: two processes
 starting at once end up with the same key.
+
+A key is named by its fingerprint, ``sha256:`` and the SHA-256 of its raw
+32-byte public key in hex (its ``key_id`` is the first 32 hex digits). The
+fingerprint is printed when the key is created (`created_keys`); keep it
+outside the data directory and give it to ``tutela audit verify
+--fingerprint`` so that a key swapped in the data directory shows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +30,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from tutela.errors import TutelaError
+from tutela.errors import InvalidInput, TutelaError
+
+log = logging.getLogger(__name__)
 
 PRIVATE_NAME = "audit_ed25519.pem"
 PUBLIC_NAME = "audit_ed25519.pub.pem"
@@ -33,17 +43,50 @@ def key_paths(data_dir: Path) -> tuple[Path, Path]:
     return keys / PRIVATE_NAME, keys / PUBLIC_NAME
 
 
-def key_id(public: Ed25519PublicKey) -> str:
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+# Keys this process created: (private key path, fingerprint), for the CLI to print.
+_created: list[tuple[Path, str]] = []
+
+
+def fingerprint(public: Ed25519PublicKey) -> str:
+    """``sha256:<hex>`` of the raw public key: the name to pin a key by."""
     raw = public.public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
-    return hashlib.sha256(raw).hexdigest()[:32]
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    return fingerprint(public)[7:39]
+
+
+def parse_fingerprint(text: str) -> str:
+    """A fingerprint as given (any case, ``:`` or spaces between digit pairs)."""
+    digits = re.sub(r"[\s:]", "", text.strip().lower().removeprefix("sha256:"))
+    if not _FINGERPRINT.fullmatch(digits):
+        raise InvalidInput(
+            "is not a key fingerprint (sha256: and 64 hex digits, as "
+            "`tutela audit key` prints it)",
+            field="fingerprint",
+        )
+    return "sha256:" + digits
+
+
+def created_keys() -> list[tuple[Path, str]]:
+    """Take the keys created by this process since the last call."""
+    taken = list(_created)
+    _created.clear()
+    return taken
 
 
 @dataclass(frozen=True)
 class Verifier:
     public: Ed25519PublicKey
     key_id: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public)
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
@@ -97,8 +140,21 @@ def load_verifier(data_dir: Path) -> Verifier | None:
     return None
 
 
+def load_public_key(path: Path) -> Verifier:
+    """A `Verifier` from a PEM public key file (``audit_ed25519.pub.pem``)."""
+    try:
+        loaded = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError):
+        raise InvalidInput(
+            "cannot be read as a PEM public key", file=str(path)
+        ) from None
+    if not isinstance(loaded, Ed25519PublicKey):
+        raise InvalidInput("is not an Ed25519 public key", file=str(path))
+    return Verifier(loaded, key_id(loaded))
+
+
 def _create(private_path: Path, public_path: Path) -> None:
-    private_path.parent.mkdir(parents=True, exist_ok=True)
+    private_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -120,5 +176,10 @@ def _create(private_path: Path, public_path: Path) -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     public_tmp = public_path.with_name(f".{public_path.name}.{uuid.uuid4().hex}")
-    public_tmp.write_bytes(public_pem)
+    fd = os.open(public_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(public_pem)
     os.replace(public_tmp, public_path)
+    printed = fingerprint(key.public_key())
+    _created.append((private_path, printed))
+    log.info("audit.signing_key_created fingerprint=%s", printed)

@@ -3,11 +3,19 @@
 SQLite (in the data directory) is the embedded default; set
 `TUTELA_DATABASE_URL` to use PostgreSQL. Either way the schema comes from the
 Alembic migrations in `tutela/store/migrations`, applied on open.
+
+Clause secure.measures: the data directory is private. `open_store` creates
+it 0700 and the SQLite database 0600 before SQLite does (SQLite gives its
+``-wal`` and ``-shm`` files the database's mode), and tightens them when an
+older run left them readable to others. The `tutela` command also runs
+under umask 077, so whatever else it writes is private too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +24,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tutela.config import Settings
@@ -28,7 +36,19 @@ from tutela.store.types import bind_key_ring
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-_BEGIN_MODE = "tutela_sqlite_begin"
+BEGIN_OPTION = "tutela_sqlite_begin"
+
+
+def write_first(conn: Connection) -> Connection:
+    """Make ``conn``'s transactions take the write lock at BEGIN (on SQLite).
+
+    For a unit of work that reads before it writes while other processes
+    write too (ingests): it then waits for the lock (busy timeout) instead
+    of failing. No effect on PostgreSQL, whose row locks need no such thing.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+    return conn
 
 
 @dataclass
@@ -38,6 +58,8 @@ class Store:
     keys: KeyRing
     data_dir: Path
     policy_file: Path = DEFAULT_POLICY
+    # Where audit checkpoints are also sent (a file or a URL), if anywhere.
+    audit_witness: str | None = None
 
     def policy(self) -> Policy:
         """The policy this store is governed by (re-read only when the file changes)."""
@@ -61,7 +83,8 @@ class Store:
         On PostgreSQL this is a plain transaction; lock rows with FOR UPDATE.
         """
         with self.sessions.begin() as session:
-            session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
+            if self.engine.dialect.name == "sqlite":
+                session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
             yield session
 
     def close(self) -> None:
@@ -100,8 +123,13 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(_BEGIN_MODE) == "IMMEDIATE"
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # A transaction that reads and then writes cannot take the write lock
+        # once another connection has committed since its read (SQLite answers
+        # "database is locked" at once, whatever the busy timeout): a writer
+        # that reads first asks for IMMEDIATE (`write_first`), which takes the
+        # lock at BEGIN and waits for it.
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "")
+        conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
 def load_keys(settings: Settings) -> KeyRing:
@@ -110,9 +138,46 @@ def load_keys(settings: Settings) -> KeyRing:
     return KeyRing.load_or_create(settings.key_ring_path)
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only its owner may use (created or tightened)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _tighten(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` as a file only its owner may read (created empty, or tightened)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _tighten(path, 0o600)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if current & 0o077:
+        path.chmod(mode)
+        log.warning("store.permissions_tightened mode=%o->%o", current, mode)
+
+
+def _private_sqlite(settings: Settings) -> None:
+    """The SQLite database and its journal files, 0600 before SQLite opens them."""
+    private_file(settings.sqlite_path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        _tighten(
+            settings.sqlite_path.with_name(settings.sqlite_path.name + suffix), 0o600
+        )
+
+
 def open_store(settings: Settings, *, migrate: bool = True) -> Store:
     """Open (and by default migrate) the store the settings point at."""
-    settings.data.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data)
+    if settings.database_url is None:
+        _private_sqlite(settings)
     keys = load_keys(settings)
     engine = make_engine(settings.resolved_database_url(), keys)
     if migrate:
@@ -124,6 +189,7 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Store:
         keys=keys,
         data_dir=settings.data,
         policy_file=settings.policy_file,
+        audit_witness=settings.audit_witness,
     )
 
 

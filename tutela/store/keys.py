@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,9 @@ class KeyRing:
             raise TutelaError(
                 "this key ring came from the environment; it cannot be saved"
             )
-        self.source.parent.mkdir(parents=True, exist_ok=True)
+        self.source.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if stat.S_IMODE(self.source.parent.stat().st_mode) & 0o077:
+            self.source.parent.chmod(0o700)
         tmp = self.source.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from tutela import __version__
 from tutela.config import Settings
 from tutela.web.errors import install_error_handlers
+from tutela.web.guard import ResponseGuard
 from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
 from tutela.web.routes import console as console_routes
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
     app.include_router(inbox_routes.router)
+    app.add_middleware(ResponseGuard)
 
     install_error_handlers(app)
     return app

@@ -10,6 +10,7 @@ from tutela.collect.web._fields import MAX_LINE_BYTES, Reason
 from tutela.collect.web.adclicks import AdClick, ad_click_for, is_ad_landing
 from tutela.collect.web.bots import is_bot
 from tutela.collect.web.clickexport import (
+    MAX_CLICKS,
     ExportedClick,
     read_click_export,
     summarize,
@@ -56,6 +57,7 @@ __all__ = [
     "Hit",
     "LOG_FORMATS",
     "LogFormat",
+    "MAX_CLICKS",
     "MAX_LINE_BYTES",
     "MemorySaltStore",
     "Reason",

@@ -14,6 +14,11 @@ from functools import lru_cache
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 MAX_LINE_BYTES = 16 * 1024
+# A gzip stream may expand this many times its compressed size, once past
+# BOMB_MIN_BYTES; access logs compress 5 to 30-fold, a decompression bomb
+# about a thousandfold.
+MAX_EXPANSION = 200
+BOMB_MIN_BYTES = 8 * 1024 * 1024
 
 
 class Reason(StrEnum):
@@ -32,6 +37,10 @@ class Reason(StrEnum):
     BAD_JSON = "line is not a JSON object"
     MISSING_FIELD = "required field is missing or empty"
     CORRUPT = "compressed data is corrupt or cut short; lines after this are lost"
+    BOMB = (
+        f"compressed data expands more than {MAX_EXPANSION}-fold (a decompression "
+        "bomb); lines after this are not read"
+    )
 
 
 _MONTHS = {

@@ -18,18 +18,25 @@ import hashlib
 import io
 import itertools
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from tutela.collect.web._fields import Reason
 from tutela.collect.web.devices import DeviceClass
 from tutela.collect.web.hits import Rejection
 from tutela.collect.web.logformat import open_log, sniff
 from tutela.collect.web.sanitize import clean_target, scrub_value
 
 HEADER_SCAN_ROWS = 20
+# Longest physical line read (characters): a file without line ends is
+# refused at this point instead of being held in memory whole.
+MAX_LINE_CHARS = 64 * 1024
+# The most clicks one row (or one day's total) may report: a PostgreSQL int4.
+MAX_CLICKS = 2**31 - 1
 COLUMNS: dict[str, tuple[str, ...]] = {
     "day": ("date", "day", "click date"),
     "campaign": ("campaign", "campaign name"),
@@ -112,24 +119,54 @@ def _text_stream(raw: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding=encoding, newline="")
 
 
+class _LineTooLong(Exception):
+    """A physical line longer than `MAX_LINE_CHARS`."""
+
+
+def _bounded_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of ``text``, none longer than `MAX_LINE_CHARS` (else raise)."""
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise _LineTooLong
+        yield line
+
+
 def _rows(
     text: io.TextIOWrapper, file: str
 ) -> Iterator[tuple[int, list[str]] | Rejection]:
+    lines = _bounded_lines(text)
+    too_long = (
+        f"a line is longer than {MAX_LINE_CHARS} characters; rows after it are not read"
+    )
+    head: list[str] = []
+    cut = False  # a line too long ends the file: CSV cannot find the next row
     try:
-        head = list(itertools.islice(text, HEADER_SCAN_ROWS))
+        for line in lines:
+            head.append(line)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
     except UnicodeDecodeError:
         yield Rejection(file, 0, "file is not UTF-8 or UTF-16")
         return
+    except _LineTooLong:
+        cut = True
     sample = max(head, key=lambda ln: ln.lower().count("campaign"), default="")
     delimiter = max(",\t;", key=sample.count)
-    reader = csv.reader(itertools.chain(head, text), delimiter=delimiter)
+    rest: Iterable[str] = () if cut else lines
+    reader = csv.reader(itertools.chain(head, rest), delimiter=delimiter)
     try:
         for row in reader:
             yield reader.line_num, row
     except csv.Error:
         yield Rejection(file, reader.line_num, "row is not valid CSV")
+        return
     except UnicodeDecodeError:
         yield Rejection(file, reader.line_num + 1, "file is not UTF-8 or UTF-16")
+        return
+    except _LineTooLong:
+        cut = True
+    if cut:
+        yield Rejection(file, reader.line_num + 1, too_long)
 
 
 def _value(row: list[str], cols: dict[str, int], key: str) -> str | None:
@@ -162,8 +199,10 @@ def _click(
     clicks = 1
     if clicks_text is not None:
         digits = clicks_text.replace(",", "")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             return Rejection(file, line, "clicks is not a whole number", "clicks")
+        if len(digits) > 10 or int(digits) > MAX_CLICKS:
+            return Rejection(file, line, f"clicks is above {MAX_CLICKS}", "clicks")
         clicks = int(digits)
     # Which network: the first click-id column with a value. The value is dropped.
     kind = next((k for k in _CLICK_IDS if _value(row, cols, k)), None)
@@ -198,8 +237,10 @@ def read_click_export(
     else:
         raw, file = source, name or "<stream>"
     stream = open_log(raw)
-    text = _text_stream(stream)
+    text: io.TextIOWrapper | None = None
+    line = 0
     try:
+        text = _text_stream(stream)
         cols: dict[str, int] | None = None
         for item in _rows(text, file):
             if isinstance(item, Rejection):
@@ -218,8 +259,12 @@ def read_click_export(
             yield _click(row, cols, file, line)
         if cols is None:
             yield Rejection(file, 0, "no header row with Date and Campaign columns")
+    except (OSError, EOFError, zlib.error):
+        # A cut or corrupt gzip member: keep what was read, report the rest.
+        yield Rejection(file, line + 1, Reason.CORRUPT)
     finally:
-        text.detach()  # a TextIOWrapper would close the caller's stream
+        if text is not None:
+            text.detach()  # a TextIOWrapper would close the caller's stream
         if stream is not raw:
             stream.close()
         if owned:

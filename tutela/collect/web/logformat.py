@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from tutela.collect.web import _fields
 from tutela.collect.web._fields import (
     MAX_LINE_BYTES,
     Reason,
@@ -173,6 +174,17 @@ def parse_line(
     )
 
 
+def _bomb(raw: BinaryIO, expanded: int) -> bool:
+    """Whether ``expanded`` bytes out of ``raw`` so far are a decompression bomb."""
+    if expanded < _fields.BOMB_MIN_BYTES:
+        return False
+    try:
+        compressed = raw.tell()
+    except OSError:  # a pipe: count what it gave, as gzip read it
+        return False
+    return expanded > _fields.MAX_EXPANSION * max(compressed, 1)
+
+
 def read_log(
     source: str | os.PathLike[str] | BinaryIO,
     *,
@@ -200,12 +212,18 @@ def read_log(
         name = "<stream>" if name is None else name
     stream = open_log(raw)
     number = 0
+    expanded = 0
     try:
         for number, line in iter_raw_lines(stream):
             if line is None:
+                expanded += MAX_LINE_BYTES
                 yield Rejection(name, number, Reason.OVERSIZED)
             else:
+                expanded += len(line)
                 yield parse_line(line, file=name, line=number, site=site, fmt=fmt)
+            if stream is not raw and number % 4096 == 0 and _bomb(raw, expanded):
+                yield Rejection(name, number + 1, Reason.BOMB)
+                return
     except (OSError, EOFError, zlib.error):
         # A cut or corrupt gzip member: keep what was read, report the rest.
         yield Rejection(name, number + 1, Reason.CORRUPT)

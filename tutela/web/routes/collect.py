@@ -98,6 +98,10 @@ async def read_beacon(request: Request) -> CollectBeacon:
         raise InvalidInput(
             "beacon body is not JSON; send a JSON object", field="body"
         ) from None
+    except RecursionError:
+        raise InvalidInput(
+            "beacon body is nested too deeply; send a flat JSON object", field="body"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput("beacon body must be a JSON object", field="body")
     try:

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tutela.errors import InvalidInput
 from tutela.web._webstore import WebStoreDep
 from tutela.web.deps import require_purpose
+from tutela.web.guard import CONTENT_SECURITY_POLICY
 from tutela.web.reporting import DayTotal, web_report
 
 router = APIRouter(tags=["web"])
@@ -139,8 +140,7 @@ def read_web_report_page(
     return HTMLResponse(
         html,
         headers={
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
             "Cache-Control": "no-store",
         },
     )
