@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -35,6 +36,11 @@ def run(settings: Settings, *args: str, witness: Path | None = None) -> tuple[in
     result = CliRunner().invoke(app, [*args, "--data", str(settings.data)], env=env)
     raised = "" if result.exception is None else str(result.exception)
     return result.exit_code, result.stdout + result.stderr + raised
+
+
+def _json(out: str) -> Any:
+    """The JSON document a ``--json`` command printed first (stderr follows)."""
+    return json.JSONDecoder().raw_decode(out)[0]
 
 
 def _sql(store: Store, statement: str, **params: object) -> None:
@@ -141,7 +147,7 @@ def test_a_chain_resigned_with_a_swapped_key_fails_a_pinned_verify(
     code, out = run(settings, "audit", "verify", "--fingerprint", fingerprint)
     assert code == 1 and "replaced" in out
     code, out = run(settings, "audit", "verify", "--public-key", str(kept), "--json")
-    assert code == 1 and "signature" in json.loads(out)["audit"]["problem"]
+    assert code == 1 and "signature" in _json(out)["audit"]["problem"]
 
 
 def test_deleting_every_checkpoint_fails_a_pinned_verify(
@@ -171,7 +177,7 @@ def test_a_rewrite_after_the_checkpoints_were_deleted_is_caught_by_the_witness(
     _rehash_from(store, cut - 1)
     assert run(settings, "audit", "verify")[0] == 0  # the database alone: fooled
     code, out = run(settings, "audit", "verify", "--witness", str(witness), "--json")
-    payload = json.loads(out)
+    payload = _json(out)
     assert code == 1 and payload["audit"]["first_bad_seq"] == cut
     # A rewrite of an earlier entry, re-signed with the real key, shows too.
     _sql(store, "UPDATE audit_entries SET details = :d WHERE seq = 2", d='{"x":1}')
@@ -217,7 +223,7 @@ def test_checkpoints_are_posted_to_a_witness_url(
     url, received = witness_url
     _users(settings, 1)
     code, out = run(settings, "audit", "export-checkpoints", "--to", url, "--json")
-    assert code == 0 and json.loads(out)["exported"] == len(received) >= 1
+    assert code == 0 and _json(out)["exported"] == len(received) >= 1
     seq, digest = audit_log(store).head()
     assert received[-1]["seq"] == seq and received[-1]["hash"] == digest
     fingerprint = load_or_create_signer(settings.data).verifier().fingerprint

@@ -41,6 +41,7 @@ app = typer.Typer(
 def _every_command(ctx: typer.Context) -> None:
     # When the command ends, however it ends: sign what it appended to the
     # audit log, so no entry of a finished command is left unsigned.
+    audit.start_command()
     ctx.call_on_close(audit.seal_audit_logs)
 
 

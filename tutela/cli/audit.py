@@ -27,7 +27,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
-from tutela.secure.audit import audit_log, seal_pending
+from tutela.secure.audit import audit_log, forget_pending, seal_pending
 from tutela.secure.signing_keys import (
     created_keys,
     load_or_create_signer,
@@ -40,12 +40,19 @@ from tutela.store.db import open_store
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
 
+def start_command() -> None:
+    """At the start of a command: only what it appends (and the keys it
+    creates) are its to seal and to name."""
+    forget_pending()
+    created_keys()
+
+
 def seal_audit_logs() -> None:
     """At the end of a command: checkpoint what it appended; name new keys."""
     for _log, _checkpoint, problem in seal_pending():
         if problem is not None:
             stderr.print(
-                f"audit checkpoint not witnessed: {problem}",
+                f"audit checkpoint not made or not witnessed: {problem}",
                 markup=False,
                 soft_wrap=True,
             )

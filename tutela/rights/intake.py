@@ -26,9 +26,8 @@ message gets the inbox's own acknowledgement, at most once a day per
 address. An "Unsubscribe" message whose DMARC passed ends that address's
 policy-update subscription; any other is left flagged for staff.
 
-Quarantine is bounded: at most `QuarantineBudget.cap` poison messages are
-kept per run; more are refused, counted and reported, and stay where they
-came from (the mbox, or the sender's server after a 5xx).
+Poison messages go to quarantine (`tutela.rights.quarantine`, bounded per
+run, counted and reported); `intake_path` goes on with the next message.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, cast
 
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,6 +61,12 @@ from tutela.rights.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.rights.matching import match_and_verify, resume
 from tutela.rights.notices import acknowledgement, inbox_acknowledgement
 from tutela.rights.parsing import MalformedMessage, Parsed, html_text, parse
+from tutela.rights.quarantine import (
+    TRANSIENT_ERRORS,
+    PoisonMessage,
+    QuarantineBudget,
+    quarantine,
+)
 from tutela.rights.requests import (
     REPEAT_WINDOW,
     note_repeat,
@@ -93,14 +97,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 INTAKE_ACTOR: Final = "system:support_inbox"
-MAX_QUARANTINE_PER_RUN: Final = 100
-# Failures of the store itself: the message is fine, try again later.
-TRANSIENT_ERRORS: Final = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.IntegrityError,
-    TimeoutError,
-)
 
 
 @dataclass(frozen=True)
@@ -131,25 +127,6 @@ class IntakeReport:
     not_quarantined: int = 0
 
 
-@dataclass
-class QuarantineBudget:
-    """How many poison messages one run may keep; the rest are counted."""
-
-    cap: int = MAX_QUARANTINE_PER_RUN
-    stored: int = 0
-    refused: int = 0
-
-
-class PoisonMessage(InvalidInput):
-    """A message refused for good (SMTP 5xx); kept in quarantine unless over the cap."""
-
-    status = 422
-
-    def __init__(self, reason: str, *, where: str, quarantined: bool) -> None:
-        super().__init__(reason, file=where)
-        self.quarantined = quarantined
-
-
 @dataclass(frozen=True)
 class Receipt:
     result: IntakeResult
@@ -158,51 +135,6 @@ class Receipt:
 
 def _key(message_id: str) -> str:
     return hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def quarantine(
-    store: Store,
-    raw: bytes,
-    *,
-    reason: str,
-    where: str,
-    channel: str,
-    now: dt.datetime | None = None,
-    budget: QuarantineBudget | None = None,
-) -> PoisonMessage:
-    """Keep a message that cannot be processed, sealed, with its reason."""
-    key = hashlib.sha256(b"quarantine\0" + raw).hexdigest()
-    with store.session() as session:
-        found = session.scalar(
-            select(RightsMessage.id).where(RightsMessage.message_key == key)
-        )
-        if found is None:
-            if budget is not None and budget.stored >= budget.cap:
-                budget.refused += 1
-                return PoisonMessage(
-                    f"{reason}; not kept: the quarantine cap of {budget.cap} "
-                    "messages for this run is reached",
-                    where=where,
-                    quarantined=False,
-                )
-            row = RightsMessage(
-                message_key=key,
-                message_id=f"<{key}@quarantine.tutela.invalid>",
-                route="general",
-                channel=channel,
-                raw=base64.b64encode(raw).decode("ascii"),
-                size=len(raw),
-                received_at=now or utcnow(),
-                flag="quarantined",
-                problem=reason[:200],
-            )
-            session.add(row)
-            session.flush()
-            found = row.id
-            if budget is not None:
-                budget.stored += 1
-    log.warning("rights.intake.quarantined message_row=%d", found)
-    return PoisonMessage(reason, where=where, quarantined=True)
 
 
 def _thread_case(session: Session, refs: list[str]) -> int | None:

@@ -249,14 +249,23 @@ def seal_pending() -> list[tuple[AuditLog, Checkpoint | None, str | None]]:
     last checkpoint: (log, checkpoint, why the witness failed or None)."""
     sealed: list[tuple[AuditLog, Checkpoint | None, str | None]] = []
     for pending in list(_unsealed):
+        _unsealed.discard(pending)
         try:
             sealed.append((pending, pending.checkpoint(), None))
         except witnesses.WitnessUnreachable as exc:
             sealed.append((pending, None, exc.message))
+        except Exception as exc:  # noqa: BLE001 - reported; the command's outcome stands
+            log.warning("audit.seal_failed %s", type(exc).__name__)
+            sealed.append((pending, None, f"not signed ({type(exc).__name__})"))
         finally:
             # The command closed its store already: close what signing reopened.
             pending.engine.dispose()
     return sealed
+
+
+def forget_pending() -> None:
+    """Start a new command: logs appended to before it are not its to seal."""
+    _unsealed.clear()
 
 
 def audit_log(store: Store) -> AuditLog:
