@@ -45,6 +45,7 @@ from tutela.collect.detect import (
     resolve_overlaps,
     scan,
 )
+from tutela.collect.detect.codes import mask_security_codes
 from tutela.errors import NotFound
 from tutela.store.models import (
     Account,
@@ -366,8 +367,12 @@ def rebuild_index(
 
 
 def _mask_stored(row: Communication) -> int:
-    body = mask_card_numbers(row.body)
-    subject = None if row.subject is None else mask_card_numbers(row.subject)
+    body = mask_security_codes(mask_card_numbers(row.body))
+    subject = (
+        None
+        if row.subject is None
+        else mask_security_codes(mask_card_numbers(row.subject))
+    )
     if body == row.body and subject == row.subject:
         return 0
     row.body, row.subject = body, subject

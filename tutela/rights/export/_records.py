@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_
 
+from tutela.collect.detect import fold, redact
+from tutela.collect.detect.names import find_names
 from tutela.collect.mentions import redacted_for
 from tutela.rights.export._masking import scrub_secrets
 from tutela.rights.export.sections import (
@@ -81,6 +83,15 @@ def _keep_values(subject: _Subject, message: Communication) -> set[str]:
     }
 
 
+def _strangers(text: str, keep: set[str]) -> tuple[str, int]:
+    """`text` with the names of people the store does not know masked."""
+    found = find_names(text)
+    if not found:
+        return text, 0
+    red = redact(text, found, keep=keep)
+    return red.text, len(red.redacted)
+
+
 def _communications_section(
     use: Access, subject: _Subject, data: SubjectData
 ) -> Section:
@@ -104,6 +115,7 @@ def _communications_section(
                 named = [m.person_id for m in mentions[c.id] if m.person_id in ids]
                 keeper[c.id] = named[0] if named else (ids[0] if ids else None)
     data.reach("communications", len(rows))
+    names = {fold(p.name) for p in subject.people}
     cols: tuple[str, ...] = (
         "communication_id",
         "relation",
@@ -118,13 +130,16 @@ def _communications_section(
         red = redacted_for(
             use.session, c, keeper[cid], keep_values=_keep_values(subject, c)
         )
-        body, body_secrets = scrub_secrets(red.body.text)
-        heading, head_secrets = (
-            scrub_secrets(red.subject.text) if red.subject is not None else (None, 0)
-        )
-        masked = len(red.body.redacted) + (
-            len(red.subject.redacted) if red.subject is not None else 0
-        )
+        body, body_names = _strangers(red.body.text, names)
+        body, body_secrets = scrub_secrets(body)
+        heading: str | None = None
+        head_names = head_secrets = 0
+        if red.subject is not None:
+            heading, head_names = _strangers(red.subject.text, names)
+            heading, head_secrets = scrub_secrets(heading)
+        masked = len(red.body.redacted) + body_names + head_names
+        if red.subject is not None:
+            masked += len(red.subject.redacted)
         data.redactions += masked
         data.secrets_removed += body_secrets + head_secrets
         section.rows.append(
