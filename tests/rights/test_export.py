@@ -431,7 +431,7 @@ def test_export_is_audited_and_the_zip_is_shredded_after_download(
     blobs = BlobStore.in_data_dir(settings.data)
     download = open_download(store, token, blobs=blobs)
     doc = json.loads(zipfile.ZipFile(io.BytesIO(download.data)).read("data.json"))
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["categories"]["disclosures"]["rows"][0]["third_country"] is True
     assert doc["web_activity_and_ad_clicks"]["linked"] is False
     with store.session() as s:

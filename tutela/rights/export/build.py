@@ -182,6 +182,7 @@ def export_case(
         policy=policy,
         proven_emails=subject.proven_emails,
         extra_claims=subject.claims,
+        case_id=case_id,
     )
     disclosures = disclosures_section(store, data.person_ids)
     _fix_audio(store, data)
@@ -210,7 +211,8 @@ def export_case(
         written = bundle.write_zip(
             _entries(doc, data, blobs, session), max_bytes=max_bytes
         )
-    account_id = data.account_ids[0]
+    # A subject who is nobody's contact (a caller, a subscriber): no tenant.
+    account_id = data.account_ids[0] if data.account_ids else None
     expires = moment + ttl
     with store.session() as session:
         blob = blobs.put(

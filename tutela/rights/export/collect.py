@@ -33,6 +33,7 @@ from tutela.rights.export._records import (
     _payment_section,
     _porting_section,
 )
+from tutela.rights.export._requests import portal_section, requests_sections
 from tutela.rights.export.sections import (
     _ACCOUNT_ROLES,
     EXPORT_ACTOR,
@@ -66,6 +67,7 @@ def collect_subject(
     audio_prefix: str = "audio",
     proven_emails: Collection[str] = (),
     extra_claims: Sequence[Claim] = (),
+    case_id: int | None = None,
 ) -> SubjectData:
     """Read everything held about the people `person_ids` (one subject), masked.
 
@@ -75,6 +77,8 @@ def collect_subject(
     request proved the subject controls (a code reached them): they reach
     other accounts' messages too. `extra_claims` are identifiers of a subject
     who is not a customer contact (a verified caller's number, an address).
+    `case_id` is the request being answered: it and the subject's earlier
+    requests, messages and subscriptions are part of what is held.
     """
     mode: CounterpartMode = policy.meaning.access_request.counterpart_numbers
     proven = {e.strip().lower() for e in proven_emails}
@@ -114,6 +118,10 @@ def collect_subject(
         business = [p.account_id for p in people if p.role in _ACCOUNT_ROLES]
         data.sections.append(_payment_section(use, business, refs, data))
         data.sections.append(_porting_section(use, business, refs, subject, data))
+        data.sections += requests_sections(
+            use, subject, data, proven=proven, case_id=case_id
+        )
+        data.sections.append(portal_section(use, subject, data, proven=proven))
     return data
 
 

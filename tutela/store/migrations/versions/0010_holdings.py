@@ -6,7 +6,8 @@ data only for the periods the subject held it). Existing assignments are
 carried over from the day their row was created: numbers and extensions as
 `assigned`, the phone and e-mail typed on people as `typed`. Access-request
 cases gain the verified number of a subject who is not a customer contact
-and the start of the period it reaches; one-time codes record their channel.
+and the start of the period it reaches; one-time codes record their channel;
+a blob may belong to no account (the export of such a subject).
 
 Revision ID: 0010
 Revises: 0009
@@ -79,6 +80,8 @@ def upgrade() -> None:
     with op.batch_alter_table("sar_cases") as batch:
         batch.add_column(sa.Column("subject_number", sa.String(20), nullable=True))
         batch.add_column(sa.Column("subject_since", _TS, nullable=True))
+    with op.batch_alter_table("blobs") as batch:
+        batch.alter_column("account_id", existing_type=_ID, nullable=True)
     with op.batch_alter_table("sar_challenges") as batch:
         batch.add_column(
             sa.Column("channel", sa.String(8), nullable=False, server_default="email")
@@ -116,6 +119,9 @@ def _carry_over() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM blobs WHERE account_id IS NULL")
+    with op.batch_alter_table("blobs") as batch:
+        batch.alter_column("account_id", existing_type=_ID, nullable=False)
     with op.batch_alter_table("sar_challenges") as batch:
         batch.drop_column("channel")
     with op.batch_alter_table("sar_cases") as batch:
