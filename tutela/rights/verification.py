@@ -3,24 +3,31 @@
 Clause: rights.access.verification ("Before Jive processes a request, it may
 ask for personal information to verify the subject's identity").
 
-The From header is never trusted. Methods, chosen by `METHODS` for the
-request type and its risk (risk is `high` when the receiving server's
+The From header is never trusted. A right code makes the people who hold
+the address or number it reached TODAY the case's subjects
+(`tutela.rights._settle`), never a former holder. Methods, chosen by
+`METHODS` for the request type and its risk (risk is `high` when the receiving server's
 DMARC/DKIM/SPF failed, or when the address on file belongs to a closed
 account, i.e. a former customer whose address may since have been reused):
 
 - `email_code` (normal risk only): an 8-digit one-time code sent to the
   address ON FILE for the matched people, never to a Reply-To, a new
-  address or the From header as typed. Only an HMAC of the code is stored
-  (keyed by the field key ring). Single use, expires after 30 minutes,
-  5 wrong guesses lock the code, at most 3 codes per case.
+  address or the From header as typed (a requester who is no customer
+  contact but whose address is on file, e.g. a subscriber, gets it there).
+  Only an HMAC of the code is stored (keyed by the field key ring). Single
+  use, expires after 30 minutes, 5 wrong guesses lock the code, at most
+  3 codes per case.
+- `phone_code`: a code staff read out on a call TO a number (a call-back):
+  whoever answers holds the line today.
 - `signed_in`: a customer user signed in and re-authenticated no more than
   5 minutes before the check (`reauthenticated_at` is required).
-- `data_points`: for people without an account (e.g. callers): facts only
-  the subject knows, matched against what is held. 2 matching points give a
-  reasonable degree of certainty; 3 plus a signed declaration a high degree
-  (CCPA regulations §7062). Recent calls (counterpart number and time within
-  15 minutes, last 90 days) are facts an impostor cannot look up elsewhere.
-  A claimed phone number is an identifier, not a data point. One wrong
+- `data_points` (normal risk only; `tutela.rights._evidence`): the claimed
+  phone must be a line the subject holds today on proven evidence (assigned
+  or verified, never a typed contact phone); only calls PLACED from it,
+  through its own account, while it was theirs and in the last 90 days,
+  count. 2 of them give a reasonable degree of certainty; 3 plus a signed
+  declaration a high degree (CCPA regulations §7062). Name, postal code and
+  account number are publicly knowable: weak, never counted. One wrong
   point fails the whole attempt; 3 failed attempts lock the method.
 - `staff_override`: proposed by one staff member with a reason and approved
   by a different one; both ids go to the audit log.
