@@ -34,6 +34,7 @@ from tutela.config import Settings
 from tutela.errors import TutelaError
 from tutela.policy.loader import load_policy_cached
 from tutela.rights import verification
+from tutela.rights.decisions import reply_channel
 from tutela.rights.export import export_case, open_download
 from tutela.rights.intake import intake_message
 from tutela.rights.verification import DataPoint, VerificationFailed
@@ -184,6 +185,7 @@ def test_a_subscriber_is_verified_at_their_address_and_gets_what_is_held(
     case_id = request(store, settings, "bob@example.org")
     (code,) = codes(store)  # a code to the address on file: the subscription's
     assert verification.submit_code(store, case_id, code).detail == "email_code"
+    assert reply_channel(store, case_id) == ["bob@example.org"]
     doc = _document(store, settings, case_id)
     cats = doc["categories"]
     assert isinstance(cats, dict)
