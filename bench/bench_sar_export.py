@@ -57,6 +57,7 @@ _COLUMNS = (
 def _subject(store: Store, settings: Settings) -> int:
     """One subject with 200 calls of their own; returns a verified case id."""
     t0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    held_from = t0 - dt.timedelta(days=1)  # her line and phone before her calls
     with store.session() as s:
         acme = open_account(s, organization="Bench Subject Co", jurisdiction="US")
         ann = add_person(
@@ -66,9 +67,12 @@ def _subject(store: Store, settings: Settings) -> int:
             name="Ann Bench",
             email="ann@bench.example",
             phone=SUBJECT_PHONE,
+            since=held_from,
         )
-        assign_number(s, account=acme, number=SUBJECT_DID, assignee=ann)
-        assign_extension(s, account=acme, extension="201", person=ann)
+        assign_number(
+            s, account=acme, number=SUBJECT_DID, assignee=ann, since=held_from
+        )
+        assign_extension(s, account=acme, extension="201", person=ann, since=held_from)
         for i in range(200):
             mine, other = (SUBJECT_PHONE, f"+1212555{i:04d}")
             src, dst = (mine, other) if i % 2 else (other, SUBJECT_DID)

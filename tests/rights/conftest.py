@@ -15,9 +15,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from tutela.collect.accounts import add_person as collect_person
+from tutela.collect.accounts import close_account, open_account
 from tutela.config import Settings
 from tutela.store.db import Store
-from tutela.store.models import Account, CallRecord, Person
+from tutela.store.models import CallRecord
 
 MESSAGES = Path(__file__).with_name("messages")
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
@@ -87,24 +89,23 @@ def add_person(
     ref: str = "ACME-1",
 ) -> OnFile:
     with store.session() as session:
-        account = Account(
-            ref=ref,
+        account = open_account(
+            session,
             organization="Acme Test Co",
             jurisdiction=jurisdiction,
-            status=status,
+            ref=ref,
         )
-        session.add(account)
-        session.flush()
-        person = Person(
-            account_id=account.id,
+        person = collect_person(
+            session,
+            account=account,
             role="contact",
             name="Ann Example",
             email=email_address,
             phone=phone,
             postal_code="94105",
         )
-        session.add(person)
-        session.flush()
+        if status == "closed":
+            close_account(session, account)
         return OnFile(person.id, account.id, email_address, phone)
 
 

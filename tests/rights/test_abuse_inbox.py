@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.factories import StaffUser, add_staff, staff_env
 from tests.rights.conftest import OnFile, message
 from tests.rights.mails import PASS_AUTH, mail, nested, outbox
 from tutela.cli.app import app
@@ -34,10 +35,8 @@ STAFF = Actor("staff:7", Role.privacy_officer)
 ARRIVED = dt.datetime(2026, 3, 2, 9, 15, tzinfo=dt.UTC)
 
 
-def cli(settings: Settings, *args: str) -> dict[str, Any]:
-    env = {"TUTELA_DATA": str(settings.data)}
-    if settings.database_url:
-        env["TUTELA_DATABASE_URL"] = settings.database_url
+def cli(settings: Settings, officer: StaffUser, *args: str) -> dict[str, Any]:
+    env = staff_env(settings, officer)
     result = CliRunner().invoke(app, [*args, "--json"], env=env)
     assert result.exit_code == 0, result.output
     doc: dict[str, Any] = json.loads(result.stdout)
@@ -57,27 +56,27 @@ def test_a_question_to_the_legal_address_is_not_left_unread(
         settings=settings,
     )
     assert outbox(store) == [("inbox_ack", "carol@example.org")]
-    listed = cli(settings, "inbox", "list", "--staff", "7")
+    officer = add_staff(store)
+    listed = cli(settings, officer, "inbox", "list")
     assert [m["sender"] for m in listed["messages"]] == ["carol@example.org"] * 2
     first = listed["messages"][0]["id"]
-    shown = cli(settings, "inbox", "show", str(first), "--staff", "7")
+    shown = cli(settings, officer, "inbox", "show", str(first))
     assert "Do you sell data?" in shown["message"]["text"]
     # Every read went through the purpose gate, under the staff member's id.
     with store.session() as session:
         grants = list(
             session.scalars(
                 select(AuditEntry).where(
-                    AuditEntry.action == "use.grant", AuditEntry.actor == "staff:7"
+                    AuditEntry.action == "use.grant",
+                    AuditEntry.actor == officer.actor,
                 )
             )
         )
     assert len(grants) == 2
     assert all("rights_messages" in g.details for g in grants)
-    done = cli(
-        settings, "inbox", "route", str(first), "--to", "general", "--staff", "7"
-    )
+    done = cli(settings, officer, "inbox", "route", str(first), "--to", "general")
     assert done["routed"]["to"] == "general"
-    left = cli(settings, "inbox", "list", "--staff", "7")["messages"]
+    left = cli(settings, officer, "inbox", "list")["messages"]
     assert [m["id"] for m in left] != [first] and first not in [m["id"] for m in left]
 
 

@@ -148,7 +148,8 @@ def test_a_request_ends_in_one_download_that_matches_the_store(
     }
     assert [r["person_id"] for r in cats["people"]["rows"]] == [world.ann]
     numbers = {r["number"] for r in cats["phone_numbers"]["rows"]}
-    assert numbers == {ANN_DID, "201"}
+    # Her line, her extension and her contact phone (typed, then verified).
+    assert numbers == {ANN_DID, ANN_PHONE, "201"}
     assert [r["card_last4"] for r in cats["payment"]["rows"]] == ["4242"]
     assert len(cats["porting"]["rows"]) == 1
     assert len(cats["disclosures"]["rows"]) == 1

@@ -21,6 +21,7 @@ from tutela.collect.accounts import (
     add_person,
     assign_extension,
     assign_number,
+    confirm_phone,
     open_account,
 )
 from tutela.collect.communications import record_communication
@@ -48,6 +49,7 @@ from tutela.store.models import (
 from tutela.use import Actor
 
 T0 = dt.datetime(2026, 2, 10, 9, 0, tzinfo=dt.UTC)
+SINCE = T0 - dt.timedelta(days=30)
 ANN_PHONE = "+14155550123"
 ANN_DID = "+14155550100"
 BOB_PHONE = "+14155550177"
@@ -152,6 +154,7 @@ def build_world(store: Store, settings: Settings) -> World:
             email="ann@example.com",
             phone=ANN_PHONE,
             postal_code="94105",
+            since=SINCE,
         )
         bob = add_person(
             s,
@@ -160,6 +163,7 @@ def build_world(store: Store, settings: Settings) -> World:
             name="Bob Builder",
             email="bob@example.com",
             phone=BOB_PHONE,
+            since=SINCE,
         )
         carol = add_person(
             s,
@@ -168,10 +172,14 @@ def build_world(store: Store, settings: Settings) -> World:
             name="Carol Other",
             email="carol@other.example",
             phone=CAROL_PHONE,
+            since=SINCE,
         )
-        assign_number(s, account=acme, number=ANN_DID, assignee=ann)
-        assign_extension(s, account=acme, extension="201", person=ann)
-        assign_extension(s, account=acme, extension="202", person=bob)
+        assign_number(s, account=acme, number=ANN_DID, assignee=ann, since=SINCE)
+        assign_extension(s, account=acme, extension="201", person=ann, since=SINCE)
+        assign_extension(s, account=acme, extension="202", person=bob, since=SINCE)
+        # Ann proved her mobile is hers (a code read out on a call to it): it
+        # reaches other accounts' records too; Bob's stays a typed contact phone.
+        confirm_phone(s, person=ann, since=SINCE)
         calls = {
             _call(s, acme.id, "c1", src=ANN_PHONE, dst=CAROL_PHONE, minutes=1),
             _call(s, other.id, "c2", src=CAROL_PHONE, dst=ANN_DID, minutes=2),
@@ -351,7 +359,11 @@ def test_export_finds_the_subject_by_every_number_and_no_one_else(
 ) -> None:
     world = build_world(store, settings)
     policy = load_policy_cached(settings.policy_file)
-    data = collect_subject(store, [world.ann], policy=policy)
+    # The request proved her address (a code reached it): it reaches the
+    # message another account wrote about her.
+    data = collect_subject(
+        store, [world.ann], policy=policy, proven_emails=["ann@example.com"]
+    )
     calls = {r["call_id"] for r in data.section("call_records").rows}
     assert calls == world.calls_of_ann
     vms = {r["voicemail_id"]: r for r in data.section("voicemails").rows}
@@ -419,7 +431,7 @@ def test_export_is_audited_and_the_zip_is_shredded_after_download(
     blobs = BlobStore.in_data_dir(settings.data)
     download = open_download(store, token, blobs=blobs)
     doc = json.loads(zipfile.ZipFile(io.BytesIO(download.data)).read("data.json"))
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["categories"]["disclosures"]["rows"][0]["third_country"] is True
     assert doc["web_activity_and_ad_clicks"]["linked"] is False
     with store.session() as s:

@@ -8,7 +8,15 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.rights.conftest import OnFile, add_call, add_person, message
+from tests.rights.abuse_world import (
+    JENNIFER_DID,
+    OTHER_PARTY,
+    SECOND_PARTY,
+    call,
+    customer,
+    request,
+)
+from tests.rights.conftest import OnFile, message
 from tutela.config import Settings
 from tutela.errors import Conflict
 from tutela.rights import verification
@@ -17,6 +25,8 @@ from tutela.rights.intake import intake_message, open_request
 from tutela.rights.verification import DataPoint, VerificationFailed
 from tutela.store.db import Store
 from tutela.store.models import OutboxMessage, VerificationChallenge
+
+HOUR = dt.timedelta(hours=1)
 
 
 def codes(store: Store) -> list[str]:
@@ -101,66 +111,47 @@ def test_signed_in_user_must_have_reauthenticated_recently(
 
 
 @pytest.mark.clause("rights.access.verification")
-def test_caller_is_verified_by_two_recent_call_facts(
+def test_line_holder_is_verified_by_two_calls_placed_from_the_line(
     store: Store, settings: Settings
 ) -> None:
-    business = add_person(
-        store, email_address="desk@acme.example", phone="+14155550100"
-    )
-    caller, now = "+14155559876", dt.datetime.now(dt.UTC)
-    add_call(
-        store,
-        business.account_id,
-        caller,
-        "+14155550100",
-        now - dt.timedelta(days=2),
-        "c1",
-    )
-    add_call(
-        store,
-        business.account_id,
-        "+14155550100",
-        caller,
-        now - dt.timedelta(days=5),
-        "c2",
-    )
-    ref = open_request(store, email="caller@example.net", settings=settings)
-    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
+    holder = customer(store)
+    now = dt.datetime.now(dt.UTC)
+    call(store, holder.account_id, JENNIFER_DID, OTHER_PARTY, now + HOUR, "c1")
+    call(store, holder.account_id, JENNIFER_DID, SECOND_PARTY, now + 2 * HOUR, "c2")
+    case_id = request(store, settings, "caller@example.net")
     points = [
-        DataPoint("recent_call", "+14155550100", now - dt.timedelta(days=2, minutes=4)),
+        DataPoint("recent_call", OTHER_PARTY, now + HOUR - dt.timedelta(minutes=4)),
         DataPoint(
-            "recent_call", "+14155550100", now - dt.timedelta(days=5, minutes=-6)
+            "recent_call", SECOND_PARTY, now + 2 * HOUR + dt.timedelta(minutes=6)
         ),
     ]
-    out = verification.submit_data_points(store, case_id, points, phone=caller)
+    out = verification.submit_data_points(
+        store, case_id, points, phone=JENNIFER_DID, now=now + 3 * HOUR
+    )
     assert out.verified
     assert show_case(store, case_id).verification_level == "reasonable"
 
 
 @pytest.mark.clause("rights.access.verification")
-def test_high_degree_needs_three_points_and_a_signed_declaration(
+def test_high_degree_needs_three_calls_and_a_signed_declaration(
     store: Store, settings: Settings
 ) -> None:
-    business = add_person(
-        store, email_address="desk@acme.example", phone="+14155550100"
-    )
-    caller, now = "+14155559876", dt.datetime.now(dt.UTC)
-    for i in range(3):
-        add_call(
-            store,
-            business.account_id,
-            caller,
-            "+14155550100",
-            now - dt.timedelta(days=i + 1),
-            f"c{i}",
-        )
-    ref = open_request(store, email="caller@example.net", settings=settings)
-    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
+    holder = customer(store)
+    now = dt.datetime.now(dt.UTC)
+    called = [OTHER_PARTY, SECOND_PARTY, "+12025550166"]
+    for i, other in enumerate(called):
+        call(store, holder.account_id, JENNIFER_DID, other, now + i * HOUR, f"c{i}")
+    case_id = request(store, settings, "caller@example.net")
     points = [
-        DataPoint("recent_call", "+14155550100", now - dt.timedelta(days=i + 1))
-        for i in range(3)
+        DataPoint("recent_call", other, now + i * HOUR)
+        for i, other in enumerate(called)
     ]
     verification.submit_data_points(
-        store, case_id, points, phone=caller, declaration=True
+        store,
+        case_id,
+        points,
+        phone=JENNIFER_DID,
+        declaration=True,
+        now=now + 4 * HOUR,
     )
     assert show_case(store, case_id).verification_level == "high"

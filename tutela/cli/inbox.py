@@ -1,8 +1,9 @@
 """`tutela inbox list|show|route`: the legal inbox, the mail no heading routed.
 
 Clauses: contact.questions, rights.access.request, changes.subscribe (see
-`tutela.rights.inbox`). Reads go through the purpose gate as the staff
-member named by `--staff` (audited); `route` turns a message into an access
+`tutela.rights.inbox`). A privacy officer signs in (`--as EMAIL` or
+`TUTELA_STAFF`, see `tutela.cli._staff`); reads go through the purpose gate
+as that person (audited); `route` turns a message into an access
 request (deadline from its arrival), a subscription, an unsubscribe, or
 marks it handled. Exit codes: 0 done, 2 unusable invocation.
 """
@@ -14,9 +15,8 @@ from typing import Annotated
 import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
-from tutela.secure.roles import Role
+from tutela.cli._staff import AsOption, privacy_officer
 from tutela.store.db import open_store
-from tutela.use import Actor
 
 app = typer.Typer(
     help="The legal inbox: questions, near-miss requests, unsubscribes, quarantine.",
@@ -27,28 +27,11 @@ MessageArg = Annotated[
     int,
     typer.Argument(help="Message id (see `tutela inbox list`).", show_default=False),
 ]
-StaffOption = Annotated[
-    int,
-    typer.Option(
-        "--staff",
-        help="Your staff id (reads and actions are audited under it).",
-        show_default=False,
-    ),
-]
-
-
-def staff_actor(staff: int) -> Actor:
-    """The acting staff member, as the other rights commands take it today.
-
-    The legal inbox is the privacy officer's work (as the console's request
-    queue is): until the CLI signs staff in, `--staff N` acts in that role.
-    """
-    return Actor(f"staff:{staff}", Role.privacy_officer)
 
 
 @app.command("list")
 def list_command(
-    staff: StaffOption,
+    as_email: AsOption = None,
     data: DataOption = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Also messages already handled.")
@@ -61,10 +44,14 @@ def list_command(
     """Messages waiting for staff: probable access requests first, by deadline."""
     from tutela.rights.inbox import list_inbox
 
-    with open_store(settings_for(data)) as store:
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        officer = privacy_officer(
+            store, settings, as_email, action="read the legal inbox"
+        )
         items = list_inbox(
             store,
-            actor=staff_actor(staff),
+            actor=officer.actor,
             include_handled=all_,
             quarantined=quarantined,
         )
@@ -84,15 +71,19 @@ def list_command(
 @app.command("show")
 def show_command(
     message_id: MessageArg,
-    staff: StaffOption,
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
     """One message: sender, heading, why it is flagged, and its text."""
     from tutela.rights.inbox import show_message
 
-    with open_store(settings_for(data)) as store:
-        item = show_message(store, message_id, actor=staff_actor(staff))
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        officer = privacy_officer(
+            store, settings, as_email, action="read the legal inbox"
+        )
+        item = show_message(store, message_id, actor=officer.actor)
     if json:
         emit_json({"message": item.as_dict()})
         return
@@ -119,7 +110,6 @@ def show_command(
 @app.command("route")
 def route_command(
     message_id: MessageArg,
-    staff: StaffOption,
     to: Annotated[
         str,
         typer.Option(
@@ -129,16 +119,18 @@ def route_command(
             show_default=False,
         ),
     ],
+    as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Act on one message; audited under your staff id."""
+    """Act on one message; audited under the signed-in officer."""
     from tutela.rights.inbox import route_message
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        officer = privacy_officer(store, settings, as_email, action="route inbox mail")
         outcome = route_message(
-            store, message_id, to=to, actor=staff_actor(staff), settings=settings
+            store, message_id, to=to, actor=officer.actor, settings=settings
         )
         if settings.smtp_host:
             from tutela.changes.outbox import deliver

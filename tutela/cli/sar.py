@@ -174,14 +174,19 @@ def verify_command(
     send_code: Annotated[
         bool,
         typer.Option(
-            "--send-code", help="Send a new one-time code to the address on file."
+            "--send-code",
+            help="Send a new one-time code to the address on file; with --phone, "
+            "a code for you to read out on a call back to that number.",
         ),
     ] = False,
     code: Annotated[
         str | None, typer.Option(help="The one-time code the requester gave back.")
     ] = None,
     phone: Annotated[
-        str | None, typer.Option(help="Phone number the requester claims, in + form.")
+        str | None,
+        typer.Option(
+            help="The requester's own line, in + form (assigned to them or verified)."
+        ),
     ] = None,
     name: Annotated[
         str | None, typer.Option(help="Data point: the name the requester gives.")
@@ -194,7 +199,10 @@ def verify_command(
     ] = None,
     call: Annotated[
         list[str] | None,
-        typer.Option(help="Data point: a recent call as NUMBER@ISO-TIME (repeatable)."),
+        typer.Option(
+            help="Data point: a call PLACED from --phone, as NUMBER-CALLED@ISO-TIME "
+            "(repeatable)."
+        ),
     ] = None,
     declaration: Annotated[
         bool,
@@ -234,12 +242,16 @@ def verify_command(
     for item in call or []:
         number, _, when = item.partition("@")
         points.append(v.DataPoint("recent_call", number, parse_moment(when, "call")))
+    call_back: str | None = None
     with open_store(settings) as store:
         officer = privacy_officer(
             store, settings, as_email, action="verify an access request"
         )
         staff = officer.actor.id
-        if send_code:
+        if send_code and phone:
+            # A code for staff to read out on a call TO the number (a call-back).
+            outcome, call_back = v.send_phone_code(store, case_id, phone, staff=staff)
+        elif send_code:
             outcome = v.start(store, case_id, settings=settings)
         elif code is not None:
             outcome = v.submit_code(store, case_id, code)
@@ -268,12 +280,18 @@ def verify_command(
                 "state": outcome.state,
                 "verified": outcome.verified,
                 "detail": outcome.detail,
+                **({"call_back_code": call_back} if call_back else {}),
             }
         )
     else:
         stdout.print(
             f"case {outcome.case_id}: {outcome.state} ({outcome.detail})", markup=False
         )
+        if call_back:
+            stdout.print(
+                f"call the number back and read out this code: {call_back}",
+                markup=False,
+            )
 
 
 @app.command("decide")

@@ -17,6 +17,7 @@ Error messages name the field and the reason, never the value given.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import secrets
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tutela.collect.holdings import close_holdings, end_all, open_holding, retype
 from tutela.errors import Conflict, InvalidInput
 from tutela.store.models import Account, Extension, Person, PhoneNumber
 
@@ -195,11 +197,14 @@ def add_person(
     region: str | None = None,
     postal_code: str | None = None,
     country: str | None = None,
+    since: dt.datetime | None = None,
 ) -> Person:
     """Add a business contact, admin or end user to `account`.
 
     `phone` is read as dialled in the account's region and stored in E.164;
     `region` here is the person's state or province, not the phone region.
+    The e-mail address and phone are recorded as `typed` holdings from
+    `since` (default now): typed, they prove nothing about who holds them.
     """
     if role not in ROLES:
         raise InvalidInput(f"must be one of {', '.join(sorted(ROLES))}", field="role")
@@ -221,6 +226,17 @@ def add_person(
     )
     session.add(person)
     session.flush()
+    for kind, value in (("email", person.email), ("number", person.phone)):
+        if value is not None:
+            retype(
+                session,
+                account_id=account.id,
+                person_id=person.id,
+                kind=kind,
+                old=None,
+                new=value,
+                at=since,
+            )
     log.info("person.added account_id=%s person_id=%s", account.id, person.id)
     return person
 
@@ -231,12 +247,14 @@ def assign_number(
     account: Account,
     number: str,
     assignee: Person | None = None,
+    since: dt.datetime | None = None,
 ) -> PhoneNumber:
     """Assign a phone number to `account` (and optionally to one of its people).
 
     Idempotent: assigning a number the account already holds returns that row
     (re-pointed at `assignee` when one is given). A number held by another
-    account raises Conflict.
+    account raises Conflict. The assignment is recorded as an `assigned`
+    holding from `since` (default now), ending the previous holder's.
     """
     e164 = normalize_phone(number, region=account.region, field="number")
     if assignee is not None:
@@ -247,6 +265,7 @@ def assign_number(
             raise Conflict("this phone number is assigned to another account")
         if assignee is not None and existing.assignee_id != assignee.id:
             existing.assignee_id = assignee.id
+            _hold(session, account, assignee, "number", e164, since)
             log.info("number.reassigned phone_number_id=%s", existing.id)
         return existing
     row = PhoneNumber(
@@ -261,6 +280,7 @@ def assign_number(
             session.add(row)
     except IntegrityError:
         raise Conflict("this phone number was assigned concurrently") from None
+    _hold(session, account, assignee, "number", e164, since)
     log.info("number.assigned account_id=%s phone_number_id=%s", account.id, row.id)
     return row
 
@@ -272,11 +292,14 @@ def assign_extension(
     extension: str,
     person: Person | None = None,
     phone_number: PhoneNumber | None = None,
+    since: dt.datetime | None = None,
 ) -> Extension:
     """Assign an internal extension (2-8 digits) within `account`.
 
     Idempotent per (account, extension): an existing extension is returned,
-    re-pointed at `person` / `phone_number` when they are given.
+    re-pointed at `person` / `phone_number` when they are given. A new
+    holder's `assigned` holding starts at `since` (default now) and ends the
+    previous holder's: their voicemail and calls stay theirs.
     """
     ext = extension.strip() if isinstance(extension, str) else ""
     if not _EXTENSION.fullmatch(ext):
@@ -290,9 +313,14 @@ def assign_extension(
             Extension.account_id == account.id, Extension.extension == ext
         )
     )
+    created = row is None
     if row is None:
         row = Extension(account_id=account.id, extension=ext)
         session.add(row)
+    if person is not None and (created or row.person_id != person.id):
+        _hold(session, account, person, "extension", ext, since)
+    elif created:
+        _hold(session, account, None, "extension", ext, since)
     if person is not None:
         row.person_id = person.id
     if phone_number is not None:
@@ -300,3 +328,77 @@ def assign_extension(
     session.flush()
     log.info("extension.assigned account_id=%s extension_id=%s", account.id, row.id)
     return row
+
+
+def _hold(
+    session: Session,
+    account: Account,
+    person: Person | None,
+    kind: str,
+    value: str,
+    since: dt.datetime | None,
+) -> None:
+    open_holding(
+        session,
+        account_id=account.id,
+        person_id=None if person is None else person.id,
+        kind=kind,
+        value=value,
+        evidence="assigned",
+        since=since,
+    )
+
+
+def release_number(
+    session: Session, *, account: Account, number: str, at: dt.datetime | None = None
+) -> None:
+    """Take a number back from `account` (it may later go to another customer).
+
+    The holding ends at `at` (default now); the calls and voicemail of the
+    period stay with the holder of that period.
+    """
+    e164 = normalize_phone(number, region=account.region, field="number")
+    row = session.scalar(
+        select(PhoneNumber).where(
+            PhoneNumber.e164 == e164, PhoneNumber.account_id == account.id
+        )
+    )
+    if row is None:
+        raise InvalidInput("is not a number of this account", field="number")
+    moment = at or dt.datetime.now(dt.UTC)
+    close_holdings(session, kind="number", value=e164, at=moment, account_id=account.id)
+    session.delete(row)
+    session.flush()
+    log.info("number.released account_id=%s", account.id)
+
+
+def close_account(
+    session: Session, account: Account, *, at: dt.datetime | None = None
+) -> None:
+    """The business left: its account closes and every holding of it ends."""
+    account.status = "closed"
+    end_all(session, account_id=account.id, at=at)
+    log.info("account.closed account_id=%s", account.id)
+
+
+def confirm_phone(
+    session: Session, *, person: Person, since: dt.datetime | None = None
+) -> None:
+    """The person proved they control the contact phone on their record.
+
+    From `since` (default now) it is a `verified` holding: it verifies their
+    identity and reaches records of any account, where a merely typed phone
+    reaches only their own account's.
+    """
+    if person.phone is None:
+        raise InvalidInput("the person has no contact phone to confirm", field="phone")
+    open_holding(
+        session,
+        account_id=person.account_id,
+        person_id=person.id,
+        kind="number",
+        value=person.phone,
+        evidence="verified",
+        since=since,
+    )
+    log.info("phone.confirmed person_id=%s", person.id)

@@ -10,7 +10,9 @@ Policy clauses enforced here:
 - ``collect.volunteered.uncontrolled``: "Jive does not control the nature of
   this information." The body is kept as given (any text up to 1 MiB) except
   that a card number typed into it (or the subject) is masked to its last
-  four digits BEFORE the row is written, so it never sits in the database.
+  four digits, and a card security code to asterisks ("cvv 737", three
+  digits after a card and its expiry; PCI DSS: a security code is never
+  stored), BEFORE the row is written, so neither sits in the database.
   In the same transaction the detectors in `tutela.collect.detect` find the
   personal data in it and `tutela.collect.mentions` indexes it.
 
@@ -26,6 +28,7 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts import optional_text, require_same_account
+from tutela.collect.detect.codes import mask_security_codes
 from tutela.collect.mentions import index_communication, mask_card_numbers
 from tutela.errors import InvalidInput
 from tutela.store.models import Account, Communication, Person
@@ -74,6 +77,11 @@ def _occurred_at(occurred_at: dt.datetime) -> dt.datetime:
     return occurred_at.astimezone(dt.UTC)
 
 
+def _masked(text: str) -> str:
+    """Card numbers and card security codes masked: neither is ever stored."""
+    return mask_security_codes(mask_card_numbers(text))
+
+
 def record_communication(
     session: Session,
     *,
@@ -110,8 +118,8 @@ def record_communication(
         channel=channel,
         ticket_ref=ref,
         direction=direction,
-        subject=None if heading is None else mask_card_numbers(heading),
-        body=mask_card_numbers(text),
+        subject=None if heading is None else _masked(heading),
+        body=_masked(text),
         occurred_at=_occurred_at(occurred_at),
     )
     session.add(row)

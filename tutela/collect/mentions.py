@@ -45,6 +45,7 @@ from tutela.collect.detect import (
     scan,
 )
 from tutela.collect.detect.cards import MIN_DIGITS
+from tutela.collect.detect.codes import mask_security_codes
 from tutela.errors import NotFound
 from tutela.store.models import (
     Account,
@@ -365,8 +366,12 @@ def rebuild_index(
 
 
 def _mask_stored(row: Communication) -> int:
-    body = mask_card_numbers(row.body)
-    subject = None if row.subject is None else mask_card_numbers(row.subject)
+    body = mask_security_codes(mask_card_numbers(row.body))
+    subject = (
+        None
+        if row.subject is None
+        else mask_security_codes(mask_card_numbers(row.subject))
+    )
     if body == row.body and subject == row.subject:
         return 0
     row.body, row.subject = body, subject
@@ -430,7 +435,11 @@ def mentions_of(session: Session, person_id: int) -> list[CommunicationMentions]
 
 
 def redacted_for(
-    session: Session, communication: Communication, keep_person_id: int
+    session: Session,
+    communication: Communication,
+    keep_person_id: int | None,
+    *,
+    keep_values: Collection[str] | None = None,
 ) -> RedactedCommunication:
     """The communication with every detected item not the subject's masked.
 
@@ -439,15 +448,24 @@ def redacted_for(
     own name, emails and phones are kept, everything else (other people's
     names, numbers, emails, cards, IBANs, IP addresses) is masked. Each
     `Redaction` lists what was masked or kept and why, without values.
+
+    `keep_values`, when given, are the subject's numbers and addresses to
+    keep instead of those on their record today (an export passes the ones
+    they held when the message was written); a subject who is not a
+    customer contact has no `keep_person_id`, only values.
     """
-    person = session.get(Person, keep_person_id)
-    if person is None:
-        raise NotFound(f"person {keep_person_id} not found")
+    keep: set[str] = set(keep_values or ())
+    if keep_person_id is not None:
+        person = session.get(Person, keep_person_id)
+        if person is None:
+            raise NotFound(f"person {keep_person_id} not found")
+        keep.add(str(person.id))
+        if keep_values is None:
+            emails, phones = _subject_values(session, person)
+            keep |= emails | phones
     account = session.get(Account, communication.account_id)
     if account is None:
         raise NotFound(f"account {communication.account_id} not found")
-    emails, phones = _subject_values(session, person)
-    keep = {str(person.id), *emails, *phones}
     people = known_people(session, account)
     redacted: dict[str, Redaction] = {}
     for part, text in _parts(communication):

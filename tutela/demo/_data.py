@@ -6,6 +6,7 @@ drama ranges, `.example` domains, payment processors' published test cards.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
 import phonenumbers
@@ -24,6 +25,13 @@ from tutela.store.models import (
 )
 
 REF_PREFIX: Final = "DEMO-"
+# The demo's lines were assigned before its calls and voicemail (2025-01-06
+# on): an export follows a number only for the period it was held.
+SERVICE_START: Final = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+# In every 20th account, extension 101 passed from a colleague who left to
+# the account's admin on this day; voicemail left for 101 before it stays
+# the colleague's (tutela.rights exports by assignment interval).
+REASSIGNED_AT: Final = dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
 LOCALES: Final = ("en_US", "en_CA", "fr_CA", "en_GB")
 _WEIGHTS: Final = (45, 20, 10, 25)
 _REGION: Final = {"en_US": "US", "en_CA": "CA", "fr_CA": "CA", "en_GB": "GB"}

@@ -54,7 +54,9 @@ from tutela.demo._data import (
     _TEST_CARDS,
     _WEIGHTS,
     LOCALES,
+    REASSIGNED_AT,
     REF_PREFIX,
+    SERVICE_START,
 )
 from tutela.errors import Conflict, InvalidInput
 from tutela.store.db import Store
@@ -169,16 +171,47 @@ def _assign(
     b: _Build, account: Account, e164: str, person: Person | None = None
 ) -> PhoneNumber | None:
     try:
-        return assign_number(b.session, account=account, number=e164, assignee=person)
+        return assign_number(
+            b.session,
+            account=account,
+            number=e164,
+            assignee=person,
+            since=SERVICE_START,
+        )
     except Conflict:  # a very large demo wrapped round its pool of numbers
         log.info("demo.number_skipped account_id=%s", account.id)
         return None
 
 
+def _former_colleague(b: _Build, account: Account, domain: str) -> None:
+    """Someone who held extension 101 until `REASSIGNED_AT`, then left."""
+    first, last = b.fake.first_name(), b.fake.last_name()
+    former = add_person(
+        b.session,
+        account=account,
+        role="end_user",
+        name=f"{first} {last}",
+        email=f"{_slug(first)}.{_slug(last)}@{domain}",
+        phone=b.typed(pool_number(b.region, 200_000 + b.index)),  # their mobile
+        since=SERVICE_START,
+    )
+    assign_extension(
+        b.session, account=account, extension="101", person=former, since=SERVICE_START
+    )
+
+
 def _add_people(b: _Build, account: Account) -> list[Person]:
     domain = f"{_slug(account.organization)}.example"
     main = _assign(b, account, b.number(0))
-    assign_extension(b.session, account=account, extension="100", phone_number=main)
+    assign_extension(
+        b.session,
+        account=account,
+        extension="100",
+        phone_number=main,
+        since=SERVICE_START,
+    )
+    if b.index % 20 == 1:
+        _former_colleague(b, account, domain)
     people = []
     for j in range(b.rng.randint(1, 4)):
         first, last = b.fake.first_name(), b.fake.last_name()
@@ -191,15 +224,18 @@ def _add_people(b: _Build, account: Account) -> list[Person]:
             name=f"{first} {last}",
             email=f"{_slug(first)}.{_slug(last)}@{domain}",
             phone=b.typed(e164),
+            since=SERVICE_START,
             **_address(b.fake, b.region),
         )
         number = _assign(b, account, e164, person)
+        reassigned = j == 0 and b.index % 20 == 1
         assign_extension(
             b.session,
             account=account,
             extension=str(101 + j),
             person=person,
             phone_number=number,
+            since=REASSIGNED_AT if reassigned else SERVICE_START,
         )
         people.append(person)
     return people

@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 
 from tutela.store.db import Store
-from tutela.store.models import Account, CallRecord, Person
+from tutela.store.models import (
+    Account,
+    CallRecord,
+    CommunicationMention,
+    Holding,
+    Person,
+    PolicySubscription,
+    RightsMessage,
+    SarCase,
+    User,
+)
+from tutela.store.models.holdings import PROVEN
 from tutela.store.types import utc_aware
 from tutela.use import Actor, access
 
@@ -66,9 +77,22 @@ def _on_file(store: Store, people: list[Person], actor: Actor) -> list[OnFile]:
 def people_with_email(
     store: Store, address: str, *, actor: Actor = INTAKE_ACTOR
 ) -> list[OnFile]:
-    """People whose e-mail on file is exactly `address` (case-insensitive)."""
+    """People whose e-mail on file, or whose sign-in address, is `address`.
+
+    Matched case-insensitively, closed accounts included (a former customer
+    is on file too; `current_email_holders` says who holds it today).
+    """
+    wanted = address.strip().lower()
     with access(store, actor=actor, purpose=PURPOSE) as use:
-        people = use.select(Person, func.lower(Person.email) == address.strip().lower())
+        people = use.select(Person, func.lower(Person.email) == wanted)
+        users = use.rows(
+            User.person_id,
+            where=[func.lower(User.email) == wanted, User.person_id.is_not(None)],
+        )
+        known = {p.id for p in people}
+        extra = sorted({int(pid) for (pid,) in users if pid not in known})
+        if extra:
+            people += use.select(Person, Person.id.in_(extra))
     return _on_file(store, people, actor)
 
 
@@ -82,37 +106,186 @@ def people_by_id(
     return _on_file(store, people, actor)
 
 
-def people_with_phone(
-    store: Store, e164: str, *, actor: Actor = INTAKE_ACTOR
-) -> list[OnFile]:
+def current_email_holders(
+    store: Store,
+    address: str,
+    person_ids: list[int],
+    *,
+    actor: Actor = INTAKE_ACTOR,
+) -> list[int]:
+    """Which of `person_ids` hold `address` today, in an active account.
+
+    A code sent to the address proves its holder controls it now; a former
+    holder (a closed account, an address since changed) is not the one who
+    answered, so their data is not released to the one who did.
+    """
+    if not person_ids:
+        return []
+    wanted = address.strip().lower()
     with access(store, actor=actor, purpose=PURPOSE) as use:
-        people = use.select(Person, Person.phone == e164)
-    return _on_file(store, people, actor)
+        rows = use.rows(
+            Holding.person_id,
+            where=[
+                Holding.kind == "email",
+                Holding.email == wanted,
+                Holding.valid_to.is_(None),
+                Holding.person_id.in_(person_ids),
+            ],
+        )
+        users = use.rows(
+            User.person_id,
+            where=[
+                func.lower(User.email) == wanted,
+                User.person_id.in_(person_ids),
+                User.disabled_at.is_(None),
+            ],
+        )
+    holders = sorted({int(pid) for (pid,) in [*rows, *users] if pid is not None})
+    return [p.person_id for p in people_by_id(store, holders) if p.account_active]
 
 
-def recent_calls(
+@dataclass(frozen=True)
+class Line:
+    """A number a person holds today on proven evidence, since when, in which account."""
+
+    person: OnFile
+    number: str
+    account_id: int
+    since: dt.datetime
+
+
+def proven_lines(
+    store: Store, e164: str, *, at: dt.datetime, actor: Actor = INTAKE_ACTOR
+) -> list[Line]:
+    """People who hold `e164` at `at` on proven evidence (assigned or verified).
+
+    A contact phone typed on a person proves nothing and is not a line; nor
+    is a number of a closed account.
+    """
+    with access(store, actor=actor, purpose=PURPOSE) as use:
+        rows = use.rows(
+            Holding.person_id,
+            Holding.account_id,
+            Holding.valid_from,
+            where=[
+                Holding.kind == "number",
+                Holding.e164 == e164,
+                Holding.evidence.in_(PROVEN),
+                Holding.person_id.is_not(None),
+                Holding.valid_from <= at,
+                or_(Holding.valid_to.is_(None), Holding.valid_to > at),
+            ],
+        )
+    people = {p.person_id: p for p in people_by_id(store, [int(r[0]) for r in rows])}
+    lines = []
+    for person_id, account_id, since in rows:
+        person = people.get(int(person_id))
+        if person is not None and person.account_active:
+            lines.append(Line(person, e164, int(account_id), utc_aware(since)))
+    return lines
+
+
+@dataclass(frozen=True)
+class Held:
+    """Whether a customer holds an identifier today, and when the last holding ended."""
+
+    today: bool
+    ended: dt.datetime | None
+
+
+def held(store: Store, kind: str, value: str, *, actor: Actor = INTAKE_ACTOR) -> Held:
+    """Who held `value` (a number on proven evidence, or an address) and until when.
+
+    A holding in a closed account whose end was not recorded counts as held
+    until now, so a number or address reused after a customer left never
+    reaches back into that customer's time.
+    """
+    column = Holding.e164 if kind == "number" else Holding.email
+    wanted = value if kind == "number" else value.lower()
+    where = [Holding.kind == kind, column == wanted, Holding.account_id == Account.id]
+    if kind == "number":
+        where.append(Holding.evidence.in_(PROVEN))
+    with access(store, actor=actor, purpose=PURPOSE) as use:
+        rows = use.rows(Holding.valid_to, Account.status, where=where)
+    now = dt.datetime.now(dt.UTC)
+    today = any(end is None and status == "active" for end, status in rows)
+    ends = [now if end is None else utc_aware(end) for end, _ in rows]
+    return Held(today, max(ends) if ends else None)
+
+
+def calls_placed(
     store: Store,
     e164: str,
     *,
+    account_id: int,
     since: dt.datetime,
+    until: dt.datetime,
     actor: Actor = INTAKE_ACTOR,
 ) -> list[tuple[str, dt.datetime]]:
-    """(counterpart E.164, start) of calls to or from `e164` since `since`."""
+    """(number called, start) of calls placed FROM `e164` through `account_id`.
+
+    Only calls the line placed through the holder's own account count: a
+    call TO the number is known to whoever made it, and a caller ID seen on
+    another account's incoming call can be forged.
+    """
     with access(store, actor=actor, purpose=PURPOSE) as use:
         rows = use.rows(
-            CallRecord.src_e164,
             CallRecord.dst_e164,
             CallRecord.started_at,
             where=[
-                or_(CallRecord.src_e164 == e164, CallRecord.dst_e164 == e164),
+                CallRecord.account_id == account_id,
+                CallRecord.src_e164 == e164,
                 CallRecord.started_at >= since,
+                CallRecord.started_at <= until,
             ],
+            order_by=[CallRecord.started_at.desc()],
             limit=500,
         )
-    out: list[tuple[str, dt.datetime]] = []
-    for row in rows:
-        src, dst, started = tuple(row)
-        other = dst if src == e164 else src
-        if other:
-            out.append((str(other), utc_aware(started)))
-    return out
+    return [(str(dst), utc_aware(started)) for dst, started in rows if dst]
+
+
+def address_on_file(
+    store: Store, address: str, *, case_id: int, actor: Actor = INTAKE_ACTOR
+) -> bool:
+    """Whether `address` is held here apart from the request `case_id` itself.
+
+    A subscriber, an earlier requester or someone named in a message is a
+    subject too: a code sent to that address proves its holder controls it.
+    """
+    wanted = address.strip().lower()
+    with access(store, actor=actor, purpose=PURPOSE) as use:
+        checks = (
+            use.rows(
+                PolicySubscription.id,
+                where=[func.lower(PolicySubscription.address) == wanted],
+                limit=1,
+            ),
+            use.rows(
+                RightsMessage.id,
+                where=[
+                    func.lower(RightsMessage.sender_address) == wanted,
+                    or_(
+                        RightsMessage.case_id.is_(None),
+                        RightsMessage.case_id != case_id,
+                    ),
+                ],
+                limit=1,
+            ),
+            use.rows(
+                SarCase.id,
+                where=[
+                    func.lower(SarCase.requester_address) == wanted,
+                    SarCase.id != case_id,
+                ],
+                limit=1,
+            ),
+            use.rows(
+                CommunicationMention.id,
+                where=[
+                    CommunicationMention.kind == "email",
+                    CommunicationMention.value == wanted,
+                ],
+                limit=1,
+            ),
+        )
+    return any(checks)

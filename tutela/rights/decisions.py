@@ -60,8 +60,13 @@ def reply_channel(store: Store, case_id: int) -> list[str]:
             raise NotFound(f"case {case_id} does not exist; see `tutela sar list`")
         method = case.verification_method
         person_ids = person_ids_of(case)
+        requester = case.requester_address
     if method not in VERIFIED_CHANNELS:
         return []
+    if method == "email_code" and not person_ids and requester:
+        # A subject who is no customer contact (a subscriber): the code
+        # reached this address, which is the subject.
+        return [requester.strip().lower()]
     people = _people.people_by_id(store, person_ids)
     return sorted({p.email.lower() for p in people if p.email and p.account_active})
 

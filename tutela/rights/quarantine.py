@@ -28,9 +28,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
 from tutela.errors import InvalidInput
-from tutela.rights.cases import utcnow
 from tutela.store.db import Store
 from tutela.store.models import RightsMessage
+from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

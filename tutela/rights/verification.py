@@ -3,24 +3,31 @@
 Clause: rights.access.verification ("Before Jive processes a request, it may
 ask for personal information to verify the subject's identity").
 
-The From header is never trusted. Methods, chosen by `METHODS` for the
-request type and its risk (risk is `high` when the receiving server's
+The From header is never trusted. A right code makes the people who hold
+the address or number it reached TODAY the case's subjects
+(`tutela.rights._settle`), never a former holder. Methods, chosen by
+`METHODS` for the request type and its risk (risk is `high` when the receiving server's
 DMARC/DKIM/SPF failed, or when the address on file belongs to a closed
 account, i.e. a former customer whose address may since have been reused):
 
 - `email_code` (normal risk only): an 8-digit one-time code sent to the
   address ON FILE for the matched people, never to a Reply-To, a new
-  address or the From header as typed. Only an HMAC of the code is stored
-  (keyed by the field key ring). Single use, expires after 30 minutes,
-  5 wrong guesses lock the code, at most 3 codes per case.
+  address or the From header as typed (a requester who is no customer
+  contact but whose address is on file, e.g. a subscriber, gets it there).
+  Only an HMAC of the code is stored (keyed by the field key ring). Single
+  use, expires after 30 minutes, 5 wrong guesses lock the code, at most
+  3 codes per case.
+- `phone_code`: a code staff read out on a call TO a number (a call-back):
+  whoever answers holds the line today.
 - `signed_in`: a customer user signed in and re-authenticated no more than
   5 minutes before the check (`reauthenticated_at` is required).
-- `data_points`: for people without an account (e.g. callers): facts only
-  the subject knows, matched against what is held. 2 matching points give a
-  reasonable degree of certainty; 3 plus a signed declaration a high degree
-  (CCPA regulations §7062). Recent calls (counterpart number and time within
-  15 minutes, last 90 days) are facts an impostor cannot look up elsewhere.
-  A claimed phone number is an identifier, not a data point. One wrong
+- `data_points` (normal risk only; `tutela.rights._evidence`): the claimed
+  phone must be a line the subject holds today on proven evidence (assigned
+  or verified, never a typed contact phone); only calls PLACED from it,
+  through its own account, while it was theirs and in the last 90 days,
+  count. 2 of them give a reasonable degree of certainty; 3 plus a signed
+  declaration a high degree (CCPA regulations §7062). Name, postal code and
+  account number are publicly knowable: weak, never counted. One wrong
   point fails the whole attempt; 3 failed attempts lock the method.
 - `staff_override`: proposed by one privacy officer with a reason and
   approved by a different one; both must be real, active privacy officers
@@ -38,17 +45,25 @@ import hashlib
 import hmac
 import json
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
-import phonenumbers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tutela.changes.outbox import enqueue
 from tutela.config import Settings
-from tutela.errors import Conflict, Forbidden, InvalidInput
-from tutela.rights import _people
+from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tutela.rights import _people, _settle
+from tutela.rights._evidence import (
+    DataPoint as DataPoint,
+)
+from tutela.rights._evidence import (
+    PlacedCall,
+    check_points,
+    knowledge_matched,
+    match_points,
+    parse_e164,
+)
 from tutela.rights.cases import (
     Change,
     State,
@@ -61,7 +76,7 @@ from tutela.secure.roles import Role
 from tutela.secure.staff import active_staff
 from tutela.store.db import Store
 from tutela.store.keys import KeyRing
-from tutela.store.models import VerificationChallenge, VerificationEvidence
+from tutela.store.models import SarCase, VerificationChallenge, VerificationEvidence
 from tutela.store.types import utcnow
 from tutela.use import Actor
 
@@ -71,8 +86,8 @@ CODE_MAX_ATTEMPTS = 5
 MAX_CODES_PER_CASE = 3
 REAUTH_MAX_AGE = dt.timedelta(minutes=5)
 CALL_WINDOW = dt.timedelta(days=90)
-CALL_TOLERANCE = dt.timedelta(minutes=15)
 MAX_DATA_POINT_ATTEMPTS = 3
+REQUIRED_KNOWLEDGE_POINTS = 2
 MAX_POINTS = 6
 
 LEVEL_REASONABLE = "reasonable"
@@ -82,32 +97,24 @@ LEVEL_HIGH = "high"
 METHODS: dict[tuple[str, str], dict[str, str]] = {
     ("access", "normal"): {
         "email_code": LEVEL_REASONABLE,
+        "phone_code": LEVEL_REASONABLE,
         "signed_in": LEVEL_HIGH,
         "data_points": LEVEL_REASONABLE,
         "staff_override": LEVEL_HIGH,
     },
+    # A high-risk case needs a strong factor: data points alone never do.
     ("access", "high"): {
+        "phone_code": LEVEL_HIGH,
         "signed_in": LEVEL_HIGH,
-        "data_points": LEVEL_HIGH,
         "staff_override": LEVEL_HIGH,
     },
 }
-POINT_KINDS = frozenset({"name", "postal_code", "account_ref", "recent_call"})
 
 
 class VerificationFailed(Forbidden):
     """The requester did not prove who they are; nothing is released."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class DataPoint:
-    """One fact a requester offers: `kind` in POINT_KINDS; calls carry `at`."""
-
-    kind: str
-    value: str
-    at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -177,12 +184,19 @@ def start(
         person_ids = person_ids_of(case)
         risk = case.risk
         state = State(case.state)
+        requester = case.requester_address
     if state not in (State.received, State.verifying):
         raise Conflict(f"case {case_id} is {state}; verification is over")
     on_file = _people.people_by_id(store, person_ids) if person_ids else []
     targets = sorted(
         {p.email.strip().lower() for p in on_file if p.email and p.account_active}
     )
+    if not person_ids and requester and risk == "normal":
+        # Not a customer contact, but on file all the same (a subscriber, an
+        # earlier requester, someone named in a message): the address is the
+        # subject, so a code to it is a code to the address on file.
+        if _people.address_on_file(store, requester, case_id=case_id):
+            targets = [requester.strip().lower()]
     send = "email_code" in methods_for(risk) and bool(targets)
     detail = "code_sent" if send else "awaiting_other_method"
     with changing(store, case_id) as change:
@@ -200,6 +214,7 @@ def start(
                 VerificationChallenge(
                     case_id=case.id,
                     code_hash=hash_code(store.keys, code),
+                    channel="email",
                     expires_at=moment + CODE_TTL,
                     attempts=0,
                     max_attempts=CODE_MAX_ATTEMPTS,
@@ -234,15 +249,95 @@ def codes_issued(session: Session, case_id: int) -> int:
     )
 
 
+def send_phone_code(
+    store: Store,
+    case_id: int,
+    phone: str,
+    *,
+    staff: str,
+    now: dt.datetime | None = None,
+) -> tuple[Outcome, str]:
+    """A one-time code for staff to read out on a call TO `phone` (a call-back).
+
+    Whoever answers that number holds it today: the code proves control of
+    the line, where caller ID and call history can be forged or overheard.
+    Returns the outcome and the code (shown to the staff member once; only
+    its keyed hash is stored). Refused for a customer's line that no one
+    person holds (the customer answers for it).
+    """
+    _staff(store, staff)
+    moment = now or utcnow()
+    number = parse_e164(phone)
+    settled = _settle.by_number(store, number, at=moment)
+    if settled.refusal is not None:
+        raise VerificationFailed(f"case {case_id}: {settled.refusal}")
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    with changing(store, case_id) as change:
+        case = change.case
+        _require("phone_code", case.risk)
+        if State(case.state) not in (State.received, State.verifying):
+            raise Conflict(f"case {case_id} is {case.state}; verification is over")
+        issued = codes_issued(change.session, case.id)
+        if issued >= MAX_CODES_PER_CASE:
+            raise VerificationFailed(
+                f"case {case_id} has had {issued} codes; verify another way"
+            )
+        case.subject_e164 = number
+        change.session.add(
+            VerificationChallenge(
+                case_id=case.id,
+                code_hash=hash_code(store.keys, code),
+                channel="phone",
+                expires_at=moment + CODE_TTL,
+                attempts=0,
+                max_attempts=CODE_MAX_ATTEMPTS,
+            )
+        )
+        if State(case.state) is State.received:
+            change.move(State.verifying, actor=staff)
+        change.note("code_issued", actor=staff, details={"channel": "phone"})
+        state = case.state
+    return Outcome(case_id, state, False, "phone_code_issued"), code
+
+
+def _pending_code(store: Store, case_id: int, moment: dt.datetime) -> _settle.Settled:
+    """Whose data the outstanding code of a case would release (read before the update)."""
+    with store.session() as session:
+        case = session.get(SarCase, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist; see `tutela sar list`")
+        channel = session.scalar(
+            select(VerificationChallenge.channel)
+            .where(
+                VerificationChallenge.case_id == case_id,
+                VerificationChallenge.used_at.is_(None),
+            )
+            .order_by(VerificationChallenge.id.desc())
+            .limit(1)
+        )
+        number, address = case.subject_e164, case.requester_address
+        person_ids = person_ids_of(case)
+    if channel == "phone" and number:
+        return _settle.by_number(store, number, at=moment)
+    if address:
+        return _settle.by_address(store, address, person_ids)
+    return _settle.Settled([], refusal="the case has no address a code could reach")
+
+
 def submit_code(
     store: Store, case_id: int, code: str, *, now: dt.datetime | None = None
 ) -> Outcome:
-    """Check a one-time code; `VerificationFailed` when wrong, expired or locked."""
+    """Check a one-time code; `VerificationFailed` when wrong, expired or locked.
+
+    A right code makes the holders of the address (or number) it reached the
+    case's subjects: people who hold it today, never a former holder.
+    """
     moment = now or utcnow()
+    settled = _pending_code(store, case_id, moment)
     failure: str | None = None
+    method = "email_code"
     with changing(store, case_id) as change:
         case = change.case
-        level = _require("email_code", case.risk)
         if State(case.state) is not State.verifying:
             raise Conflict(f"case {case_id} is {case.state}, not verifying")
         challenge = change.session.scalars(
@@ -254,6 +349,8 @@ def submit_code(
             .order_by(VerificationChallenge.id.desc())
             .limit(1)
         ).one_or_none()
+        method = "phone_code" if challenge and challenge.channel == "phone" else method
+        level = _require(method, case.risk)
         if challenge is None or challenge.code_hash is None:
             failure = "no code is outstanding for this case; request a new one"
         elif challenge.locked_at is not None:
@@ -272,13 +369,18 @@ def submit_code(
                 details={"attempts": challenge.attempts},
             )
             failure = "the code is wrong" + (" and is now locked" if locked else "")
+        elif settled.refusal is not None:
+            failure = settled.refusal
         else:
             challenge.used_at = moment
             challenge.code_hash = None
-            _verified(change, "email_code", level, moment, actor="system:support_inbox")
+            case.person_ids = json.dumps(settled.person_ids)
+            case.subject_number = settled.number
+            case.subject_since = settled.since
+            _verified(change, method, level, moment, actor="system:support_inbox")
     if failure is not None:
         raise VerificationFailed(f"case {case_id}: {failure}")
-    return Outcome(case_id, State.verified.value, True, "email_code")
+    return Outcome(case_id, State.verified.value, True, method)
 
 
 def _verified(
@@ -345,22 +447,6 @@ def verify_signed_in(
 # ------------------------------------------------------------ data points
 
 
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def _e164(text: str) -> str:
-    try:
-        number = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(
-            "is not a phone number in international form", field="phone"
-        ) from None
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidInput("is not a possible phone number", field="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def submit_data_points(
     store: Store,
     case_id: int,
@@ -370,20 +456,18 @@ def submit_data_points(
     declaration: bool = False,
     now: dt.datetime | None = None,
 ) -> Outcome:
-    """Match data points against what is held; `VerificationFailed` if short."""
+    """Match data points against what is held; `VerificationFailed` if short.
+
+    The claimed `phone` must be a line the subject holds today on proven
+    evidence (assigned by the provider or verified), never a contact phone
+    someone typed; when the case already names people, it must be one of
+    theirs. Only calls that line placed through its own account, while it
+    was theirs and within `CALL_WINDOW`, are matched; weak points never
+    count. A high-risk case is never verified by data points.
+    """
     moment = now or utcnow()
-    if not points or len(points) > MAX_POINTS:
-        raise InvalidInput(
-            f"give between 1 and {MAX_POINTS} data points", field="points"
-        )
-    for point in points:
-        if point.kind not in POINT_KINDS:
-            raise InvalidInput(
-                f"unknown data point; use {sorted(POINT_KINDS)}", field="kind"
-            )
-        if point.kind == "recent_call" and point.at is None:
-            raise InvalidInput("a recent call needs its time", field="at")
-    claimed = _e164(phone) if phone else None
+    check_points(points, most=MAX_POINTS)
+    claimed = parse_e164(phone) if phone else None
     with changing(store, case_id) as change:
         case = change.case
         if case.failed_attempts >= MAX_DATA_POINT_ATTEMPTS:
@@ -392,51 +476,34 @@ def submit_data_points(
             )
         if State(case.state) not in (State.received, State.verifying):
             raise Conflict(f"case {case_id} is {case.state}; verification is over")
+        _require("data_points", case.risk)
         person_ids = person_ids_of(case)
-        risk = case.risk
         claimed = claimed or case.subject_e164
-    on_file = _people.people_by_id(store, person_ids) if person_ids else []
-    if claimed and not person_ids:
-        on_file = _people.people_with_phone(store, claimed)
-    calls = (
-        _people.recent_calls(store, claimed, since=moment - CALL_WINDOW)
-        if claimed
-        else []
-    )
-    results = _match(points, on_file, calls)
-    matched = sum(1 for ok in results if ok)
-    all_match = all(results)
-    required = 3 if risk == "high" else 2
-    level = LEVEL_HIGH if matched >= 3 and declaration else LEVEL_REASONABLE
-    enough = all_match and matched >= required and (risk != "high" or declaration)
+    lines = _people.proven_lines(store, claimed, at=moment) if claimed else []
+    if person_ids:
+        lines = [line for line in lines if line.person.person_id in person_ids]
+    calls = [
+        PlacedCall(called, started, line.person.person_id)
+        for line in lines
+        for called, started in _people.calls_placed(
+            store,
+            line.number,
+            account_id=line.account_id,
+            since=max(line.since, moment - CALL_WINDOW),
+            until=moment,
+        )
+    ]
+    holders = [line.person for line in lines]
+    results = match_points(points, holders, calls)
+    known = knowledge_matched(points, results)
+    enough = all(results) and known >= REQUIRED_KNOWLEDGE_POINTS
+    level = LEVEL_HIGH if known >= 3 and declaration else LEVEL_REASONABLE
     failure: str | None = None
     with changing(store, case_id) as change:
         case = change.case
         if claimed and case.subject_e164 is None:
             case.subject_e164 = claimed
-        for point, ok in zip(points, results, strict=True):
-            change.session.add(
-                VerificationEvidence(
-                    case_id=case.id,
-                    kind=point.kind,
-                    data=json.dumps(
-                        {
-                            "value": point.value,
-                            "at": point.at.isoformat() if point.at else None,
-                        }
-                    ),
-                    matched=ok,
-                )
-            )
-        if declaration:
-            change.session.add(
-                VerificationEvidence(
-                    case_id=case.id,
-                    kind="declaration",
-                    data='{"signed": true}',
-                    matched=True,
-                )
-            )
+        _keep_evidence(change, points, results, declaration)
         if State(case.state) is State.received:
             change.move(State.verifying, actor="system:support_inbox")
         if not enough:
@@ -445,69 +512,53 @@ def submit_data_points(
                 "data_points_failed",
                 actor="system:support_inbox",
                 details={
-                    "matched": matched,
+                    "matched": known,
                     "given": len(points),
-                    "required": required,
+                    "required": REQUIRED_KNOWLEDGE_POINTS,
                 },
             )
             failure = (
-                f"the data points do not establish identity ({required} matching "
-                "points"
-                + (" and a signed declaration" if risk == "high" else "")
-                + " are needed)"
+                f"the data points do not establish identity ({REQUIRED_KNOWLEDGE_POINTS} "
+                "calls placed from a line the subject holds are needed; a name, "
+                "address or account number never counts)"
             )
         else:
-            _require("data_points", risk)
-            if not person_ids and on_file:
-                case.person_ids = json.dumps(sorted(p.person_id for p in on_file))
+            case.person_ids = json.dumps(sorted({p.person_id for p in holders}))
             _verified(
                 change,
                 "data_points",
                 level,
                 moment,
                 actor="system:support_inbox",
-                details={"matched": matched},
+                details={"matched": known},
             )
     if failure is not None:
         raise VerificationFailed(f"case {case_id}: {failure}")
     return Outcome(case_id, State.verified.value, True, "data_points")
 
 
-def _match(
-    points: list[DataPoint],
-    on_file: list[_people.OnFile],
-    calls: list[tuple[str, dt.datetime]],
-) -> list[bool]:
-    used_calls: set[int] = set()
-    out: list[bool] = []
-    for point in points:
-        ok = False
-        if point.kind == "name":
-            ok = any(_fold(p.name) == _fold(point.value) for p in on_file)
-        elif point.kind == "postal_code":
-            want = "".join(point.value.split()).upper()
-            ok = any(
-                p.postal_code and "".join(p.postal_code.split()).upper() == want
-                for p in on_file
+def _keep_evidence(
+    change: Change, points: list[DataPoint], results: list[bool], declaration: bool
+) -> None:
+    for point, ok in zip(points, results, strict=True):
+        data = {"value": point.value, "at": point.at.isoformat() if point.at else None}
+        change.session.add(
+            VerificationEvidence(
+                case_id=change.case.id,
+                kind=point.kind,
+                data=json.dumps(data),
+                matched=ok,
             )
-        elif point.kind == "account_ref":
-            ok = any(p.account_ref == point.value.strip() for p in on_file)
-        elif point.kind == "recent_call" and point.at is not None:
-            try:
-                other = _e164(point.value)
-            except InvalidInput:
-                other = ""
-            at = aware(point.at)
-            assert at is not None
-            for index, (counterpart, started) in enumerate(calls):
-                if index in used_calls:
-                    continue
-                if counterpart == other and abs(started - at) <= CALL_TOLERANCE:
-                    used_calls.add(index)
-                    ok = True
-                    break
-        out.append(ok)
-    return out
+        )
+    if declaration:
+        change.session.add(
+            VerificationEvidence(
+                case_id=change.case.id,
+                kind="declaration",
+                data='{"signed": true}',
+                matched=True,
+            )
+        )
 
 
 # ------------------------------------------------------------ staff override

@@ -58,7 +58,7 @@ class BlobStore:
         return self.root / blob_id[:2] / blob_id
 
     def put(
-        self, session: Session, *, account_id: int, data: bytes, media_type: str
+        self, session: Session, *, account_id: int | None, data: bytes, media_type: str
     ) -> Blob:
         """Encrypt ``data`` under a fresh key, write it, and add its `Blob` row.
 

@@ -15,16 +15,29 @@ from typing import Literal
 CounterpartMode = Literal["mask_last_4", "full", "omit"]
 SECRET_MASK = "[secret removed]"
 
-# A credential keyword, then either an explicit separator and any value, or a
-# value that contains a digit ("PIN 4827"). Over-masking is the safe side.
-_KEYWORDS = (
-    r"pass(?:word|wd|code|phrase)?|pwd|pin(?:\s*code)?|sip\s+(?:secret|password)"
-    r"|secret|(?:carrier\s+|porting\s+)?account\s*(?:number|no\.?|#)|acct\s*(?:no\.?|#)"
-    r"|security\s+code|cvv|cvc|api\s+key|token"
+# A credential keyword in any usual spelling, then either an explicit
+# separator and any value, or a value that contains a digit ("PIN 4827",
+# "PIN 4 8 2 7"). Over-masking is the safe side.
+_PIN = r"p\.?\s?i\.?\s?n\.?(?:\s*(?:code|number|no\.?))?|pincode|nip"
+_PASSWORD = (
+    r"pass(?:word|wd|code|phrase)?|pwd|pw|mot\s+de\s+passe|code\s+secret"
+    r"|sip\s+(?:secret|password)|secret"
 )
+_CODE = (
+    r"security\s+code|sec\.?\s+code|cvv2?|cvc2?|csc|cvn|card\s+code"
+    r"|verification\s+(?:code|value)|access\s+code|code\s+on\s+the\s+back"
+)
+_ACCOUNT = (
+    r"(?:carrier\s+|porting\s+)?account\s*(?:number|no\.?|\#)|acct\s*(?:no\.?|\#)?"
+    r"|api\s+key|token"
+)
+_KEYWORDS = rf"{_PIN}|{_PASSWORD}|{_CODE}|{_ACCOUNT}"
+_DIGITS = r"\d(?:[ .-]?\d){2,15}(?!\d)"
 _SECRET = re.compile(
-    rf"(?i)\b(?P<key>{_KEYWORDS})\b"
-    r"(?:(?P<sep>\s*(?::|=|#|-|\bis\b|\bwas\b)\s*)\S+|(?P<space>\s+)\S*\d\S*)"
+    rf"(?i)(?<![\w.])(?P<key>{_KEYWORDS})(?!\w)"
+    r"(?:(?P<sep>\s*(?:[:=#-]|\bis\b|\bwas\b)\s*(?:(?:is|was)\s+)?)"
+    rf"(?P<value>{_DIGITS}|\S+)"
+    rf"|(?P<space>\s*)(?P<digits>{_DIGITS}|\S*\d\S*))"
 )
 
 

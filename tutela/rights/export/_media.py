@@ -27,23 +27,23 @@ def _voicemail_section(
 ) -> Section:
     found: dict[int, tuple[Voicemail, str]] = {}
     key = Voicemail.id
-    for account_id, exts in sorted(subject.extensions.items()):
-        where = [
-            Voicemail.account_id == account_id,
-            Voicemail.mailbox.in_(sorted(exts)),
-        ]
-        for row in _paged(use, Voicemail, key, *where):
+    for claim in subject.of("extension"):
+        within = claim.where(Voicemail.account_id, Voicemail.received_at)
+        for row in _paged(
+            use, Voicemail, key, Voicemail.mailbox == claim.value, *within
+        ):
             found[row.id] = (row, "left_for_you")
-    for chunk in _chunks(subject.numbers):
-        for row in _paged(use, Voicemail, key, Voicemail.caller_e164.in_(chunk)):
+    for claim in subject.of("number"):
+        within = claim.where(Voicemail.account_id, Voicemail.received_at)
+        held = Voicemail.caller_e164 == claim.value
+        for row in _paged(use, Voicemail, key, held, *within):
             found.setdefault(row.id, (row, "left_by_you"))
-    for account_id, exts in sorted(subject.extensions.items()):
-        where = [
-            Voicemail.account_id == account_id,
-            Voicemail.caller_extension.in_(sorted(exts)),
-        ]
-        for row in _paged(use, Voicemail, key, *where):
+    for claim in subject.of("extension"):
+        within = claim.where(Voicemail.account_id, Voicemail.received_at)
+        held = Voicemail.caller_extension == claim.value
+        for row in _paged(use, Voicemail, key, held, *within):
             found.setdefault(row.id, (row, "left_by_you"))
+    data.reach("voicemails", len(found))
     cols: tuple[str, ...] = (
         "voicemail_id",
         "relation",
@@ -64,7 +64,9 @@ def _voicemail_section(
                 "mailbox": vm.mailbox if relation == "left_for_you" else None,
                 "caller": mask_number(caller, subject.mode)
                 if relation == "left_for_you"
-                and not subject.mine(vm.caller_e164, vm.caller_extension, vm.account_id)
+                and not subject.mine(
+                    vm.caller_e164, vm.caller_extension, vm.account_id, vm.received_at
+                )
                 else caller,
                 "received_at": _iso(vm.received_at),
                 "duration_s": vm.duration_s,
@@ -99,11 +101,11 @@ def _recordings_section(
             use, CallRecording, key, CallRecording.call_record_id.in_(chunk)
         ):
             found[row.id] = row
-    for number in sorted(subject.numbers):
-        needle = json.dumps({"number": number})[1:-1]  # '"number": "+1..."'
-        for row in _paged(
-            use, CallRecording, key, CallRecording.parties.contains(needle)
-        ):
+    for claim in subject.of("number"):
+        needle = json.dumps({"number": claim.value})[1:-1]  # '"number": "+1..."'
+        within = claim.where(CallRecording.account_id, CallRecording.recorded_at)
+        held = CallRecording.parties.contains(needle)
+        for row in _paged(use, CallRecording, key, held, *within):
             found[row.id] = row
     notice_ids = sorted({r.notice_id for r in found.values()})
     notices = {
@@ -111,6 +113,8 @@ def _recordings_section(
         for chunk in _chunks(notice_ids)
         for n in use.select(RecordingNotice, RecordingNotice.id.in_(chunk))
     }
+    data.reach("call_recordings", len(found))
+    data.reach("recording_notices", len(notices))
     cols: tuple[str, ...] = (
         "recording_id",
         "call_id",
@@ -126,11 +130,8 @@ def _recordings_section(
         parties = []
         for party in json.loads(rec.parties):
             number = party.get("number")
-            shown = (
-                number
-                if number in subject.numbers
-                else mask_number(number, subject.mode)
-            )
+            mine = subject.mine(number, None, rec.account_id, rec.recorded_at)
+            shown = number if mine else mask_number(number, subject.mode)
             parties.append(f"{party.get('role')}:{shown or '-'}")
         section.rows.append(
             {

@@ -5,7 +5,11 @@ Clauses: rights.access, collect.volunteered.channels, collect.requested.
 
 from __future__ import annotations
 
-from tutela.collect.mentions import mentions_of, redacted_for
+from sqlalchemy import and_
+
+from tutela.collect.detect import fold, redact
+from tutela.collect.detect.names import find_names
+from tutela.collect.mentions import redacted_for
 from tutela.rights.export._masking import scrub_secrets
 from tutela.rights.export.sections import (
     Section,
@@ -17,6 +21,7 @@ from tutela.rights.export.sections import (
 )
 from tutela.store.models import (
     Communication,
+    CommunicationMention,
     PaymentMethod,
     PortingNumber,
     PortingRequest,
@@ -24,22 +29,93 @@ from tutela.store.models import (
 from tutela.use import Access
 
 
+def _mentioning(
+    use: Access, subject: _Subject
+) -> dict[int, list[CommunicationMention]]:
+    """Mentions of the subject, by communication: their name in their own account,
+    their numbers and addresses wherever their claims reach."""
+    ids = [p.id for p in subject.people]
+    own = {p.account_id for p in subject.people}
+    found: dict[int, list[CommunicationMention]] = {}
+    key = CommunicationMention.id
+    if ids:
+        named = and_(
+            CommunicationMention.kind == "person",
+            CommunicationMention.person_id.in_(ids),
+            CommunicationMention.account_id.in_(sorted(own)),
+        )
+        for row in _paged(use, CommunicationMention, key, named):
+            found.setdefault(row.communication_id, []).append(row)
+    for kind, mention in (("number", "phone"), ("email", "email")):
+        for chunk in _chunks(subject.values(kind)):
+            held = and_(
+                CommunicationMention.kind == mention,
+                CommunicationMention.value.in_(chunk),
+            )
+            for row in _paged(use, CommunicationMention, key, held):
+                found.setdefault(row.communication_id, []).append(row)
+    return found
+
+
+def _reaches(
+    subject: _Subject, mentions: list[CommunicationMention], message: Communication
+) -> bool:
+    """Whether one of the mentions is the subject's there and then."""
+    for m in mentions:
+        if m.kind == "person":
+            return True
+        kind = "number" if m.kind == "phone" else "email"
+        for claim in subject.of(kind):
+            if claim.value == m.value and claim.covers(
+                message.account_id, message.occurred_at
+            ):
+                return True
+    return False
+
+
+def _keep_values(subject: _Subject, message: Communication) -> set[str]:
+    """The subject's numbers and addresses as they stood when the message was written."""
+    return {
+        c.value
+        for c in subject.claims
+        if c.kind in ("number", "email")
+        and c.covers(message.account_id, message.occurred_at)
+    }
+
+
+def _strangers(text: str, keep: set[str]) -> tuple[str, int]:
+    """`text` with the names of people the store does not know masked."""
+    found = find_names(text)
+    if not found:
+        return text, 0
+    red = redact(text, found, keep=keep)
+    return red.text, len(red.redacted)
+
+
 def _communications_section(
     use: Access, subject: _Subject, data: SubjectData
 ) -> Section:
     ids = [p.id for p in subject.people]
-    own = _paged(use, Communication, Communication.id, Communication.person_id.in_(ids))
+    own = (
+        _paged(use, Communication, Communication.id, Communication.person_id.in_(ids))
+        if ids
+        else []
+    )
     relation = {c.id: "yours" for c in own}
-    keeper = {c.id: c.person_id for c in own}
-    for person in subject.people:
-        for hit in mentions_of(use.session, person.id):
-            relation.setdefault(hit.communication_id, "mentions_you")
-            keeper.setdefault(hit.communication_id, person.id)
+    keeper: dict[int, int | None] = {c.id: c.person_id for c in own}
     rows = {c.id: c for c in own}
-    missing = [i for i in relation if i not in rows]
+    mentions = _mentioning(use, subject)
+    data.reach("communication_mentions", sum(len(m) for m in mentions.values()))
+    missing = [i for i in mentions if i not in rows]
     for chunk in _chunks(missing):
         for c in use.select(Communication, Communication.id.in_(chunk)):
-            rows[c.id] = c
+            if _reaches(subject, mentions[c.id], c):
+                rows[c.id] = c
+                relation[c.id] = "mentions_you"
+                named = [m.person_id for m in mentions[c.id] if m.person_id in ids]
+                keeper[c.id] = named[0] if named else (ids[0] if ids else None)
+    data.reach("communications", len(rows))
+    names = {fold(p.name) for p in subject.people}
     cols: tuple[str, ...] = (
         "communication_id",
         "relation",
@@ -51,15 +127,19 @@ def _communications_section(
     section = Section("communications", "communications", "Messages and tickets", cols)
     for cid in sorted(rows, key=lambda i: (rows[i].occurred_at, i)):
         c = rows[cid]
-        keep = keeper[cid] or ids[0]
-        red = redacted_for(use.session, c, keep)
-        body, body_secrets = scrub_secrets(red.body.text)
-        heading, head_secrets = (
-            scrub_secrets(red.subject.text) if red.subject is not None else (None, 0)
+        red = redacted_for(
+            use.session, c, keeper[cid], keep_values=_keep_values(subject, c)
         )
-        masked = len(red.body.redacted) + (
-            len(red.subject.redacted) if red.subject is not None else 0
-        )
+        body, body_names = _strangers(red.body.text, names)
+        body, body_secrets = scrub_secrets(body)
+        heading: str | None = None
+        head_names = head_secrets = 0
+        if red.subject is not None:
+            heading, head_names = _strangers(red.subject.text, names)
+            heading, head_secrets = scrub_secrets(heading)
+        masked = len(red.body.redacted) + body_names + head_names
+        if red.subject is not None:
+            masked += len(red.subject.redacted)
         data.redactions += masked
         data.secrets_removed += body_secrets + head_secrets
         section.rows.append(
@@ -82,7 +162,7 @@ def _communications_section(
 
 
 def _payment_section(
-    use: Access, account_ids: list[int], refs: dict[int, str]
+    use: Access, account_ids: list[int], refs: dict[int, str], data: SubjectData
 ) -> Section:
     cols: tuple[str, ...] = (
         "account",
@@ -110,6 +190,7 @@ def _payment_section(
         where=[pm.account_id.in_(sorted(set(account_ids)))],
         order_by=[pm.id],
     )
+    data.reach("payment_methods", len(found))
     for acct, brand, last4, month, year, street, city, region, postal, country in found:
         section.rows.append(
             {
@@ -169,6 +250,8 @@ def _porting_section(
             order_by=[PortingNumber.id],
         ):
             numbers.setdefault(req_id, []).append(e164)
+            data.reach("porting_numbers", 1)
+    data.reach("porting_requests", len(found))
     names = {p.name.casefold() for p in subject.people}
     for req_id, acct, carrier, btn, authorized, address, status, date, created in found:
         if authorized.casefold() not in names:

@@ -49,6 +49,7 @@ from tutela.rights.export.render import (
     report_html,
 )
 from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
+from tutela.rights.export.subject import case_subject
 from tutela.secure import record
 from tutela.secure.sessions import token_digest
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
@@ -120,7 +121,7 @@ def _exportable(store: Store, case_id: int) -> tuple[SarCase, State]:
             f"case {case_id} is {state}; only a verified case (fee paid, if one was "
             "asked) can be exported"
         )
-    if not person_ids_of(case):
+    if case_subject(case).empty:
         raise Conflict(
             f"case {case_id} matched no one on file; answer that no data is held"
         )
@@ -177,7 +178,15 @@ def export_case(
             "needs exactly one"
         )
     policy = load_policy_cached(settings.policy_file)
-    data = collect_subject(store, person_ids_of(case), policy=policy)
+    subject = case_subject(case)
+    data = collect_subject(
+        store,
+        subject.person_ids,
+        policy=policy,
+        proven_emails=subject.proven_emails,
+        extra_claims=subject.claims,
+        case_id=case_id,
+    )
     disclosures = disclosures_section(store, data.person_ids)
     _fix_audio(store, data)
     held: dict[str, int] = {}
@@ -205,7 +214,8 @@ def export_case(
         written = bundle.write_zip(
             _entries(doc, data, blobs, session), max_bytes=max_bytes
         )
-    account_id = data.account_ids[0]
+    # A subject who is nobody's contact (a caller, a subscriber): no tenant.
+    account_id = data.account_ids[0] if data.account_ids else None
     expires = moment + ttl
     with store.session() as session:
         blob = blobs.put(

@@ -21,7 +21,7 @@ PINs and the payment processor's token are not read, so never decrypted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import or_
 
@@ -33,13 +33,14 @@ from tutela.rights.export._records import (
     _payment_section,
     _porting_section,
 )
+from tutela.rights.export._requests import portal_section, requests_sections
 from tutela.rights.export.sections import (
     _ACCOUNT_ROLES,
     EXPORT_ACTOR,
     PURPOSE,
+    Claim,
     Section,
     SubjectData,
-    _chunks,
     _iso,
     _paged,
     _Subject,
@@ -49,9 +50,12 @@ from tutela.store.models import (
     Account,
     CallRecord,
     Extension,
+    Holding,
     Person,
     PhoneNumber,
 )
+from tutela.store.models.holdings import PROVEN
+from tutela.store.types import utc_aware
 from tutela.use import Access, access
 
 
@@ -61,9 +65,23 @@ def collect_subject(
     *,
     policy: Policy,
     audio_prefix: str = "audio",
+    proven_emails: Collection[str] = (),
+    extra_claims: Sequence[Claim] = (),
+    case_id: int | None = None,
 ) -> SubjectData:
-    """Read everything held about the people `person_ids` (one subject), masked."""
+    """Read everything held about the people `person_ids` (one subject), masked.
+
+    The subject's numbers, extensions and addresses come from their holdings,
+    each reaching records only inside its interval (and, unless assigned or
+    verified, inside its own account). `proven_emails` are addresses the
+    request proved the subject controls (a code reached them): they reach
+    other accounts' messages too. `extra_claims` are identifiers of a subject
+    who is not a customer contact (a verified caller's number, an address).
+    `case_id` is the request being answered: it and the subject's earlier
+    requests, messages and subscriptions are part of what is held.
+    """
     mode: CounterpartMode = policy.meaning.access_request.counterpart_numbers
+    proven = {e.strip().lower() for e in proven_emails}
     with access(store, actor=EXPORT_ACTOR, purpose=PURPOSE, policy=policy) as use:
         people = use.select(
             Person, Person.id.in_(list(person_ids)), order_by=[Person.id]
@@ -74,29 +92,23 @@ def collect_subject(
             Account, Account.id.in_(account_ids), order_by=[Account.id]
         )
         refs = {a.id: a.ref for a in accounts}
-        numbers = use.select(
-            PhoneNumber, PhoneNumber.assignee_id.in_(ids), order_by=[PhoneNumber.id]
+        holdings = use.select(
+            Holding, Holding.person_id.in_(ids), order_by=[Holding.valid_from]
         )
-        extensions = use.select(
-            Extension, Extension.person_id.in_(ids), order_by=[Extension.id]
-        )
-        subject = _Subject(
-            people=people,
-            numbers={n.e164 for n in numbers} | {p.phone for p in people if p.phone},
-            extensions={},
-            mode=mode,
-        )
-        for ext in extensions:
-            subject.extensions.setdefault(ext.account_id, set()).add(ext.extension)
+        claims = [_claim(h, proven) for h in holdings] + list(extra_claims)
+        subject = _Subject(people=people, claims=claims, mode=mode)
         data = SubjectData(
             person_ids=ids, account_ids=account_ids, sections=[], audio=[]
         )
         data.sections += [
             _people_section(people, refs),
             _accounts_section(accounts),
-            _numbers_section(numbers, extensions, refs),
+            _numbers_section(use, holdings, ids, refs, data),
         ]
+        data.reach("people", len(people))
+        data.reach("accounts", len(accounts))
         calls = _calls(use, subject)
+        data.reach("call_records", len(calls))
         data.sections.append(_calls_section(calls, subject))
         data.sections.append(_voicemail_section(use, subject, data, audio_prefix))
         data.sections.append(
@@ -104,9 +116,25 @@ def collect_subject(
         )
         data.sections.append(_communications_section(use, subject, data))
         business = [p.account_id for p in people if p.role in _ACCOUNT_ROLES]
-        data.sections.append(_payment_section(use, business, refs))
+        data.sections.append(_payment_section(use, business, refs, data))
         data.sections.append(_porting_section(use, business, refs, subject, data))
+        data.sections += requests_sections(
+            use, subject, data, proven=proven, case_id=case_id
+        )
+        data.sections.append(portal_section(use, subject, data, proven=proven))
     return data
+
+
+def _claim(holding: Holding, proven_emails: set[str]) -> Claim:
+    anywhere = holding.evidence in PROVEN and holding.kind == "number"
+    anywhere = anywhere or (holding.kind == "email" and holding.value in proven_emails)
+    return Claim(
+        kind=holding.kind,
+        value=holding.value,
+        account_id=None if anywhere else holding.account_id,
+        since=utc_aware(holding.valid_from),
+        until=None if holding.valid_to is None else utc_aware(holding.valid_to),
+    )
 
 
 # ------------------------------------------------------------ who they are
@@ -167,28 +195,38 @@ def _accounts_section(accounts: list[Account]) -> Section:
 
 
 def _numbers_section(
-    numbers: list[PhoneNumber], extensions: list[Extension], refs: dict[int, str]
+    use: Access,
+    holdings: list[Holding],
+    ids: list[int],
+    refs: dict[int, str],
+    data: SubjectData,
 ) -> Section:
+    """Every number and extension they held, from when to when, and on what evidence."""
     cols: tuple[str, ...] = ("account", "kind", "number", "status", "assigned_at")
+    cols += ("held_until", "evidence")
     section = Section("phone_numbers", "phone_numbers", "Numbers and extensions", cols)
-    for n in numbers:
+    numbers = use.select(PhoneNumber, PhoneNumber.assignee_id.in_(ids))
+    extensions = use.select(Extension, Extension.person_id.in_(ids))
+    data.reach("phone_numbers", len(numbers))
+    data.reach("extensions", len(extensions))
+    line_status = {n.e164: n.status for n in numbers}
+    shown = [h for h in holdings if h.kind in ("number", "extension")]
+    data.reach("holdings", len(holdings))
+    for h in shown:
+        ended = h.valid_to is not None
         section.rows.append(
             {
-                "account": refs.get(n.account_id),
-                "kind": "number",
-                "number": n.e164,
-                "status": n.status,
-                "assigned_at": _iso(n.created_at),
-            }
-        )
-    for e in extensions:
-        section.rows.append(
-            {
-                "account": refs.get(e.account_id),
-                "kind": "extension",
-                "number": e.extension,
-                "status": "active",
-                "assigned_at": _iso(e.created_at),
+                "account": refs.get(h.account_id),
+                "kind": "number" if h.kind == "number" else "extension",
+                "number": h.value,
+                "status": "ended"
+                if ended
+                else line_status.get(h.value, "active")
+                if h.kind == "number"
+                else "active",
+                "assigned_at": _iso(h.valid_from),
+                "held_until": _iso(h.valid_to),
+                "evidence": h.evidence,
             }
         )
     return section
@@ -198,21 +236,21 @@ def _numbers_section(
 
 
 def _calls(use: Access, subject: _Subject) -> list[CallRecord]:
-    """Calls placed and received: one indexed lookup per number column, merged."""
+    """Calls placed and received: one indexed lookup per claim, inside its interval."""
     found: dict[int, CallRecord] = {}
     key = CallRecord.id
-    for chunk in _chunks(subject.numbers):
+    for claim in subject.of("number"):
+        within = claim.where(CallRecord.account_id, CallRecord.started_at)
         for column in (CallRecord.src_e164, CallRecord.dst_e164):
-            for row in _paged(use, CallRecord, key, column.in_(chunk)):
+            for row in _paged(use, CallRecord, key, column == claim.value, *within):
                 found[row.id] = row
-    for account_id, exts in sorted(subject.extensions.items()):
-        chosen = sorted(exts)
-        where = or_(
-            CallRecord.src_extension.in_(chosen), CallRecord.dst_extension.in_(chosen)
+    for claim in subject.of("extension"):
+        within = claim.where(CallRecord.account_id, CallRecord.started_at)
+        held = or_(
+            CallRecord.src_extension == claim.value,
+            CallRecord.dst_extension == claim.value,
         )
-        for row in _paged(
-            use, CallRecord, key, CallRecord.account_id == account_id, where
-        ):
+        for row in _paged(use, CallRecord, key, held, *within):
             found[row.id] = row
     return [found[i] for i in sorted(found, key=lambda i: (found[i].started_at, i))]
 
@@ -229,8 +267,9 @@ def _calls_section(calls: list[CallRecord], subject: _Subject) -> Section:
     cols += ("caller_name",)
     section = Section("call_records", "call_records", "Calls placed and received", cols)
     for c in calls:
-        src_mine = subject.mine(c.src_e164, c.src_extension, c.account_id)
-        dst_mine = subject.mine(c.dst_e164, c.dst_extension, c.account_id)
+        at = c.started_at
+        src_mine = subject.mine(c.src_e164, c.src_extension, c.account_id, at)
+        dst_mine = subject.mine(c.dst_e164, c.dst_extension, c.account_id, at)
         src = c.src_e164 or c.src_extension or c.src_raw
         dst = c.dst_e164 or c.dst_extension or c.dst_raw
         own: str | None

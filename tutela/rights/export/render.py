@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from tutela.rights.export.sections import AudioFile, Section, SubjectData
 
 SCHEMA = "tutela.sar-export"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 _FORMULA_START = ("=", "@", "\t", "\r")
 
 _env = Environment(

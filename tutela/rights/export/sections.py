@@ -46,7 +46,11 @@ class AudioFile:
 
 @dataclass
 class SubjectData:
-    """What the export holds about one subject, before it is rendered."""
+    """What the export holds about one subject, before it is rendered.
+
+    `reached` counts, per store table, the rows that went into the export:
+    the proof that every table holding personal data is looked at.
+    """
 
     person_ids: list[int]
     account_ids: list[int]
@@ -54,24 +58,80 @@ class SubjectData:
     audio: list[AudioFile]
     redactions: int = 0
     secrets_removed: int = 0
+    reached: dict[str, int] = field(default_factory=dict)
 
     def section(self, name: str) -> Section:
         return next(s for s in self.sections if s.name == name)
+
+    def reach(self, table: str, rows: int) -> None:
+        self.reached[table] = self.reached.get(table, 0) + rows
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An identifier the subject held: which, where (None: any account), when.
+
+    A number assigned to the subject or verified reaches every account's
+    records (a call they placed to another customer is theirs); a contact
+    phone or address only typed on their record reaches their own account
+    only; an extension means something only inside its account.
+    """
+
+    kind: str
+    value: str
+    account_id: int | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+    def covers(self, account_id: int, at: dt.datetime | None) -> bool:
+        if self.account_id is not None and self.account_id != account_id:
+            return False
+        if at is None:
+            return self.since is None and self.until is None
+        moment = utc_aware(at)
+        return (self.since is None or moment >= self.since) and (
+            self.until is None or moment < self.until
+        )
+
+    def where(self, account: Any, time: Any) -> list[ColumnElement[bool]]:
+        """SQL conditions: inside the claim's account (if any) and interval."""
+        out: list[ColumnElement[bool]] = []
+        if self.account_id is not None:
+            out.append(account == self.account_id)
+        if self.since is not None:
+            out.append(time >= self.since)
+        if self.until is not None:
+            out.append(time < self.until)
+        return out
 
 
 @dataclass
 class _Subject:
     people: list[Person]
-    numbers: set[str]
-    extensions: dict[int, set[str]]
+    claims: list[Claim]
     mode: CounterpartMode
 
-    def mine(self, e164: str | None, extension: str | None, account_id: int) -> bool:
-        if e164 is not None and e164 in self.numbers:
-            return True
-        return extension is not None and extension in self.extensions.get(
-            account_id, set()
-        )
+    def of(self, kind: str) -> list[Claim]:
+        return [c for c in self.claims if c.kind == kind]
+
+    def values(self, kind: str) -> set[str]:
+        return {c.value for c in self.claims if c.kind == kind}
+
+    def mine(
+        self,
+        e164: str | None,
+        extension: str | None,
+        account_id: int,
+        at: dt.datetime | None,
+    ) -> bool:
+        """Whether the number or extension was the subject's there and then."""
+        for claim in self.claims:
+            held = (claim.kind == "number" and claim.value == e164) or (
+                claim.kind == "extension" and claim.value == extension
+            )
+            if held and claim.covers(account_id, at):
+                return True
+        return False
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:

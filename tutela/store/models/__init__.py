@@ -24,6 +24,7 @@ from tutela.store.models.customers import (
     PortingNumber,
     PortingRequest,
 )
+from tutela.store.models.holdings import Holding
 from tutela.store.models.mentions import CommunicationMention
 from tutela.store.models.rights import (
     OutboxMessage,
@@ -78,6 +79,7 @@ __all__ = [
     "DownloadToken",
     "ExportBundle",
     "Extension",
+    "Holding",
     "IngestRun",
     "LoginAttempt",
     "OutboxMessage",

@@ -87,6 +87,16 @@ class SarCase(Base):
     person_ids: Mapped[str] = mapped_column(
         Text, default="[]", info=structural("JSON list of matched people ids")
     )
+    # A subject who is not a customer contact (a caller, a recording party),
+    # verified by a code read out on a call to this number: whose data the
+    # case released, kept with the case like `person_ids`.
+    subject_number: Mapped[str | None] = mapped_column(
+        String(20), info=personal("rights_requests", "subject_identifier")
+    )
+    subject_since: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True),
+        info=structural("start of the period a verified identifier reaches"),
+    )
     account_closed: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), info=STATUS
     )
@@ -240,6 +250,12 @@ class VerificationChallenge(Base):
     )
     code_hash: Mapped[str | None] = mapped_column(
         String(100), info=structural("HMAC of the one-time code; cleared when used")
+    )
+    channel: Mapped[str] = mapped_column(
+        String(8),
+        default="email",
+        server_default="email",
+        info=structural("where the code went: email (on file) or phone (call-back)"),
     )
     expires_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), info=AUDIT_TIME

@@ -29,6 +29,7 @@ from tutela.store.models._base import (
     LINK,
     PROVENANCE,
     STATUS,
+    TENANT,
     Base,
     _created,
     _id,
@@ -123,7 +124,14 @@ class Blob(Base):
     __tablename__ = "blobs"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, info=KEY)
-    account_id: Mapped[int] = _tenant()
+    # NULL only for the export zip of a subject who is no customer's contact
+    # (a caller, a subscriber): it belongs to no tenant.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        index=True,
+        nullable=True,
+        info=TENANT,
+    )
     wrapped_key: Mapped[str | None] = mapped_column(
         Encrypted("blobs.wrapped_key"),
         info=structural("per-blob data key, sealed by the key ring"),
