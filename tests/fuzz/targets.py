@@ -43,7 +43,7 @@ from tutela.collect.web import (
     read_log,
 )
 from tutela.errors import InvalidInput
-from tutela.policy.loader import parse_policy
+from tutela.policy.loader import DEFAULT_POLICY, parse_policy
 from tutela.store.models import AdClick as AdClickRow
 from tutela.store.models import AdClickTotal, CallRecord, Voicemail, WebVisit
 
@@ -227,7 +227,7 @@ def seeds(name: str) -> Iterable[bytes]:
         "weblog-jsonl": [web / "access.log"],
         "weblog-combined_gpc": [web / "access_gpc.log"],
         "click-export": [web / "google_ads_clicks.csv"],
-        "policy": [here.parent / "policies" / "jive-2018.yaml"],
+        "policy": [DEFAULT_POLICY],
     }
     for path in sorted(found[name]):
         yield path.read_bytes()

@@ -28,12 +28,21 @@ from tutela.store.db import Store
 pytestmark = pytest.mark.clause("secure.measures")
 
 
-def run(settings: Settings, *args: str, witness: Path | None = None) -> tuple[int, str]:
-    env = {
+def run(
+    settings: Settings,
+    *args: str,
+    witness: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+) -> tuple[int, str]:
+    environment = {
         "TUTELA_DATABASE_URL": settings.database_url or "",
         "TUTELA_AUDIT_WITNESS": str(witness) if witness else "",
+        **(env or {}),
     }
-    result = CliRunner().invoke(app, [*args, "--data", str(settings.data)], env=env)
+    result = CliRunner().invoke(
+        app, [*args, "--data", str(settings.data)], env=environment, input=input
+    )
     raised = "" if result.exception is None else str(result.exception)
     return result.exit_code, result.stdout + result.stderr + raised
 
@@ -75,13 +84,18 @@ def _rehash_from(store: Store, first: int) -> None:
         )
 
 
+PASSWORD = "anchors-password-for-tests-only"
+
+
 def _users(settings: Settings, n: int, witness: Path | None = None) -> None:
+    """Add `n` privacy officers: the first needs no sign-in, the others act as it."""
+    first = {"TUTELA_STAFF": "staff0@example.com", "TUTELA_STAFF_PASSWORD": PASSWORD}
     for i in range(n):
         code, out = run(
             settings,
             "users", "add", "--email", f"staff{i}@example.com",
-            "--role", "privacy_officer",
-            witness=witness,
+            "--role", "privacy_officer", "--password-stdin",
+            witness=witness, env=first if i else None, input=PASSWORD + "\n",
         )  # fmt: skip
         assert code == 0, out
 

@@ -120,8 +120,10 @@ def test_an_invalid_form_post_gets_the_error_page_naming_the_field(
 def test_a_refusal_on_a_page_is_a_page_and_on_the_api_an_envelope(
     client: TestClient, store: Store
 ) -> None:
-    spent = client.get("/rights/download/" + "x" * 43)
-    error_page(spent, 404, "Not found")
+    unknown = client.get("/rights/download/" + "x" * 43)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert "no such download link" in unknown.text
     refused = client.get("/api/voicemails")
     envelope(refused, 401)
     assert refused.headers["www-authenticate"] == "Bearer"

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from tests.web.live import app_client
 from tutela.config import Settings
+from tutela.web._headers import SECURITY_HEADERS
 from tutela.web.app import create_app
-from tutela.web.guard import SECURITY_HEADERS
 
 pytestmark = pytest.mark.clause("secure.measures")
 
@@ -81,13 +81,20 @@ def test_an_unexpected_failure_is_a_bare_500_with_the_headers(tmp_path: Path) ->
     def explode() -> None:
         raise ValueError("pat@example.com +14155550101")
 
+    app.add_api_route("/api/explode", explode)
     app.add_api_route("/explode", explode)
     with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/explode")
+        response = client.get("/api/explode")
+        page = client.get("/explode")
+    assert page.status_code == 500 and page.headers["content-type"].startswith(
+        "text/html"
+    )
+    assert "example.com" not in page.text and "4155550101" not in page.text
+    _assert_secured(page.headers)
     assert response.status_code == 500
     assert response.json() == {
         "ok": False,
-        "error": "internal server error",
+        "error": "internal server error: the server failed; try again later",
         "errors": [],
         "status": 500,
     }

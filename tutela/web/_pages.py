@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tutela.web.guard import CONTENT_SECURITY_POLICY
+from tutela.web._headers import CONTENT_SECURITY_POLICY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(

@@ -90,6 +90,11 @@ def error_response(
     return page
 
 
+def server_error(request: Request) -> Response:
+    """The answer to a failure nobody handled: that the server failed, nothing more."""
+    return error_response(request, 500, _MESSAGES[500])
+
+
 def _location_part(part: Any) -> str:
     # A location part can be a key the client chose (an extra JSON member):
     # keep names and indexes, never a key that could be someone's data.
@@ -159,7 +164,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Never echo the exception: it may carry personal data.
         log.error("unhandled %s", type(exc).__name__)
-        return error_response(request, 500, _MESSAGES[500])
+        return server_error(request)
 
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)

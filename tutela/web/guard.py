@@ -9,44 +9,23 @@ app (inside Starlette's own error fallback), so it sees every response:
   ``nosniff``, no referrer leaving the site, and no cross-window access. The
   generated API docs at ``/api/docs`` load Swagger UI from its CDN and get a
   policy that allows exactly that;
-- an exception no handler took becomes a bare 500 in the shared error
-  envelope, with the headers; only the exception's type is logged, never its
+- an exception no handler took becomes a bare 500 (the shared error
+  envelope on API paths, the error page elsewhere), with the headers; only the exception's type is logged, never its
   message (it may carry personal data).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Final
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger(__name__)
+from tutela.web._headers import DOCS_POLICY, DOCS_PREFIX, SECURITY_HEADERS
+from tutela.web.errors import server_error
 
-CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-DOCS_PREFIX: Final = "/api/docs"
-DOCS_POLICY: Final = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-SECURITY_HEADERS: Final = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-_SERVER_ERROR: Final = json.dumps(
-    {"ok": False, "error": "internal server error", "errors": [], "status": 500},
-    separators=(",", ":"),
-).encode()
+log = logging.getLogger(__name__)
 
 
 def _headers_for(path: str) -> list[tuple[str, str]]:
@@ -84,17 +63,9 @@ class ResponseGuard:
             log.error("unhandled %s", type(exc).__name__)
             if started:
                 return  # the client sees a cut-short response; nothing more to say
-            await send_secured(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(_SERVER_ERROR)).encode()),
-                    ],
-                }
-            )
-            await send_secured({"type": "http.response.body", "body": _SERVER_ERROR})
+            # The envelope on API paths, the error page elsewhere (one shape).
+            response = server_error(Request(scope))
+            await response(scope, receive, send_secured)
 
 
-__all__ = ["CONTENT_SECURITY_POLICY", "SECURITY_HEADERS", "ResponseGuard"]
+__all__ = ["ResponseGuard"]

@@ -19,9 +19,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tutela.errors import InvalidInput
+from tutela.web._headers import CONTENT_SECURITY_POLICY
 from tutela.web._webstore import WebStoreDep
 from tutela.web.deps import require_purpose
-from tutela.web.guard import CONTENT_SECURITY_POLICY
 from tutela.web.reporting import DayTotal, web_report
 
 router = APIRouter(tags=["web"])
