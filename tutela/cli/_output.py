@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,6 +56,43 @@ def report_error(exc: TutelaError, *, as_json: bool) -> None:
     stderr.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True)
     for line in exc.errors[1:] if len(exc.errors) > 1 else []:
         stderr.print(f"  - {line}", markup=False)
+
+
+def report_crash(exc: BaseException, *, as_json: bool, debug: bool) -> None:
+    """Report an unexpected error without its message or traceback.
+
+    An exception's text can carry the values it failed on (a name, an email
+    address, a number), so only its type and where it was raised are shown;
+    `TUTELA_DEBUG=1` shows the full traceback to whoever runs the command.
+    """
+    where = _raised_at(exc)
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    if as_json:
+        emit_json(
+            {
+                "error": f"internal error ({type(exc).__name__})",
+                "errors": [],
+                "status": 500,
+            },
+            ok=False,
+        )
+        return
+    stderr.print(
+        f"Internal error: {type(exc).__name__} at {where}. Its details are not "
+        "shown because they may contain personal data; run again with "
+        "TUTELA_DEBUG=1 to see them.",
+        markup=False,
+    )
+
+
+def _raised_at(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "an unknown place"
+    last = frames[-1]
+    module = Path(last.filename).name
+    return f"{module}:{last.lineno} ({last.name})"
 
 
 def parse_moment(text: str | None, option: str) -> dt.datetime | None:

@@ -24,7 +24,7 @@ from tutela.cli import (
     voicemail,
     web,
 )
-from tutela.cli._output import report_error
+from tutela.cli._output import report_crash, report_error
 from tutela.errors import TutelaError
 
 app = typer.Typer(
@@ -77,3 +77,14 @@ def main() -> None:
     except TutelaError as exc:
         report_error(exc, as_json="--json" in sys.argv)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        report_crash(
+            exc,
+            as_json="--json" in sys.argv,
+            debug=os.environ.get("TUTELA_DEBUG", "") not in ("", "0"),
+        )
+        sys.exit(INTERNAL_ERROR)
+
+
+# A bug, not bad input: distinct from 1 and 2 (sysexits' EX_SOFTWARE).
+INTERNAL_ERROR = 70

@@ -98,7 +98,8 @@ class Store:
 
 
 def make_engine(url: str, keys: KeyRing, **kwargs: Any) -> Engine:
-    engine = create_engine(url, **kwargs)
+    # Bound values are personal data: keep them out of error messages and logs.
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
     bind_key_ring(engine.dialect, keys)
