@@ -71,6 +71,12 @@ def new_postgres_database(postgres: PostgresServer | str, template: str) -> str:
     return _db_url(postgres, name)
 
 
+def drop_postgres_database(postgres: PostgresServer | str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_admin_url(postgres), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=BACKENDS)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for a fresh, empty store on the parametrised backend."""
@@ -79,7 +85,11 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return Settings(data=data)
     postgres = request.getfixturevalue("postgres")
     template = request.getfixturevalue("postgres_template")
-    return Settings(data=data, database_url=new_postgres_database(postgres, template))
+    url = new_postgres_database(postgres, template)
+    # Dropped after the test: hundreds of left-over copies make the server's
+    # shutdown and the removal of its directory the slowest part of a run.
+    request.addfinalizer(lambda: drop_postgres_database(postgres, url))
+    return Settings(data=data, database_url=url)
 
 
 @pytest.fixture
