@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tutela.collect.accounts import (
+from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,

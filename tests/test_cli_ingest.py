@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.factories import StaffUser, signed_in, staff_in
 from tests.samples import TELEPHONY
-from tutela.collect.accounts import open_account
+from tutela.collect.accounts.contacts import open_account
 from tutela.config import Settings
 from tutela.store.db import open_store
 from tutela.store.models import AuditEntry

@@ -1,13 +1,13 @@
-"""Nothing reads personal data behind `tutela.use`'s back.
+"""Nothing reads personal data behind `tutela.access`'s back.
 
 Only the store, the gate (`tutela/use`), the inbound write path
 (`tutela/collect`) and the demo builder may import a model that holds a
-policy category; everyone else reads through `tutela.use.access`.
+policy category; everyone else reads through `tutela.access.access`.
 
 One exception, by ownership: a workflow package may use the tables it owns
 and writes itself (the access-request workflow its cases, messages and
 verification evidence; the change procedure its outbox and subscriptions;
-sign-in (`tutela.secure`) its users, sessions, tokens and login attempts),
+sign-in (`tutela.audit`) its users, sessions, tokens and login attempts),
 just as `collect` does for ingest. Data collected under the policy's
 purposes (people, calls, voicemail, web activity...) stays behind the gate.
 """
@@ -22,7 +22,7 @@ import pytest
 from tutela.store.models import Base
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tutela"
-ALLOWED = ("store", "use", "collect")
+ALLOWED = ("store", "access", "collect", "retention")
 MODELS = "tutela.store.models"
 
 
@@ -38,7 +38,8 @@ def personal_models() -> set[str]:
 OWNED: dict[str, str | tuple[str, ...]] = {
     "rights": ("rights", "rights_export"),
     "changes": "rights",
-    "secure": "auth",
+    "mail": "rights",
+    "auth": "auth",
 }
 
 
@@ -136,7 +137,7 @@ def test_only_the_store_and_use_import_personal_data_models() -> None:
         )
     }
     assert offenders == {}, (
-        f"read personal data through tutela.use.access, not the models: {offenders}"
+        f"read personal data through tutela.access.access, not the models: {offenders}"
     )
 
 

@@ -20,11 +20,9 @@ from typing import Annotated
 
 import typer
 
-from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
-from tutela.cli._staff import AsOption, signed_in_staff
-from tutela.config import Settings
-from tutela.errors import InvalidInput
-from tutela.secure.auth import (
+from tutela.access.roles import Duty, Role
+from tutela.auth.passwords import generate_password
+from tutela.auth.signin import (
     AuthSettings,
     add_user,
     disable_user,
@@ -33,9 +31,11 @@ from tutela.secure.auth import (
     normalize_email,
     revoke_api_tokens,
 )
-from tutela.secure.passwords import generate_password
-from tutela.secure.roles import Duty, Role
-from tutela.secure.staff import has_active_officer, require_duty
+from tutela.auth.staff import has_active_officer, require_duty
+from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption, signed_in_staff
+from tutela.config import Settings
+from tutela.errors import InvalidInput
 from tutela.store.db import Store, open_store
 
 app = typer.Typer(

@@ -2,7 +2,7 @@
 
 Policy clause collect.service_use.voicemail: "Jive also stores customers' voice
 mail messages until the customer deletes them." Deleting crypto-shreds the
-audio (see `tutela.collect.ingest_voicemail.delete_voicemail`). Both commands
+audio (see `tutela.collect.voicemail.ingest.delete_voicemail`). Both commands
 sign a real staff member in (`--as EMAIL`, `tutela.cli._staff`): listing
 needs a role that may use data for `deliver_services`; deleting (done for a
 customer who asked) one that may `respond_to_requests`, and is audited as
@@ -17,8 +17,8 @@ import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, signed_in_staff
-from tutela.collect.ingest_cdr import find_owner
-from tutela.collect.ingest_voicemail import delete_voicemail, voicemail_listing
+from tutela.collect.cdr.ingest import find_owner
+from tutela.collect.voicemail.ingest import delete_voicemail, voicemail_listing
 from tutela.store.db import open_store
 
 app = typer.Typer(help="Voicemail: list and delete.", no_args_is_help=True)

@@ -1,4 +1,4 @@
-"""The only reads of customer data the rights package makes, all through `tutela.use`.
+"""The only reads of customer data the rights package makes, all through `tutela.access`.
 
 Clause: rights.access.verification (to check who a requester is, Tutela
 compares what they say with what it holds; "information collected for
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_
 
+from tutela.access import Actor, access
 from tutela.store.db import Store
 from tutela.store.models import (
     Account,
@@ -28,7 +29,6 @@ from tutela.store.models import (
 )
 from tutela.store.models.holdings import PROVEN
 from tutela.store.types import utc_aware
-from tutela.use import Actor, access
 
 PURPOSE = "respond_to_requests"
 INTAKE_ACTOR = Actor.system("support_inbox")

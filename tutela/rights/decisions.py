@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tutela.changes.outbox import enqueue
 from tutela.config import Settings
 from tutela.errors import Conflict, InvalidInput, NotFound
+from tutela.mail.outbox import enqueue
 from tutela.policy.loader import load_policy_cached
 from tutela.rights import _people
 from tutela.rights.cases import (

@@ -35,9 +35,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tutela.config import Settings
 from tutela.errors import TutelaError
+from tutela.mail.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
 from tutela.policy.loader import load_policy_cached
 from tutela.rights.intake import receive
-from tutela.rights.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
 from tutela.rights.quarantine import (
     TRANSIENT_ERRORS,
     PoisonMessage,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import and_
 
+from tutela.access import Access
+from tutela.collect.communications.mentions import redacted_for
 from tutela.collect.detect import fold, redact
 from tutela.collect.detect.names import find_names
-from tutela.collect.mentions import redacted_for
 from tutela.rights.export._masking import scrub_secrets
 from tutela.rights.export.sections import (
     Section,
@@ -26,7 +27,6 @@ from tutela.store.models import (
     PortingNumber,
     PortingRequest,
 )
-from tutela.use import Access
 
 
 def _mentioning(

@@ -5,7 +5,7 @@ personal information"), scope.web_unlinked (website and ad data are about no
 one, so they are explained, never looked up), disclose.jurisdictions (the
 ledger's recipients and their countries go into the export).
 
-Every read goes through `tutela.use.access` as `system:sar_export` with the
+Every read goes through `tutela.access.access` as `system:sar_export` with the
 purpose `subject_access`, so the gate audits each one. The subject is found
 by person id (the case's matched people), account, e-mail and every number
 they hold: calls placed and received (by E.164 number, and by extension
@@ -14,7 +14,7 @@ took part in, their own messages and every message that mentions them.
 
 Other people are kept out: a counterpart's number is masked as the policy
 says, other people's names and data in messages are redacted
-(`tutela.collect.mentions.redacted_for`), another person's caller name is
+(`tutela.collect.communications.mentions.redacted_for`), another person's caller name is
 dropped. Secrets are never selected at all: porting account numbers and
 PINs and the payment processor's token are not read, so never decrypted.
 """
@@ -25,6 +25,7 @@ from collections.abc import Collection, Sequence
 
 from sqlalchemy import or_
 
+from tutela.access import Access, access
 from tutela.policy.model import Policy
 from tutela.rights.export._masking import CounterpartMode, mask_number
 from tutela.rights.export._media import _recordings_section, _voicemail_section
@@ -56,7 +57,6 @@ from tutela.store.models import (
 )
 from tutela.store.models.holdings import PROVEN
 from tutela.store.types import utc_aware
-from tutela.use import Access, access
 
 
 def collect_subject(

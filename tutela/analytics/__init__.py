@@ -1,0 +1,4 @@
+"""Website analytics: views, referrers and ad clicks, read apart from identities.
+
+Clauses: use.purposes.improve_websites_and_ads, scope.web_unlinked.
+"""
