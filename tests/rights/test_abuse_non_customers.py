@@ -18,6 +18,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from tests.factories import add_staff
 from tests.rights.abuse_world import (
     JENNIFER_DID,
     OTHER_PARTY,
@@ -130,7 +131,7 @@ def test_a_caller_who_is_not_a_customer_is_not_told_that_no_data_is_held(
     case_id = request(store, settings, "caller@mail.example")
     # Staff call the number back and read out a code: whoever answers holds it.
     outcome, code = verification.send_phone_code(
-        store, case_id, CALLER, staff="staff:7"
+        store, case_id, CALLER, staff=add_staff(store).actor
     )
     assert outcome.state == "verifying" and re.fullmatch(r"\d{8}", code)
     assert verification.submit_code(store, case_id, code).detail == "phone_code"
@@ -163,7 +164,9 @@ def test_a_stranger_cannot_claim_a_customers_line_as_a_callers_number(
         assign_number(s, account=account, number=CALLER)
     case_id = request(store, settings, "caller@mail.example")
     with pytest.raises(VerificationFailed, match="customer's line"):
-        verification.send_phone_code(store, case_id, CALLER, staff="staff:7")
+        verification.send_phone_code(
+            store, case_id, CALLER, staff=add_staff(store).actor
+        )
     # Nor do data points about calls verify a number held by no customer.
     t = dt.datetime.now(dt.UTC)
     call(store, jennifer.account_id, OTHER_PARTY, JENNIFER_DID, t, "s1")
