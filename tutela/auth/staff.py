@@ -31,9 +31,10 @@ from tutela.auth.principal import (
     AuthSettings,
     Principal,
 )
-from tutela.auth.signin import authenticate, normalize_email, resolve_api_token
+from tutela.auth.signin import authenticate, resolve_api_token
 from tutela.errors import Forbidden, InvalidInput
 from tutela.policy.model import Policy
+from tutela.store.addresses import normalize_email
 from tutela.store.db import Store
 from tutela.store.models import User
 from tutela.store.types import utcnow

@@ -14,11 +14,11 @@ from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,
-    normalize_email,
     normalize_phone,
     open_account,
 )
 from tutela.errors import Conflict, InvalidInput
+from tutela.store.addresses import normalize_email
 from tutela.store.models import Account, Person
 
 

@@ -128,7 +128,7 @@ def _communications_section(
     for cid in sorted(rows, key=lambda i: (rows[i].occurred_at, i)):
         c = rows[cid]
         red = redacted_for(
-            use.session, c, keeper[cid], keep_values=_keep_values(subject, c)
+            use._session, c, keeper[cid], keep_values=_keep_values(subject, c)
         )
         body, body_names = _strangers(red.body.text, names)
         body, body_secrets = scrub_secrets(body)
