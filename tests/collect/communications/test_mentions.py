@@ -19,10 +19,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from tests.collect.accounts.test_payment import store_bytes
+from tutela.access import Actor, access
+from tutela.access.reads.communications import CommunicationMentions, mentions_of
 from tutela.collect.accounts.contacts import add_person, assign_number, open_account
 from tutela.collect.communications.mentions import (
+    RedactedCommunication,
     find_masked_cards,
-    mentions_of,
     rebuild_index,
     redacted_for,
     regions_for,
@@ -31,10 +33,11 @@ from tutela.collect.communications.record import record_communication
 from tutela.collect.detect import mask_cards
 from tutela.config import Settings
 from tutela.demo import build_demo
-from tutela.errors import NotFound
+from tutela.errors import NotFound, PurposeDenied
 from tutela.store.db import Store
 from tutela.store.models import (
     Account,
+    AuditEntry,
     Base,
     Communication,
     CommunicationMention,
@@ -43,6 +46,34 @@ from tutela.store.models import (
 
 WHEN = dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC)
 CHAT_CARDS = ("4012 8888 8888 1881", "5105-1051-0510-5100", "371449635398431")
+
+
+# The export's reads go through the gate, as the SAR export job.
+EXPORT_JOB = Actor.system("sar_export")
+
+
+@pytest.fixture(autouse=True)
+def _gate_store(session: Session, store: Store) -> None:
+    """Lets the helpers below open the gate on the test's store."""
+    session.info["store"] = store
+
+
+def _mentions(session: Session, person_id: int) -> list[CommunicationMentions]:
+    """`mentions_of` through the gate, after the test's writes are committed."""
+    session.commit()
+    store: Store = session.info["store"]
+    with access(store, actor=EXPORT_JOB, purpose="subject_access") as use:
+        return mentions_of(use, person_id)
+
+
+def _redacted(
+    session: Session, row: Communication, person_id: int
+) -> RedactedCommunication:
+    """`redacted_for` through the gate, after the test's writes are committed."""
+    session.commit()
+    store: Store = session.info["store"]
+    with access(store, actor=EXPORT_JOB, purpose="subject_access") as use:
+        return redacted_for(use, row, person_id)
 
 
 @pytest.fixture
@@ -211,14 +242,14 @@ def test_an_export_finds_the_ticket_mentioning_a_person_with_anothers_number_mas
     )
     _record(session, account, "Unrelated: voicemail PIN reset for ext 104.")
 
-    found = mentions_of(session, dana.id)
+    found = _mentions(session, dana.id)
     assert [m.communication_id for m in found] == [ticket.id]
     assert {(s.kind, ticket.body[s.start : s.end]) for s in found[0].spans} == {
         ("person", "Dana Scully"),
         ("phone", "201 555 0123"),
     }
 
-    redacted = redacted_for(session, ticket, dana.id)
+    redacted = _redacted(session, ticket, dana.id)
     assert redacted.body.text == (
         "Please add Dana Scully to the hunt group. Fox asked us to reach him on "
         "[phone redacted]; Dana is on 201 555 0123."
@@ -239,12 +270,12 @@ def test_redaction_masks_strangers_cards_and_names_of_other_people(
         account,
         "Fox Mulder says bill 4111 1111 1111 1111; ping ops@elsewhere.example",
     )
-    redacted = redacted_for(session, row, dana.id)
+    redacted = _redacted(session, row, dana.id)
     assert redacted.body.text == (
         "[person redacted] says bill [card redacted]; ping [email redacted]"
     )
     assert redacted.body.kept == ()
-    assert mentions_of(session, dana.id) == []
+    assert _mentions(session, dana.id) == []
 
 
 @pytest.mark.clause("rights.access")
@@ -257,12 +288,12 @@ def test_names_match_only_in_the_same_account_but_an_email_anywhere(
         other,
         "Dana Scully from Acme, dana@acme.example, says hi.",
     )
-    found = mentions_of(session, dana.id)
+    found = _mentions(session, dana.id)
     assert [(m.communication_id, m.account_id) for m in found] == [
         (ticket.id, other.id)
     ]
     assert [s.kind for s in found[0].spans] == ["email"]
-    redacted = redacted_for(session, ticket, dana.id)
+    redacted = _redacted(session, ticket, dana.id)
     assert "dana@acme.example" in redacted.body.text
 
 
@@ -276,9 +307,9 @@ def test_an_email_two_people_share_is_attributed_to_neither(
     third = open_account(session, organization="Third Party Co")
     row = _record(session, third, "Write to dana@acme.example")
     assert [entry[-1] for entry in _index(session, row)] == [None]
-    assert mentions_of(session, dana.id) == []
+    assert _mentions(session, dana.id) == []
     # It is Dana's address too, so her export may show it.
-    assert redacted_for(session, row, dana.id).body.text == "Write to dana@acme.example"
+    assert _redacted(session, row, dana.id).body.text == "Write to dana@acme.example"
     # Inside an account, that account's own person wins.
     own = _record(session, other, "Write to dana@acme.example")
     assert [entry[-1] for entry in _index(session, own)] == [shared.id]
@@ -295,7 +326,7 @@ def test_a_person_added_after_the_message_is_found_by_their_email(
         name="Walter Skinner",
         email="walter@acme.example",
     )
-    assert [m.communication_id for m in mentions_of(session, walter.id)] == [row.id]
+    assert [m.communication_id for m in _mentions(session, walter.id)] == [row.id]
 
 
 def test_an_assigned_number_belongs_to_its_person(
@@ -308,7 +339,7 @@ def test_an_assigned_number_belongs_to_its_person(
 
 def test_the_account_region_is_read_first(session: Session) -> None:
     account = open_account(session, organization="Brick Lane Ltd", region="GB")
-    assert regions_for(account)[:2] == ("GB", "US")
+    assert regions_for(account.region)[:2] == ("GB", "US")
     row = _record(session, account, "Call me on 020 7946 0123 please")
     assert [(e[1], e[4]) for e in _index(session, row)] == [("phone", "+442079460123")]
 
@@ -357,10 +388,10 @@ def test_a_deleted_communication_takes_its_mentions_along(
 
 def test_an_unknown_person_is_not_found(session: Session, account: Account) -> None:
     with pytest.raises(NotFound):
-        mentions_of(session, 999_999)
+        _mentions(session, 999_999)
     row = _record(session, account, "hello")
     with pytest.raises(NotFound):
-        redacted_for(session, row, 999_999)
+        _redacted(session, row, 999_999)
 
 
 def test_indexing_logs_counts_but_no_personal_value(
@@ -373,7 +404,7 @@ def test_indexing_logs_counts_but_no_personal_value(
     row = _record(
         session, account, "Dana Scully 201-555-0123 4111 1111 1111 1111", channel="chat"
     )
-    redacted_for(session, row, dana.id)
+    _redacted(session, row, dana.id)
     rebuild_index(session)
     assert "mentions=3 cards_masked=1" in caplog.text
     for value in ("Dana", "Scully", "555", "4111", "1111", "acme"):
@@ -384,3 +415,36 @@ def test_the_mention_migration_matches_the_model(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diff if "communication_mentions" in repr(d)] == []
+
+
+def _grants(store: Store) -> list[tuple[str, str | None]]:
+    with store.session() as s:
+        return [
+            (actor, purpose)
+            for actor, purpose in s.execute(
+                select(AuditEntry.actor, AuditEntry.purpose)
+                .where(AuditEntry.action == "use.grant")
+                .order_by(AuditEntry.seq)
+            )
+        ]
+
+
+@pytest.mark.clause("use.purposes")
+def test_the_export_redaction_reads_through_the_gate_and_is_audited(
+    session: Session, store: Store, account: Account, dana: Person, fox: Person
+) -> None:
+    row = _record(session, account, "Fox Mulder is on (201) 555-0177.")
+    assert _grants(store) == []
+    assert _redacted(session, row, dana.id).body.text == (
+        "[person redacted] is on [phone redacted]."
+    )
+    grants = _grants(store)
+    assert grants and set(grants) == {(EXPORT_JOB.id, "subject_access")}
+    # A role that may not read people for that purpose gets nothing.
+    with (
+        pytest.raises(PurposeDenied),
+        access(
+            store, actor=Actor.system("web_analytics"), purpose="subject_access"
+        ) as use,
+    ):
+        redacted_for(use, row, dana.id)

@@ -27,12 +27,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from tutela.access import Access
+from tutela.access.reads.communications import (
+    PersonRecord,
+    account_people,
+    account_region,
+    owners_by_value,
+    subject_values,
+)
 from tutela.collect.accounts.card_numbers import FIRST_DIGITS, card_brand, luhn_valid
 from tutela.collect.detect import (
     DEFAULT_REGIONS,
@@ -46,7 +54,6 @@ from tutela.collect.detect import (
 )
 from tutela.collect.detect.cards import MIN_DIGITS
 from tutela.collect.detect.codes import mask_security_codes
-from tutela.errors import NotFound
 from tutela.store.models import (
     Account,
     Communication,
@@ -57,31 +64,15 @@ from tutela.store.models import (
 
 log = logging.getLogger(__name__)
 
+OwnersOf = Callable[[str, Collection[str]], dict[str, set[int]]]
+"""(kind, values) -> the people of any account who hold each email or phone."""
+
 # What `mask_cards` leaves of a card: 8 to 15 "*" (digits masked, the original
 # separators kept) then the last four digits.
 _MASKED_CARD = re.compile(r"(?<![\w*])\*(?:[ -]?\*){7,14}(?:[ -]?[0-9]){4}(?![\w*])")
 _BATCH = 200
 # A run of digits grouped by single spaces or dashes, for `mask_card_numbers`.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ -]?[0-9]){12,}")
-
-
-@dataclass(frozen=True, slots=True)
-class MentionSpan:
-    """Where one mention sits: the part (`subject` or `body`), kind and offsets."""
-
-    part: str
-    kind: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class CommunicationMentions:
-    """A communication that mentions a subject, and where."""
-
-    communication_id: int
-    account_id: int
-    spans: tuple[MentionSpan, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +166,26 @@ def mask_card_numbers(text: str) -> str:
     return "".join(parts)
 
 
-def regions_for(account: Account) -> tuple[str, ...]:
+def regions_for(region: str | None) -> tuple[str, ...]:
     """Phone regions to read an account's messages with: its own first."""
-    own = (account.region or "US").upper()
+    own = (region or "US").upper()
     return (own, *(region for region in DEFAULT_REGIONS if region != own))
 
 
+def people_from_records(records: Iterable[PersonRecord], region: str) -> KnownPeople:
+    """Known people from (id, name, emails, phones) records, read in `region`."""
+    return KnownPeople.from_records(
+        ((str(pid), name, emails, phones) for pid, name, emails, phones in records),
+        region=region or "US",
+    )
+
+
 def known_people(session: Session, account: Account) -> KnownPeople:
-    """The account's people (names, emails, phones and assigned numbers)."""
+    """The account's people (names, emails, phones and assigned numbers).
+
+    The write path's read, in the writing transaction; the export's goes
+    through the gate (`tutela.access.reads.communications.account_people`).
+    """
     people = session.execute(
         select(Person.id, Person.name, Person.email, Person.phone).where(
             Person.account_id == account.id
@@ -195,17 +198,17 @@ def known_people(session: Session, account: Account) -> KnownPeople:
     for assignee_id, e164 in session.execute(numbers):
         if assignee_id is not None:
             assigned.setdefault(assignee_id, []).append(e164)
-    return KnownPeople.from_records(
+    return people_from_records(
         (
             (
-                str(pid),
+                pid,
                 name,
                 [email] if email else [],
                 [*([phone] if phone else []), *assigned.get(pid, [])],
             )
             for pid, name, email, phone in people
         ),
-        region=account.region or "US",
+        account.region or "US",
     )
 
 
@@ -245,7 +248,7 @@ def _typed_email(detection: Detection) -> str:
 
 
 def _attribute_elsewhere(
-    session: Session, detections: list[Detection]
+    owners_of: OwnersOf, detections: list[Detection]
 ) -> list[Detection]:
     """Give an unowned email or phone to the one person of any account who has it."""
     wanted: dict[str, set[str]] = {"email": set(), "phone": set()}
@@ -254,7 +257,7 @@ def _attribute_elsewhere(
             wanted[d.kind] |= (
                 {d.value, _typed_email(d)} if d.kind == "email" else {d.value}
             )
-    owners = {kind: _owners(session, kind, values) for kind, values in wanted.items()}
+    owners = {kind: owners_of(kind, values) for kind, values in wanted.items()}
     result = []
     for d in detections:
         who = owners.get(d.kind, {}).get(d.value) if d.person_id is None else None
@@ -266,12 +269,16 @@ def _attribute_elsewhere(
 
 
 def detect(
-    session: Session, account: Account, text: str, people: KnownPeople
+    owners_of: OwnersOf, region: str | None, text: str, people: KnownPeople
 ) -> list[Detection]:
-    """Every detection in `text` as stored (cards already masked)."""
-    found = scan(text, regions=regions_for(account), people=people)
+    """Every detection in `text` as stored (cards already masked).
+
+    `region` is the account's; `owners_of(kind, values)` names the people of
+    any account who hold an email or phone found.
+    """
+    found = scan(text, regions=regions_for(region), people=people)
     found = resolve_overlaps([*found, *find_masked_cards(text)])
-    return _attribute_elsewhere(session, found)
+    return _attribute_elsewhere(owners_of, found)
 
 
 def _parts(communication: Communication) -> Iterable[tuple[str, str]]:
@@ -297,7 +304,12 @@ def index_communication(
     found: list[Detection] = []
     rows = []
     for part, text in _parts(communication):
-        for d in detect(session, account, text, people):
+        for d in detect(
+            lambda kind, values: _owners(session, kind, values),
+            account.region,
+            text,
+            people,
+        ):
             found.append(d)
             rows.append(
                 {
@@ -378,68 +390,13 @@ def _mask_stored(row: Communication) -> int:
     return 1
 
 
-def _subject_values(session: Session, person: Person) -> tuple[set[str], set[str]]:
-    """The subject's emails and phones, normalised as the detectors report them."""
-    emails = {person.email.lower()} if person.email else set()
-    phones = {person.phone} if person.phone else set()
-    phones |= set(
-        session.scalars(
-            select(PhoneNumber.e164).where(PhoneNumber.assignee_id == person.id)
-        )
-    )
-    return emails, phones
-
-
-def mentions_of(session: Session, person_id: int) -> list[CommunicationMentions]:
-    """Every communication that mentions the person, with the spans that do.
-
-    A mention counts when the index attributed it to the person, or when it
-    is an unattributed email or phone that today belongs to this person and to
-    no one else (the person was added after the message was indexed). The
-    person's own messages (`Communication.person_id`) are not listed unless
-    they mention them.
-    """
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"person {person_id} not found")
-    emails, phones = _subject_values(session, person)
-    conditions = [CommunicationMention.person_id == person.id]
-    for kind, values in (("email", emails), ("phone", phones)):
-        owners = _owners(session, kind, values | {v.lower() for v in values})
-        unique = [v for v in values if owners.get(v, {person.id}) == {person.id}]
-        if unique:
-            conditions.append(
-                and_(
-                    CommunicationMention.person_id.is_(None),
-                    CommunicationMention.kind == kind,
-                    CommunicationMention.value.in_(unique),
-                )
-            )
-    rows = session.scalars(
-        select(CommunicationMention)
-        .where(or_(*conditions))
-        .order_by(
-            CommunicationMention.communication_id,
-            CommunicationMention.part.desc(),  # subject before body
-            CommunicationMention.start,
-        )
-    ).all()
-    grouped: dict[int, tuple[int, list[MentionSpan]]] = {}
-    for row in rows:
-        _, spans = grouped.setdefault(row.communication_id, (row.account_id, []))
-        spans.append(MentionSpan(row.part, row.kind, row.start, row.end))
-    return [
-        CommunicationMentions(cid, account_id, tuple(spans))
-        for cid, (account_id, spans) in grouped.items()
-    ]
-
-
 def redacted_for(
-    session: Session,
+    use: Access,
     communication: Communication,
     keep_person_id: int | None,
     *,
     keep_values: Collection[str] | None = None,
+    people: KnownPeople | None = None,
 ) -> RedactedCommunication:
     """The communication with every detected item not the subject's masked.
 
@@ -449,6 +406,11 @@ def redacted_for(
     names, numbers, emails, cards, IBANs, IP addresses) is masked. Each
     `Redaction` lists what was masked or kept and why, without values.
 
+    Everything it needs to know (the account's people, who holds an address
+    or number found) is read through the gate (`use`), so each read is
+    purpose-checked and audited. `people`, when given, are the account's
+    known people already read (an export reads them once per account).
+
     `keep_values`, when given, are the subject's numbers and addresses to
     keep instead of those on their record today (an export passes the ones
     they held when the message was written); a subject who is not a
@@ -456,20 +418,24 @@ def redacted_for(
     """
     keep: set[str] = set(keep_values or ())
     if keep_person_id is not None:
-        person = session.get(Person, keep_person_id)
-        if person is None:
-            raise NotFound(f"person {keep_person_id} not found")
-        keep.add(str(person.id))
+        emails, phones = subject_values(use, keep_person_id)
+        keep.add(str(keep_person_id))
         if keep_values is None:
-            emails, phones = _subject_values(session, person)
             keep |= emails | phones
-    account = session.get(Account, communication.account_id)
-    if account is None:
-        raise NotFound(f"account {communication.account_id} not found")
-    people = known_people(session, account)
+    region = account_region(use, communication.account_id)
+    if people is None:
+        people = people_from_records(
+            account_people(use, communication.account_id), region
+        )
     redacted: dict[str, Redaction] = {}
     for part, text in _parts(communication):
-        redacted[part] = redact(text, detect(session, account, text, people), keep=keep)
+        found = detect(
+            lambda kind, values: owners_by_value(use, kind, values),
+            region,
+            text,
+            people,
+        )
+        redacted[part] = redact(text, found, keep=keep)
     log.info(
         "mentions.redacted communication_id=%s masked=%d",
         communication.id,

@@ -59,7 +59,6 @@ from tutela.errors import InvalidInput, NotFound
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
 from tutela.store.db import Store
 from tutela.store.models import Account, Voicemail, VoicemailTombstone
-from tutela.store.types import utc_aware
 
 log = logging.getLogger(__name__)
 
@@ -270,39 +269,8 @@ def delete_voicemail(
     log.info("voicemail.deleted voicemail_id=%d", voicemail_id)
 
 
-def voicemails(session: Session, *, account_id: int | None = None) -> list[Voicemail]:
-    """The stored voicemails (of one account, if given), newest first."""
-    query = select(Voicemail).order_by(Voicemail.received_at.desc(), Voicemail.id)
-    if account_id is not None:
-        query = query.where(Voicemail.account_id == account_id)
-    return list(session.scalars(query))
-
-
-def voicemail_listing(
-    session: Session, *, account_id: int | None = None
-) -> list[dict[str, object]]:
-    """What `tutela voicemail list` shows: ids, account ref, mailbox, time, length.
-
-    The caller and the audio are left out.
-    """
-    refs = dict(session.execute(select(Account.id, Account.ref)).tuples().all())
-    return [
-        {
-            "id": vm.id,
-            "account": refs.get(vm.account_id),
-            "mailbox": vm.mailbox,
-            "folder": vm.folder,
-            "received_at": utc_aware(vm.received_at).isoformat(),
-            "duration_s": vm.duration_s,
-        }
-        for vm in voicemails(session, account_id=account_id)
-    ]
-
-
 __all__ = [
     "delete_voicemail",
     "ingest_voicemail",
     "key_digest",
-    "voicemail_listing",
-    "voicemails",
 ]
