@@ -77,7 +77,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     from tutela.collect.accounts.contacts import open_account
     from tutela.collect.cdr.ingest import ingest_cdr
     from tutela.config import Settings
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     settings = Settings(data=Path(args.data), database_url=args.url or None)
     store = open_store(settings)

@@ -23,8 +23,8 @@ from tutela.access import Actor, access, decide
 from tutela.access.decide import _decide
 from tutela.access.roles import Role
 from tutela.config import Settings
-from tutela.policy.loader import DEFAULT_POLICY, load_policy
-from tutela.store.db import open_store
+from tutela.policy import DEFAULT_POLICY, load_policy
+from tutela.store import open_store
 from tutela.store.models import Account, Person
 
 ROUNDS = 15

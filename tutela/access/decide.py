@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from tutela.access.actors import Actor
 from tutela.access.roles import SUBJECT_ACCESS, Role, purposes_for
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 
 WEB_UNLINKED = "scope.web_unlinked"
 RIGHTS_ACCESS = "rights.access"

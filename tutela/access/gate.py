@@ -42,8 +42,8 @@ from tutela.access.decide import WEB_UNLINKED, Decision, decide, policy_index
 from tutela.access.roles import Role
 from tutela.audit.log import audit_log
 from tutela.errors import NotFound, PurposeDenied
-from tutela.policy.model import Policy
-from tutela.store.db import Store
+from tutela.policy import Policy
+from tutela.store import Store
 
 M = TypeVar("M")
 _MAX_SUBJECTS = 1000

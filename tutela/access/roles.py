@@ -22,7 +22,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 
 
 class Role(StrEnum):

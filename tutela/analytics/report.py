@@ -21,7 +21,7 @@ from sqlalchemy import Date, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
 from tutela.access import Access, Actor, access
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import AdClick, AdClickTotal, WebVisit
 
 PURPOSE = "improve_websites_and_ads"

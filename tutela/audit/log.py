@@ -49,7 +49,7 @@ from tutela.store.models import AuditEntry, AuditHead
 if TYPE_CHECKING:
     from tutela.audit.verify import VerifyReport
     from tutela.audit.witness import WitnessedCheckpoint
-    from tutela.store.db import Store
+    from tutela.store import Store
 
 log = logging.getLogger(__name__)
 

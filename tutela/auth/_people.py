@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tutela.access import Actor, access
 from tutela.errors import NotFound
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import Person
 
 _PROVISIONING = Actor.system("call_routing")

@@ -23,9 +23,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tutela.auth.principal import AuthSettings
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware
 from tutela.store.models import LoginAttempt
-from tutela.store.types import utc_aware
 
 # Attempts older than this (or the lockout window, if longer) are pruned.
 KEEP_ATTEMPTS = dt.timedelta(days=1)

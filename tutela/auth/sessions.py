@@ -28,10 +28,8 @@ from tutela.auth.principal import (
     actor_for,
 )
 from tutela.errors import InvalidInput
-from tutela.store.addresses import normalize_email
-from tutela.store.db import Store
+from tutela.store import Store, normalize_email, utc_aware, utcnow
 from tutela.store.models import ApiToken, User, UserSession
-from tutela.store.types import utc_aware, utcnow
 
 API_TOKEN_PREFIX = "tut_"
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # bound the writes of last-seen times

@@ -57,10 +57,8 @@ from tutela.auth.sessions import (
     revoke_api_tokens,
 )
 from tutela.errors import Conflict, InvalidInput, NotFound
-from tutela.store.addresses import normalize_email
-from tutela.store.db import Store
+from tutela.store import Store, normalize_email, utc_aware, utcnow
 from tutela.store.models import ApiToken, User, UserSession
-from tutela.store.types import utc_aware, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -33,11 +33,9 @@ from tutela.auth.principal import (
 )
 from tutela.auth.signin import authenticate, resolve_api_token
 from tutela.errors import Forbidden, InvalidInput
-from tutela.policy.model import Policy
-from tutela.store.addresses import normalize_email
-from tutela.store.db import Store
+from tutela.policy import Policy
+from tutela.store import Store, normalize_email, utcnow
 from tutela.store.models import User
-from tutela.store.types import utcnow
 
 STAFF_ROLES = frozenset(Role) - CUSTOMER_ROLES - {Role.system}
 NO_CREDENTIALS = (

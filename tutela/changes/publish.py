@@ -42,9 +42,8 @@ from tutela.changes.versions import VersionView, latest_version, version_view
 from tutela.conformance.check import check
 from tutela.errors import Conflict, InvalidInput, PublicationRefused
 from tutela.mail.outbox import enqueue
-from tutela.policy.loader import MAX_POLICY_BYTES, parse_policy
-from tutela.policy.model import Policy
-from tutela.store.db import Store
+from tutela.policy import MAX_POLICY_BYTES, Policy, parse_policy
+from tutela.store import Store
 from tutela.store.models import Base, PolicyVersion
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from tutela.auth.staff import (
     require_role,
 )
 from tutela.config import Settings
-from tutela.store.db import Store
+from tutela.store import Store
 
 AsOption = Annotated[
     str | None,

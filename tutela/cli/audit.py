@@ -35,7 +35,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 

@@ -32,7 +32,7 @@ from tutela.collect.cdr import FORMATS
 from tutela.collect.cdr.ingest import ingest_cdr
 from tutela.collect.quarantine import IngestSummary
 from tutela.collect.voicemail.ingest import ingest_voicemail
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(help="Ingest data from the phone platform.", no_args_is_help=True)
 

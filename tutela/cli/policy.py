@@ -27,8 +27,8 @@ from tutela.conformance.check import check as check_policy
 from tutela.conformance.trace import trace as trace_policy
 from tutela.conformance.trace import unknown_clause_markers
 from tutela.errors import InvalidInput
-from tutela.policy.loader import load_policy
-from tutela.policy.render import render as render_policy
+from tutela.policy import load_policy
+from tutela.policy import render as render_policy
 
 app = typer.Typer(
     help="Check, render, trace, diff and publish the privacy policy.",
@@ -286,7 +286,7 @@ def publish_command(
     from tutela.changes.publish import publish_policy
     from tutela.cli._staff import privacy_officer
     from tutela.mail.outbox import deliver
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     settings = settings_for(data)
     when = parse_moment(effective_at, "effective_at")
@@ -337,7 +337,7 @@ def publish_command(
 def versions_command(data: DataOption = None, json: JsonOption = False) -> None:
     """List the published versions of the policy, oldest first."""
     from tutela.changes.versions import published_versions
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     with open_store(settings_for(data)) as store, store.session() as session:
         versions = published_versions(session)

@@ -52,10 +52,8 @@ from tutela.collect.recordings.record import (
 )
 from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound
-from tutela.store.blobs import BlobStore
-from tutela.store.db import Store, open_store
+from tutela.store import BlobStore, Store, open_store, utc_aware
 from tutela.store.models import Account, CallRecording, RecordingNotice
-from tutela.store.types import utc_aware
 
 MAX_AUDIO_BYTES: Final = 200 * 1024 * 1024
 MAX_DURATION_S: Final = 24 * 60 * 60

@@ -46,7 +46,7 @@ def run_command(
     from tutela.access.roles import Duty
     from tutela.cli._staff import signed_in_staff
     from tutela.retention.run import run_retention
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     settings = settings_for(data)
     with open_store(settings) as store:

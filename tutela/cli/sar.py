@@ -30,7 +30,7 @@ from tutela.cli._output import (
 )
 from tutela.cli._staff import AsOption, privacy_officer
 from tutela.errors import InvalidInput
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(
     help="Subject access requests: intake, verify, decide, export.",

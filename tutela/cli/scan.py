@@ -210,7 +210,7 @@ def rebuild_command(data: DataOption = None, json: JsonOption = False) -> None:
     masking on ingest). One transaction: on any error nothing changes.
     """
     from tutela.collect.communications.mentions import rebuild_index
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     with open_store(settings_for(data)) as store:
         with store.session() as session:

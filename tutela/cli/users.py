@@ -28,7 +28,6 @@ from tutela.auth.signin import (
     disable_user,
     issue_api_token,
     list_users,
-    normalize_email,
     revoke_api_tokens,
 )
 from tutela.auth.staff import has_active_officer, require_duty
@@ -36,7 +35,7 @@ from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, 
 from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.config import Settings
 from tutela.errors import InvalidInput
-from tutela.store.db import Store, open_store
+from tutela.store import Store, normalize_email, open_store
 
 app = typer.Typer(
     help="Users who sign in: staff (console) and customers (portal, API).",

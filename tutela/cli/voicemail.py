@@ -23,7 +23,7 @@ from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, 
 from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.collect.cdr.ingest import find_owner
 from tutela.collect.voicemail.ingest import delete_voicemail
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(help="Voicemail: list and delete.", no_args_is_help=True)
 

@@ -82,7 +82,7 @@ def ingest_weblog_command(
     from tutela.collect.quarantine import Quarantine, quarantine_dir
     from tutela.collect.weblog import default_country_lookup, no_country
     from tutela.collect.weblog.ingest import WEBLOG_FORMATS, ingest_weblog, salts_for
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     if fmt not in WEBLOG_FORMATS:
         raise typer.BadParameter(
@@ -137,7 +137,7 @@ def ingest_adclicks_command(
     """
     from tutela.collect.quarantine import Quarantine, quarantine_dir
     from tutela.collect.weblog.ingest import ingest_click_export
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     settings = settings_for(data)
     with open_store(settings) as store:
@@ -173,7 +173,7 @@ def report_command(
 ) -> None:
     """Views per page per day, referrers and ad clicks per campaign."""
     from tutela.analytics.report import web_report
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     with open_store(settings_for(data)) as store:
         report = web_report(

@@ -20,18 +20,22 @@ from tutela.collect.accounts.payment import (
 )
 from tutela.collect.accounts.porting import submit_port_request
 from tutela.collect.communications.record import CHANNELS, record_communication
+from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
 
 __all__ = [
     "CHANNELS",
     "CardToken",
+    "IngestSummary",
     "LocalTestProcessor",
     "PaymentProcessor",
+    "Quarantine",
     "Sensitive",
     "add_payment_method",
     "add_person",
     "assign_extension",
     "assign_number",
     "open_account",
+    "quarantine_dir",
     "record_communication",
     "submit_port_request",
 ]

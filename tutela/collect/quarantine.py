@@ -39,7 +39,7 @@ from typing import IO, Any, Final, Protocol
 from sqlalchemy.orm import Session
 
 from tutela.audit.log import record
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import IngestRun
 
 QUARANTINE_DIR = "quarantine"

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import MetaData, Table
 
-from tutela.policy.model import Policy
-from tutela.policy.taxonomy import taxonomy_problems
-from tutela.store.types import Encrypted
+from tutela.policy import Policy, taxonomy_problems
+from tutela.store import Encrypted
 
 # Column names that would betray a never-stored field whatever the info says.
 _FORBIDDEN_NAME_HINTS = {

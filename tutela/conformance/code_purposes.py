@@ -23,7 +23,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 
 __all__ = ["NamedPurpose", "purpose_problems", "purposes_named_in_code"]
 

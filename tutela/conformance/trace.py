@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 
 
 @dataclass

@@ -59,7 +59,7 @@ from tutela.demo._data import (
     SERVICE_START,
 )
 from tutela.errors import Conflict, InvalidInput
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import (
     Account,
     Person,

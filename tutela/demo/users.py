@@ -23,7 +23,7 @@ from sqlalchemy import select
 from tutela.auth.passwords import generate_password
 from tutela.auth.signin import add_user, list_users
 from tutela.auth.signin import set_password as _set_password
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import Person
 
 log = logging.getLogger(__name__)

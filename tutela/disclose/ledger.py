@@ -30,8 +30,8 @@ from tutela.disclose.recipients import (
     jurisdiction_of,
 )
 from tutela.errors import DisclosureRefused, Forbidden
-from tutela.policy.model import Policy
-from tutela.store.db import Store
+from tutela.policy import Policy
+from tutela.store import Store
 from tutela.store.models import Disclosure, DisclosureSubject
 
 

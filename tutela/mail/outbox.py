@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.config import Settings
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)

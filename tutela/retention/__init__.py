@@ -3,3 +3,9 @@
 Clauses: collect.* retention (website activity and ad clicks, access-request
 records), scope.web_unlinked (visitor-hash salts of past days destroyed).
 """
+
+from tutela.retention.run import run_retention
+
+__all__ = [
+    "run_retention",
+]

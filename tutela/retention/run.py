@@ -16,7 +16,7 @@ from pathlib import Path
 from tutela.audit.log import record
 from tutela.collect.weblog.ingest import salts_for
 from tutela.retention.sweep import SweepResult, sweep
-from tutela.store.db import Store
+from tutela.store import Store
 
 
 @dataclass(frozen=True)

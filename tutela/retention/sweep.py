@@ -59,10 +59,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from tutela.errors import NotFound
-from tutela.policy.model import Policy, RetentionRule
-from tutela.store.blobs import BlobStore
-from tutela.store.db import Store
+from tutela.policy import Policy, RetentionRule
+from tutela.store import BlobStore, Store
 from tutela.store.models import (
+    CLOSED_CASE_STATES,
     AdClick,
     AdClickTotal,
     Base,
@@ -77,7 +77,6 @@ from tutela.store.models import (
     VerificationEvidence,
     WebVisit,
 )
-from tutela.store.models.rights import CLOSED_CASE_STATES
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 
 from tutela.access import Actor, access
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware
 from tutela.store.models import (
+    PROVEN,
     Account,
     CallRecord,
     CommunicationMention,
@@ -27,8 +28,6 @@ from tutela.store.models import (
     SarCase,
     User,
 )
-from tutela.store.models.holdings import PROVEN
-from tutela.store.types import utc_aware
 
 PURPOSE = "respond_to_requests"
 INTAKE_ACTOR = Actor.system("support_inbox")

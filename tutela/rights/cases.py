@@ -37,14 +37,13 @@ from sqlalchemy.orm import Session
 from tutela.audit import record
 from tutela.errors import Conflict, InvalidInput, NotFound
 from tutela.rights.deadlines import rule_for, status_of
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import (
     SarCase,
     SarCaseEvent,
     VerificationChallenge,
     VerificationEvidence,
 )
-from tutela.store.types import utc_aware, utcnow
 
 PURPOSE = "respond_to_requests"
 REPEAT_WINDOW = dt.timedelta(days=365)

@@ -45,9 +45,8 @@ from tutela.rights.cases import new_case
 from tutela.rights.deadlines import rule_for, status_of
 from tutela.rights.matching import match_and_verify
 from tutela.rights.notices import acknowledgement
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import RightsMessage
-from tutela.store.types import utc_aware, utcnow
 
 PURPOSE: Final = "respond_to_requests"
 Target = Literal["access", "subscription", "unsubscribe", "general"]

@@ -52,7 +52,7 @@ from tutela.errors import InvalidInput
 from tutela.mail.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.mail.outbox import enqueue
 from tutela.mail.parsing import MalformedMessage, Parsed, html_text, parse
-from tutela.policy.loader import load_policy_cached
+from tutela.policy import load_policy_cached
 from tutela.rights.cases import (
     Change,
     audit_events,
@@ -74,9 +74,8 @@ from tutela.rights.requests import (
     open_repeat,
     open_request,
 )
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import OutboxMessage, RightsMessage, SarCase
-from tutela.store.types import utcnow
 
 __all__ = [
     "IntakeReport",

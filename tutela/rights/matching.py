@@ -29,9 +29,8 @@ from tutela.config import Settings
 from tutela.rights import _people, verification
 from tutela.rights.cases import State, audit_events, aware
 from tutela.rights.deadlines import rule_for
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import SarCase, SarCaseEvent
-from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

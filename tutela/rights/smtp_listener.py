@@ -36,7 +36,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from tutela.config import Settings
 from tutela.errors import TutelaError
 from tutela.mail.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
-from tutela.policy.loader import load_policy_cached
+from tutela.policy import load_policy_cached
 from tutela.rights.intake import receive
 from tutela.rights.quarantine import (
     TRANSIENT_ERRORS,
@@ -44,7 +44,7 @@ from tutela.rights.quarantine import (
     QuarantineBudget,
     quarantine,
 )
-from tutela.store.db import Store
+from tutela.store import Store
 
 log = logging.getLogger(__name__)
 

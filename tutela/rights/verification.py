@@ -75,10 +75,8 @@ from tutela.rights.cases import (
     person_ids_of,
 )
 from tutela.rights.notices import code_message
-from tutela.store.db import Store
-from tutela.store.keys import KeyRing
+from tutela.store import KeyRing, Store, utcnow
 from tutela.store.models import SarCase, VerificationChallenge, VerificationEvidence
-from tutela.store.types import utcnow
 
 CODE_DIGITS = 8
 CODE_TTL = dt.timedelta(minutes=30)

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from tutela.access import Actor, access
 from tutela.collect.voicemail.ingest import delete_voicemail
 from tutela.errors import NotFound, PurposeDenied
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware
 from tutela.store.models import Voicemail
-from tutela.store.types import utc_aware
 
 PURPOSE = "deliver_services"
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tutela.collect.weblog import CountryLookup, SaltStore
 from tutela.collect.weblog import default_country_lookup as _default_country_lookup
 from tutela.collect.weblog.ingest import salts_for
-from tutela.store.db import Store, open_store
+from tutela.store import Store, open_store
 
 _lock = threading.Lock()
 

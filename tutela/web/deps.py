@@ -34,8 +34,7 @@ from tutela.auth.signin import (
 )
 from tutela.config import Settings
 from tutela.errors import Forbidden
-from tutela.policy.loader import load_policy_cached
-from tutela.policy.model import Policy
+from tutela.policy import Policy, load_policy_cached
 from tutela.web._webstore import (
     SaltsDep,
     WebSessionDep,

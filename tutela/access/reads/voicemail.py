@@ -9,8 +9,8 @@ audited like every other).
 from __future__ import annotations
 
 from tutela.access.gate import Access
+from tutela.store import utc_aware
 from tutela.store.models import Account, Voicemail
-from tutela.store.types import utc_aware
 
 
 def voicemail_listing(

@@ -34,7 +34,7 @@ from tutela.collect.accounts.holdings import (
     retype,
 )
 from tutela.errors import Conflict, InvalidInput
-from tutela.store.addresses import normalize_email
+from tutela.store import normalize_email
 from tutela.store.models import Account, Extension, Person, PhoneNumber
 
 log = logging.getLogger(__name__)

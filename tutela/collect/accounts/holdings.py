@@ -27,8 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.errors import InvalidInput
+from tutela.store import utc_aware
 from tutela.store.models import Holding
-from tutela.store.types import utc_aware
 
 
 def _now() -> dt.datetime:

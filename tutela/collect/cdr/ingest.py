@@ -65,7 +65,7 @@ from tutela.collect.quarantine import (
     record_run,
 )
 from tutela.errors import InvalidInput, NotFound
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import CallRecord
 
 log = logging.getLogger(__name__)

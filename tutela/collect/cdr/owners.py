@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from tutela.collect.accounts.numbers import normalize_number
 from tutela.collect.quarantine import is_text
 from tutela.errors import NotFound
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import Account, PhoneNumber
 
 _CACHE_MAX: Final = 100_000

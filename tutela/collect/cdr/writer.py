@@ -22,7 +22,7 @@ from tutela.collect.cdr._chunks import Chunk
 from tutela.collect.cdr.owners import AccountResolver
 from tutela.collect.cdr.rows import COLUMNS, Prepared, owned_values, sqlite_stamp
 from tutela.collect.quarantine import IngestSummary, Quarantine
-from tutela.store.db import Store, write_first
+from tutela.store import Store, write_first
 from tutela.store.models import CallRecord
 
 log = logging.getLogger(__name__)

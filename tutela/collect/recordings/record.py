@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from tutela.collect.accounts.numbers import normalize_number
 from tutela.errors import Forbidden, InvalidInput
-from tutela.policy.model import Notice, Policy
-from tutela.store.blobs import BlobStore
+from tutela.policy import Notice, Policy
+from tutela.store import BlobStore
 from tutela.store.models import Account, CallRecording, RecordingNotice
 
 log = logging.getLogger(__name__)

@@ -3,3 +3,10 @@
 Clause collect.service_use.voicemail: "Jive also stores customers' voice
 mail messages until the customer deletes them."
 """
+
+from tutela.collect.voicemail.ingest import delete_voicemail, ingest_voicemail
+
+__all__ = [
+    "delete_voicemail",
+    "ingest_voicemail",
+]

@@ -56,8 +56,7 @@ from tutela.collect.voicemail.audio import (
     read_regular,
 )
 from tutela.errors import InvalidInput, NotFound
-from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
-from tutela.store.db import Store
+from tutela.store import MAX_BLOB_BYTES, BlobStore, Store
 from tutela.store.models import Account, Voicemail, VoicemailTombstone
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,14 @@ from tutela.collect.weblog.geo import (
     no_country,
 )
 from tutela.collect.weblog.hits import Hit, Rejection, make_hit
+from tutela.collect.weblog.ingest import (
+    SITE_CHARS,
+    WEBLOG_FORMATS,
+    ingest_click_export,
+    ingest_weblog,
+    salts_for,
+    store_web_records,
+)
 from tutela.collect.weblog.logformat import (
     LOG_FORMATS,
     LogFormat,
@@ -62,10 +70,12 @@ __all__ = [
     "MemorySaltStore",
     "Reason",
     "Rejection",
+    "SITE_CHARS",
     "SaltStore",
     "SaltUnavailable",
     "Visit",
     "VisitorHasher",
+    "WEBLOG_FORMATS",
     "WebLogCounts",
     "WebLogPipeline",
     "ad_click_for",
@@ -74,6 +84,8 @@ __all__ = [
     "clean_target",
     "default_country_lookup",
     "device_class",
+    "ingest_click_export",
+    "ingest_weblog",
     "ip_prefix",
     "is_ad_landing",
     "is_bot",
@@ -84,6 +96,8 @@ __all__ = [
     "read_click_export",
     "read_log",
     "referrer_host",
+    "salts_for",
     "scrub_value",
+    "store_web_records",
     "summarize",
 ]

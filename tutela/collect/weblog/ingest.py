@@ -35,23 +35,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tutela.collect.quarantine import Quarantine
-from tutela.collect.weblog import (
+from tutela.collect.weblog.adclicks import AdClick
+from tutela.collect.weblog.clickexport import (
     MAX_CLICKS,
-    AdClick,
-    CountryLookup,
-    DirectorySaltStore,
     ExportedClick,
-    Hit,
-    LogFormat,
-    Rejection,
-    SaltStore,
-    Visit,
-    WebLogPipeline,
-    mask_ips,
-    no_country,
     read_click_export,
-    read_log,
 )
+from tutela.collect.weblog.geo import CountryLookup, no_country
+from tutela.collect.weblog.hits import Hit, Rejection
+from tutela.collect.weblog.logformat import LogFormat, read_log
+from tutela.collect.weblog.pipeline import WebLogPipeline
+from tutela.collect.weblog.salts import DirectorySaltStore, SaltStore
+from tutela.collect.weblog.sanitize import mask_ips
+from tutela.collect.weblog.visits import Visit
 from tutela.errors import InvalidInput
 from tutela.store.models import AdClick as AdClickRow
 from tutela.store.models import AdClickTotal, WebVisit

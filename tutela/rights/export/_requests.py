@@ -34,6 +34,7 @@ from tutela.rights.export.sections import (
     _iso,
     _Subject,
 )
+from tutela.store import utc_aware
 from tutela.store.models import (
     Account,
     LoginAttempt,
@@ -44,7 +45,6 @@ from tutela.store.models import (
     User,
     VerificationEvidence,
 )
-from tutela.store.types import utc_aware
 
 SOMEONE_ELSE = "[someone else: redacted]"
 # Mail whose body is a credential (a one-time code, a download link).

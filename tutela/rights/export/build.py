@@ -32,7 +32,7 @@ from tutela.auth.sessions import token_digest
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
 from tutela.mail.outbox import enqueue
-from tutela.policy.loader import load_policy_cached
+from tutela.policy import load_policy_cached
 from tutela.rights.cases import State, aware, changing, person_ids_of
 from tutela.rights.decisions import fulfil, reply_channel
 from tutela.rights.export import bundle, links
@@ -52,10 +52,8 @@ from tutela.rights.export.render import (
 )
 from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
 from tutela.rights.export.subject import case_subject
-from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
-from tutela.store.db import Store
+from tutela.store import MAX_BLOB_BYTES, BlobStore, Store, utcnow
 from tutela.store.models import DownloadToken, ExportBundle, SarCase
-from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

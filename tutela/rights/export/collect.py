@@ -26,7 +26,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import or_
 
 from tutela.access import Access, access
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 from tutela.rights.export._masking import CounterpartMode, mask_number
 from tutela.rights.export._media import _recordings_section, _voicemail_section
 from tutela.rights.export._records import (
@@ -46,8 +46,9 @@ from tutela.rights.export.sections import (
     _paged,
     _Subject,
 )
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware
 from tutela.store.models import (
+    PROVEN,
     Account,
     CallRecord,
     Extension,
@@ -55,8 +56,6 @@ from tutela.store.models import (
     Person,
     PhoneNumber,
 )
-from tutela.store.models.holdings import PROVEN
-from tutela.store.types import utc_aware
 
 
 def collect_subject(

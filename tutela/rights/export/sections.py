@@ -11,10 +11,10 @@ from sqlalchemy import ColumnElement
 
 from tutela.access import Access, Actor
 from tutela.rights.export._masking import CounterpartMode
+from tutela.store import utc_aware
 from tutela.store.models import (
     Person,
 )
-from tutela.store.types import utc_aware
 
 EXPORT_ACTOR = Actor.system("sar_export")
 PURPOSE = "subject_access"
