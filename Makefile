@@ -29,6 +29,7 @@ lint: install
 	$(BIN)/ruff format --check tutela tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/mypy tests bench scripts
+	$(BIN)/lint-imports --no-cache
 
 # pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
 # One worker per core (pytest-xdist): most tests wait on subprocesses and servers.

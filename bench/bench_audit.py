@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import insert, update
 
+from tutela.audit import audit_log, entry_hash
+from tutela.audit._encoding import utc_stamp
 from tutela.config import Settings
-from tutela.secure import audit_log, entry_hash
-from tutela.secure._encoding import utc_stamp
-from tutela.store.db import open_store
+from tutela.store import open_store
 from tutela.store.models import AuditEntry, AuditHead
 
 APPENDS = 1_000

@@ -74,10 +74,10 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     """Ingest one file into a fresh store (in this process) and report."""
     from tutela.collect import cdr
-    from tutela.collect.accounts import open_account
-    from tutela.collect.ingest_cdr import ingest_cdr
+    from tutela.collect.accounts.contacts import open_account
+    from tutela.collect.cdr.ingest import ingest_cdr
     from tutela.config import Settings
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     settings = Settings(data=Path(args.data), database_url=args.url or None)
     store = open_store(settings)

@@ -30,10 +30,10 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import select
 
-from tutela.collect.accounts import add_person, open_account
+from tutela.collect.accounts.contacts import add_person, open_account
 from tutela.config import Settings
 from tutela.rights.smtp_listener import FollowUps, controller
-from tutela.store.db import Store, open_store
+from tutela.store import Store, open_store
 from tutela.store.models import SarCase, SarCaseEvent
 from tutela.web.app import create_app
 

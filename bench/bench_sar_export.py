@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tutela.collect.accounts import (
+from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,
@@ -41,7 +41,7 @@ from tutela.collect.accounts import (
 from tutela.config import Settings
 from tutela.rights.export import export_case
 from tutela.rights.intake import open_request
-from tutela.store.db import Store, open_store
+from tutela.store import Store, open_store
 from tutela.store.models import CallRecord, SarCase
 
 SUBJECT_PHONE = "+14155550123"

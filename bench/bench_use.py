@@ -1,7 +1,7 @@
 """Benchmark the purpose gate: decision latency and the overhead of a checked read.
 
 Clauses: use.purposes. Prints one JSON document. The checked read
-(`tutela.use.access(...).select`) and the same plain SQLAlchemy query read
+(`tutela.access.access(...).select`) and the same plain SQLAlchemy query read
 the same N rows from the same temporary SQLite store in the same run; the
 ratio is the gate's overhead (target: under 1.10).
 
@@ -19,13 +19,13 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from tutela.access import Actor, access, decide
+from tutela.access.decide import _decide
+from tutela.access.roles import Role
 from tutela.config import Settings
-from tutela.policy.loader import DEFAULT_POLICY, load_policy
-from tutela.secure.roles import Role
-from tutela.store.db import open_store
+from tutela.policy import DEFAULT_POLICY, load_policy
+from tutela.store import open_store
 from tutela.store.models import Account, Person
-from tutela.use import Actor, access, decide
-from tutela.use.decide import _decide
 
 ROUNDS = 15
 

@@ -1,4 +1,4 @@
-"""Benchmark: web-log lines per second through tutela.collect.web vs a bare regex parse.
+"""Benchmark: web-log lines per second through tutela.collect.weblog vs a bare regex parse.
 
 Policy: the website records "content viewed, date and time and IP address"
 without associating it with any personally identifiable information. This
@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tutela.collect.web import (
+from tutela.collect.weblog import (
     MemorySaltStore,
     WebLogPipeline,
     default_country_lookup,

@@ -1,7 +1,7 @@
 """Benchmark: web-log lines per second ingested end to end into SQLite vs a plain parse.
 
 Policy: collect.web_use.web_activity and scope.web_unlinked. Measures
-`tutela.collect.ingest_weblog.ingest_weblog` (parse, validate, scrub, hash,
+`tutela.collect.weblog.ingest.ingest_weblog` (parse, validate, scrub, hash,
 truncate, batch INSERT .. ON CONFLICT DO NOTHING into a fresh SQLite store)
 and a re-run of the same file (every line a duplicate), against a plain
 Python regex parse of the same file in the same run. Prints one JSON
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_weblog import bare_parse, generate  # noqa: E402
 
-from tutela.collect.ingest_weblog import ingest_weblog, salts_for  # noqa: E402
 from tutela.collect.quarantine import Quarantine, quarantine_dir  # noqa: E402
+from tutela.collect.weblog.ingest import ingest_weblog, salts_for  # noqa: E402
 from tutela.config import Settings  # noqa: E402
 from tutela.store.db import Store, open_store  # noqa: E402
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutela.auth.signin import add_user, issue_api_token
 from tutela.config import Settings
-from tutela.secure.auth import add_user, issue_api_token
 from tutela.store.db import Store, open_store
 
 STAFF_PASSWORD = "staff-password-for-tests-only"

@@ -176,7 +176,7 @@ def test_retention_run_reports_what_it_swept_and_keeps_voicemail(
 def test_retention_run_destroys_yesterdays_visitor_salt(tmp_path: Path) -> None:
     import datetime as dt
 
-    from tutela.collect.ingest_weblog import salts_for
+    from tutela.collect.weblog.ingest import salts_for
 
     data = tmp_path / "data"
     salts = salts_for(data)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.factories import StaffUser, signed_in, staff_in
 from tests.samples import TELEPHONY
-from tutela.collect.accounts import open_account
+from tutela.collect.accounts.contacts import open_account
 from tutela.config import Settings
 from tutela.store.db import open_store
 from tutela.store.models import AuditEntry
@@ -106,6 +106,18 @@ def test_voicemail_ingest_list_and_delete(data: Path) -> None:
     listed = json.loads(run(*listing, staff=agent).stdout)
     assert listed["count"] == 3
     first = listed["data"][0]["id"]
+    # The listing is a read through the purpose gate, audited as that person.
+    with open_store(Settings(data=data)) as store, store.session() as session:
+        grants = session.execute(
+            select(AuditEntry.actor, AuditEntry.purpose, AuditEntry.details).where(
+                AuditEntry.action == "use.grant"
+            )
+        ).all()
+    assert [(actor, purpose) for actor, purpose, _ in grants] == [
+        (agent.actor, "deliver_services")
+    ]
+    details = json.loads(grants[0][2])
+    assert (details["tables"], details["rows"]) == (["accounts", "voicemails"], 3)
     delete = ("voicemail", "delete", str(first), "--data", str(data), "--json")
     # Engineering may look (deliver_services) but not delete for a customer.
     refused = run(*delete, staff=engineer)

@@ -26,13 +26,13 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from tests.factories import StaffUser, add_staff
+from tutela.auth.signin import issue_api_token
 from tutela.cli.app import app
 from tutela.cli.recordings import MAX_AUDIO_BYTES
-from tutela.collect.accounts import open_account
-from tutela.collect.recordings import RecordingRefused
+from tutela.collect.accounts.contacts import open_account
+from tutela.collect.recordings.record import RecordingRefused
 from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound, TutelaError
-from tutela.secure.auth import issue_api_token
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, Blob, CallRecording, RecordingNotice

@@ -20,8 +20,8 @@ from sqlalchemy import delete, func, select
 from typer.testing import CliRunner, Result
 
 from tutela.cli.app import app
-from tutela.collect.accounts import add_person, open_account
-from tutela.collect.communications import record_communication
+from tutela.collect.accounts.contacts import add_person, open_account
+from tutela.collect.communications.record import record_communication
 from tutela.config import Settings
 from tutela.store.db import open_store
 from tutela.store.models import CommunicationMention

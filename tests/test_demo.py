@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.collect.test_payment import store_bytes
+from tests.collect.accounts.test_payment import store_bytes
 from tutela.config import Settings
 from tutela.demo import build_demo, pool_number
 from tutela.store.db import Store, open_store

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
+from tutela.auth.signin import AuthenticationFailed, list_users, sign_in
 from tutela.demo.customers import build_customers
 from tutela.demo.users import OFFICER, build_demo_users, format_demo_logins
-from tutela.secure.auth import AuthenticationFailed, list_users, sign_in
 from tutela.store.db import Store
 
 pytestmark = pytest.mark.clause("secure.measures")

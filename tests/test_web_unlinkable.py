@@ -30,12 +30,12 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, inspect, s
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
-from tests.collect.test_ingest_weblog import ACCESS_LOG, GPC_LOG, ingest
-from tutela.collect.ingest_weblog import salts_for
-from tutela.collect.web import SaltUnavailable, VisitorHasher
+from tests.collect.weblog.test_ingest import ACCESS_LOG, GPC_LOG, ingest
+from tutela.collect.weblog import SaltUnavailable, VisitorHasher
+from tutela.collect.weblog.ingest import salts_for
 from tutela.config import Settings
+from tutela.conformance.check import check
 from tutela.errors import PolicyInvalid
-from tutela.policy.check import check
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
 from tutela.store.db import Store, open_store
 from tutela.store.models import Account, Base, Person, WebVisit

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tutela.policy.loader import DEFAULT_POLICY
+from tutela.policy import DEFAULT_POLICY
 
 
 class Settings(BaseSettings):

@@ -105,7 +105,7 @@ class TooManyRequests(TutelaError):
 
 
 class PurposeDenied(PurposeNotPermitted):
-    """An actor asked `tutela.use` for data its purpose or role does not permit.
+    """An actor asked `tutela.access` for data its purpose or role does not permit.
 
     Carries surrogate ids and policy ids only: the actor's id, the purpose,
     the refused category (if one is to blame) and the reason.

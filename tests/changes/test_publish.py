@@ -32,9 +32,9 @@ from tutela.changes import (
     published_versions,
     subscribe,
 )
-from tutela.changes.outbox import enqueue
 from tutela.config import Settings
 from tutela.errors import InvalidInput, PublicationRefused
+from tutela.mail.outbox import enqueue
 from tutela.policy.loader import DEFAULT_POLICY
 from tutela.rights.intake import intake_message
 from tutela.store.db import Store

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from tests.access.world import build_world
 from tests.factories import StaffUser, add_staff, staff_env
-from tests.use.world import build_world
 from tutela.cli.app import app
 from tutela.config import Settings
 from tutela.store.db import Store

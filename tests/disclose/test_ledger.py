@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.use.world import World, build_world
+from tests.access.world import World, build_world
+from tutela.access import Actor
+from tutela.access.roles import Role
+from tutela.audit import audit_log
 from tutela.disclose import disclose, ledger_for_subject
 from tutela.errors import DisclosureRefused, Forbidden
-from tutela.secure import audit_log
-from tutela.secure.roles import Role
 from tutela.store.db import Store
-from tutela.use import Actor
 
 OFFICER = Actor.staff(1, Role.privacy_officer)
 BILLING = Actor.staff(7, Role.billing)

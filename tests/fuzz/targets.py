@@ -22,16 +22,12 @@ from typing import Any, Final
 
 from sqlalchemy import BigInteger, Integer, String, Table
 
-from tutela.collect import cdr, voicemail_spool
-from tutela.collect._cdr_chunks import chunks_of
-from tutela.collect._cdr_rows import COLUMNS, owned_values
-from tutela.collect.ingest_weblog import (
-    _checked_hits,
-    ad_click_row,
-    visit_row,
-)
+from tutela.collect import cdr
+from tutela.collect.cdr._chunks import chunks_of
+from tutela.collect.cdr.rows import COLUMNS, owned_values
 from tutela.collect.quarantine import is_text
-from tutela.collect.web import (
+from tutela.collect.voicemail import spool as voicemail_spool
+from tutela.collect.weblog import (
     MAX_CLICKS,
     AdClick,
     ExportedClick,
@@ -41,6 +37,11 @@ from tutela.collect.web import (
     WebLogPipeline,
     read_click_export,
     read_log,
+)
+from tutela.collect.weblog.ingest import (
+    _checked_hits,
+    ad_click_row,
+    visit_row,
 )
 from tutela.errors import InvalidInput
 from tutela.policy.loader import DEFAULT_POLICY, parse_policy

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tutela.collect.accounts import (
+from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,

@@ -15,8 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tutela.collect.accounts import add_person as collect_person
-from tutela.collect.accounts import close_account, open_account
+from tutela.collect.accounts.contacts import add_person as collect_person
+from tutela.collect.accounts.contacts import close_account, open_account
 from tutela.config import Settings
 from tutela.store.db import Store
 from tutela.store.models import CallRecord

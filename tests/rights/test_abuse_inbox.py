@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 from tests.factories import StaffUser, add_staff, staff_env
 from tests.rights.conftest import OnFile, message
 from tests.rights.mails import PASS_AUTH, mail, nested, outbox
+from tutela.access import Actor
+from tutela.access.roles import Role
 from tutela.cli.app import app
 from tutela.config import Settings
 from tutela.errors import Conflict, PurposeDenied
@@ -26,10 +28,8 @@ from tutela.rights.cases import show_case
 from tutela.rights.deadlines import rule_for
 from tutela.rights.inbox import list_inbox, route_message, show_message
 from tutela.rights.intake import PoisonMessage, intake_message
-from tutela.secure.roles import Role
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, PolicySubscription, RightsMessage
-from tutela.use import Actor
 
 STAFF = Actor("staff:7", Role.privacy_officer)
 ARRIVED = dt.datetime(2026, 3, 2, 9, 15, tzinfo=dt.UTC)

@@ -28,9 +28,10 @@ from tests.rights.abuse_world import (
 )
 from tests.rights.conftest import message
 from tests.rights.test_verification import codes
-from tutela.collect.communications import record_communication
-from tutela.collect.porting import submit_port_request
-from tutela.collect.recordings import Party, record_notice, store_recording
+from tutela.auth.signin import add_user, sign_in
+from tutela.collect.accounts.porting import submit_port_request
+from tutela.collect.communications.record import record_communication
+from tutela.collect.recordings.record import Party, record_notice, store_recording
 from tutela.config import Settings
 from tutela.errors import TutelaError
 from tutela.policy.loader import load_policy_cached
@@ -39,7 +40,6 @@ from tutela.rights.decisions import reply_channel
 from tutela.rights.export import export_case, open_download
 from tutela.rights.intake import intake_message
 from tutela.rights.verification import DataPoint, VerificationFailed
-from tutela.secure.auth import add_user, sign_in
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import (
@@ -159,7 +159,7 @@ def test_a_stranger_cannot_claim_a_customers_line_as_a_callers_number(
     with store.session() as s:
         account = s.get(Account, jennifer.account_id)
         assert account is not None
-        from tutela.collect.accounts import assign_number
+        from tutela.collect.accounts.contacts import assign_number
 
         assign_number(s, account=account, number=CALLER)
     case_id = request(store, settings, "caller@mail.example")

@@ -18,8 +18,12 @@ from tests.rights.abuse_world import (
     call,
     customer,
 )
-from tutela.collect.accounts import assign_extension, assign_number, close_account
-from tutela.collect.communications import record_communication
+from tutela.collect.accounts.contacts import (
+    assign_extension,
+    assign_number,
+    close_account,
+)
+from tutela.collect.communications.record import record_communication
 from tutela.config import Settings
 from tutela.policy.loader import load_policy_cached
 from tutela.rights.export.collect import collect_subject

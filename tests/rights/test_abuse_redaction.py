@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.rights.abuse_world import customer
-from tutela.collect.communications import record_communication
+from tutela.collect.communications.record import record_communication
 from tutela.config import Settings
 from tutela.policy.loader import load_policy_cached
 from tutela.rights.export.collect import collect_subject

@@ -25,6 +25,14 @@ from tests.factories import (
     token_env,
 )
 from tests.rights.conftest import OnFile, message
+from tutela.auth.signin import (
+    AuthenticationFailed,
+    AuthSettings,
+    LockedOut,
+    add_user,
+    disable_user,
+)
+from tutela.auth.staff import StaffRefused
 from tutela.cli.app import app
 from tutela.config import Settings
 from tutela.policy.loader import DEFAULT_POLICY
@@ -32,14 +40,6 @@ from tutela.rights import verification
 from tutela.rights.cases import show_case
 from tutela.rights.intake import intake_message
 from tutela.rights.verification import VerificationFailed
-from tutela.secure.auth import (
-    AuthenticationFailed,
-    AuthSettings,
-    LockedOut,
-    add_user,
-    disable_user,
-)
-from tutela.secure.staff import StaffRefused
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry
 

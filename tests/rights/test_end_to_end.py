@@ -34,8 +34,8 @@ from tests.rights.test_export import (
     zip_text,
 )
 from tests.web.live import app_client
-from tutela.changes.outbox import deliver
 from tutela.config import Settings
+from tutela.mail.outbox import deliver
 from tutela.rights import submit_code
 from tutela.rights.cases import show_case
 from tutela.rights.export import export_case

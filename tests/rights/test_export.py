@@ -17,16 +17,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tutela.collect.accounts import (
+from tutela.access import Actor
+from tutela.access.roles import Role
+from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,
     confirm_phone,
     open_account,
 )
-from tutela.collect.communications import record_communication
-from tutela.collect.porting import submit_port_request
-from tutela.collect.recordings import Party, record_notice, store_recording
+from tutela.collect.accounts.porting import submit_port_request
+from tutela.collect.communications.record import record_communication
+from tutela.collect.recordings.record import Party, record_notice, store_recording
 from tutela.config import Settings
 from tutela.disclose import disclose
 from tutela.errors import Conflict
@@ -35,7 +37,6 @@ from tutela.rights.export import export_case, open_download
 from tutela.rights.export._masking import mask_number, scrub_secrets
 from tutela.rights.export.collect import collect_subject
 from tutela.rights.intake import open_request
-from tutela.secure.roles import Role
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import (
@@ -46,7 +47,6 @@ from tutela.store.models import (
     SarCase,
     Voicemail,
 )
-from tutela.use import Actor
 
 T0 = dt.datetime(2026, 2, 10, 9, 0, tzinfo=dt.UTC)
 SINCE = T0 - dt.timedelta(days=30)

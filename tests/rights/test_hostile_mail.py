@@ -17,15 +17,15 @@ from sqlalchemy import select
 
 from tests.rights.conftest import Sink, free_port, message
 from tests.rights.mails import mail, nested, outbox
-from tutela.changes.outbox import deliver
 from tutela.config import Settings
+from tutela.mail.outbox import deliver
+from tutela.mail.parsing import MAX_CONTAINERS
 from tutela.rights.intake import (
     PoisonMessage,
     QuarantineBudget,
     intake_message,
     intake_path,
 )
-from tutela.rights.parsing import MAX_CONTAINERS
 from tutela.rights.smtp_listener import controller
 from tutela.store.db import Store
 from tutela.store.models import RightsMessage, SarCase

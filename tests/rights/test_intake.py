@@ -14,8 +14,8 @@ from tests.rights.conftest import MESSAGES, OnFile, message
 from tutela.cli.app import app
 from tutela.config import Settings
 from tutela.errors import InvalidInput
+from tutela.mail.mailboxes import MAX_MESSAGE_BYTES
 from tutela.rights.intake import intake_message, intake_path, parse
-from tutela.rights.mailboxes import MAX_MESSAGE_BYTES
 from tutela.store.db import Store
 from tutela.store.models import PolicySubscription, RightsMessage, SarCase
 

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from tests.rights.conftest import MESSAGES
 from tests.rights.mails import mail, nested
 from tutela.config import Settings
+from tutela.mail.mailboxes import RawMessage, read_messages
+from tutela.mail.parsing import MalformedMessage, Parsed, parse
 from tutela.rights.intake import intake_path
-from tutela.rights.mailboxes import RawMessage, read_messages
-from tutela.rights.parsing import MalformedMessage, Parsed, parse
 from tutela.store.db import Store
 from tutela.store.models import RightsMessage
 

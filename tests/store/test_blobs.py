@@ -8,7 +8,7 @@ import stat
 import pytest
 from sqlalchemy import select
 
-from tutela.collect.accounts import open_account
+from tutela.collect.accounts.contacts import open_account
 from tutela.errors import NotFound
 from tutela.store.blobs import BlobError, BlobStore
 from tutela.store.db import Store

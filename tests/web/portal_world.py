@@ -14,10 +14,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tutela.collect.accounts import add_person, assign_extension, open_account
-from tutela.collect.ingest_voicemail import ingest_voicemail
+from tutela.auth.signin import add_user
+from tutela.collect.accounts.contacts import add_person, assign_extension, open_account
+from tutela.collect.voicemail.ingest import ingest_voicemail
 from tutela.demo.telephony import tone_wav
-from tutela.secure.auth import add_user
 from tutela.store.db import Store
 from tutela.store.models import Voicemail
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, World, build_world, csrf_of, sign_in
+from tutela.auth.signin import issue_api_token
 from tutela.config import Settings
 from tutela.rights.intake import open_request
-from tutela.secure.auth import issue_api_token
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, Blob, Voicemail

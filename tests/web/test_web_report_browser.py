@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import Request, sync_playwright
 from sqlalchemy import select
 
-from tests.collect.test_ingest_weblog import ACCESS_LOG, ingest
+from tests.collect.weblog.test_ingest import ACCESS_LOG, ingest
 from tests.web.live import CHROMIUM_ARGS, chromium_path, live_server
 from tests.web.portal_world import PASSWORD
+from tutela.auth.signin import add_user
 from tutela.config import Settings
-from tutela.secure.auth import add_user
 from tutela.store.db import open_store
 from tutela.store.models import AdClick, WebVisit
 from tutela.web.app import create_app

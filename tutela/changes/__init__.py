@@ -6,7 +6,6 @@ changes.notice, changes.effective_on_publication.
 
 from tutela.changes.announcement import announcement
 from tutela.changes.diff import Change, ChangeKind, diff_policies, material_first
-from tutela.changes.outbox import DeliveryReport, deliver, enqueue
 from tutela.changes.publish import (
     ANNOUNCEMENT_KIND,
     PublishResult,
@@ -15,6 +14,7 @@ from tutela.changes.publish import (
 )
 from tutela.changes.subscriptions import subscribe, subscriptions, unsubscribe
 from tutela.changes.versions import VersionView, latest_version, published_versions
+from tutela.mail.outbox import DeliveryReport, deliver, enqueue
 
 __all__ = [
     "ANNOUNCEMENT_KIND",

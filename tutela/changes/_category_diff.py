@@ -9,7 +9,7 @@ recording notice) and retention are compared one by one. See
 from __future__ import annotations
 
 from tutela.changes._change import Change, ChangeKind, listed
-from tutela.policy.model import Category, Policy, Retention, RetentionRule, Source
+from tutela.policy import Category, Policy, Retention, RetentionRule, Source
 
 _SOURCE_WORDS = {
     Source.requested: "when {org} requests it",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tutela.changes._change import Change, ChangeKind, listed
-from tutela.policy.model import AccessRequest, ChangeProcedure, Policy
+from tutela.policy import AccessRequest, ChangeProcedure, Policy
 
 _LOCATION_WORDS = {
     "US": "the United States",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tutela.changes._category_diff import category_names
 from tutela.changes._change import Change, ChangeKind, listed
-from tutela.policy.model import Policy, Purpose, Recipient, RecipientKind
+from tutela.policy import Policy, Purpose, Recipient, RecipientKind
 
 _KIND_WORDS = {
     RecipientKind.processor: "processor working on {org}’s behalf",

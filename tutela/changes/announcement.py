@@ -17,7 +17,7 @@ import textwrap
 
 from tutela.changes._change import Change
 from tutela.changes.diff import material_first
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 
 MAX_SUBJECT = 300  # the outbox's subject column
 _WIDTH = 72

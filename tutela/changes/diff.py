@@ -31,7 +31,7 @@ from tutela.changes._rules_diff import (
     prohibition_changes,
 )
 from tutela.changes._use_diff import purpose_changes, recipient_changes
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 
 __all__ = ["Change", "ChangeKind", "diff_policies", "material_first"]
 

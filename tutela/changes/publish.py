@@ -33,18 +33,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tutela.audit.log import record
 from tutela.changes._change import Change
 from tutela.changes.announcement import announcement
 from tutela.changes.diff import diff_policies
-from tutela.changes.outbox import enqueue
 from tutela.changes.subscriptions import subscriptions
 from tutela.changes.versions import VersionView, latest_version, version_view
+from tutela.conformance.check import check
 from tutela.errors import Conflict, InvalidInput, PublicationRefused
-from tutela.policy.check import check
-from tutela.policy.loader import MAX_POLICY_BYTES, parse_policy
-from tutela.policy.model import Policy
-from tutela.secure.audit import record
-from tutela.store.db import Store
+from tutela.mail.outbox import enqueue
+from tutela.policy import MAX_POLICY_BYTES, Policy, parse_policy
+from tutela.store import Store
 from tutela.store.models import Base, PolicyVersion
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from tutela.changes._change import Change
+from tutela.store import utc_aware
 from tutela.store.models import PolicyVersion
-from tutela.store.types import utc_aware
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,16 @@ from typing import Annotated
 import click
 import typer
 
-from tutela.config import Settings
-from tutela.secure.auth import AuthSettings, Principal
-from tutela.secure.roles import Duty, Role
-from tutela.secure.staff import (
+from tutela.access.roles import Duty, Role
+from tutela.auth.signin import AuthSettings, Principal
+from tutela.auth.staff import (
     authenticate_staff,
     require_duty,
     require_purpose,
     require_role,
 )
-from tutela.store.db import Store
+from tutela.config import Settings
+from tutela.store import Store
 
 AsOption = Annotated[
     str | None,

@@ -19,6 +19,14 @@ from typing import Annotated
 
 import typer
 
+from tutela.audit.log import audit_log, forget_pending, seal_pending
+from tutela.audit.signing_keys import (
+    created_keys,
+    load_or_create_signer,
+    load_public_key,
+    parse_fingerprint,
+)
+from tutela.audit.witness import read_witness
 from tutela.cli._output import (
     DataOption,
     JsonOption,
@@ -27,15 +35,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
-from tutela.secure.audit import audit_log, forget_pending, seal_pending
-from tutela.secure.signing_keys import (
-    created_keys,
-    load_or_create_signer,
-    load_public_key,
-    parse_fingerprint,
-)
-from tutela.secure.witness import read_witness
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 

@@ -23,8 +23,8 @@ from tutela.cli._output import (
 from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.disclose import LedgerEntry, disclose, ledger_for_subject
 from tutela.errors import DisclosureRefused
-from tutela.policy.loader import load_policy
-from tutela.store.db import open_store
+from tutela.policy import load_policy
+from tutela.store import open_store
 
 
 def register(app: typer.Typer) -> None:

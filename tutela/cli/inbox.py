@@ -16,7 +16,7 @@ import typer
 
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, privacy_officer
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(
     help="The legal inbox: questions, near-miss requests, unsubscribes, quarantine.",
@@ -133,7 +133,7 @@ def route_command(
             store, message_id, to=to, actor=officer.actor, settings=settings
         )
         if settings.smtp_host:
-            from tutela.changes.outbox import deliver
+            from tutela.mail.outbox import deliver
 
             deliver(store, settings)
     if json:

@@ -29,10 +29,10 @@ from tutela.cli._output import (
     stdout,
 )
 from tutela.collect.cdr import FORMATS
-from tutela.collect.ingest_cdr import ingest_cdr
-from tutela.collect.ingest_voicemail import ingest_voicemail
+from tutela.collect.cdr.ingest import ingest_cdr
 from tutela.collect.quarantine import IngestSummary
-from tutela.store.db import open_store
+from tutela.collect.voicemail.ingest import ingest_voicemail
+from tutela.store import open_store
 
 app = typer.Typer(help="Ingest data from the phone platform.", no_args_is_help=True)
 

@@ -11,12 +11,11 @@ from typing import Annotated
 
 import typer
 
+from tutela.access.roles import Duty
+from tutela.audit.log import record
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, signed_in_staff
-from tutela.secure.audit import record
-from tutela.secure.roles import Duty
-from tutela.store.db import open_store
-from tutela.store.rotation import rotate_keys
+from tutela.store import open_store, rotate_keys
 
 app = typer.Typer(help="Field-encryption keys.", no_args_is_help=True)
 

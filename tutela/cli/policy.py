@@ -23,12 +23,12 @@ from tutela.cli._output import (
     stdout,
 )
 from tutela.cli._staff import AsOption
+from tutela.conformance.check import check as check_policy
+from tutela.conformance.trace import trace as trace_policy
+from tutela.conformance.trace import unknown_clause_markers
 from tutela.errors import InvalidInput
-from tutela.policy.check import check as check_policy
-from tutela.policy.loader import load_policy
-from tutela.policy.render import render as render_policy
-from tutela.policy.trace import trace as trace_policy
-from tutela.policy.trace import unknown_clause_markers
+from tutela.policy import load_policy
+from tutela.policy import render as render_policy
 
 app = typer.Typer(
     help="Check, render, trace, diff and publish the privacy policy.",
@@ -94,8 +94,8 @@ def check_command(policy: PolicyOption = None, json: JsonOption = False) -> None
     code or a role names that the policy does not declare, and the rest of
     docs/policy.md#checks.
     """
-    from tutela.policy.code_purposes import purpose_problems
-    from tutela.secure.roles import SUBJECT_ACCESS, undeclared_grants
+    from tutela.access.roles import SUBJECT_ACCESS, undeclared_grants
+    from tutela.conformance.code_purposes import purpose_problems
     from tutela.store.models import Base
 
     loaded = load_policy(_policy_path(policy))
@@ -283,10 +283,10 @@ def publish_command(
     publisher. Refused (exit 1) if the file fails `tutela policy check` or its
     id is already published with other content; the same file again is a no-op.
     """
-    from tutela.changes.outbox import deliver
     from tutela.changes.publish import publish_policy
     from tutela.cli._staff import privacy_officer
-    from tutela.store.db import open_store
+    from tutela.mail.outbox import deliver
+    from tutela.store import open_store
 
     settings = settings_for(data)
     when = parse_moment(effective_at, "effective_at")
@@ -337,7 +337,7 @@ def publish_command(
 def versions_command(data: DataOption = None, json: JsonOption = False) -> None:
     """List the published versions of the policy, oldest first."""
     from tutela.changes.versions import published_versions
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     with open_store(settings_for(data)) as store, store.session() as session:
         versions = published_versions(session)

@@ -38,11 +38,12 @@ from typing import Annotated, Any, Final
 
 import typer
 
+from tutela.access import Actor, access
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, signed_in_staff
-from tutela.collect.ingest_cdr import find_owner
-from tutela.collect.numbers import NONE, normalize_number
-from tutela.collect.recordings import (
+from tutela.collect.accounts.numbers import NONE, normalize_number
+from tutela.collect.cdr.ingest import find_owner
+from tutela.collect.recordings.record import (
     ROLES,
     Party,
     notice_rules,
@@ -51,11 +52,8 @@ from tutela.collect.recordings import (
 )
 from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound
-from tutela.store.blobs import BlobStore
-from tutela.store.db import Store, open_store
+from tutela.store import BlobStore, Store, open_store, utc_aware
 from tutela.store.models import Account, CallRecording, RecordingNotice
-from tutela.store.types import utc_aware
-from tutela.use import Actor, access
 
 MAX_AUDIO_BYTES: Final = 200 * 1024 * 1024
 MAX_DURATION_S: Final = 24 * 60 * 60

@@ -43,35 +43,20 @@ def run_command(
     earlier visitor hash can ever be recomputed (run it daily, after the
     nightly log ingest).
     """
+    from tutela.access.roles import Duty
     from tutela.cli._staff import signed_in_staff
-    from tutela.collect.ingest_weblog import salts_for
-    from tutela.secure.audit import record
-    from tutela.secure.roles import Duty
-    from tutela.store.db import open_store
-    from tutela.store.retention import sweep
+    from tutela.retention.run import run_retention
+    from tutela.store import open_store
 
     settings = settings_for(data)
     with open_store(settings) as store:
         staff = signed_in_staff(
             store, settings, as_email, duty=Duty.administer, action="run retention"
         )
-        when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
-        result = sweep(store, now=when)
-        today = (when or dt.datetime.now(dt.UTC)).date()
-        salts_destroyed = salts_for(settings.data).destroy_before(today)
-        record(
-            store,
-            actor=staff.actor.id,
-            action="retention.swept",
-            details={
-                "deleted": result.deleted,
-                "cleared": result.cleared,
-                "cases_deleted": result.cases_deleted,
-                "kept": sorted(result.kept),
-                "not_swept": result.not_swept,
-                "salts_destroyed": salts_destroyed,
-            },
+        run = run_retention(
+            store, data_dir=settings.data, actor=staff.actor.id, now=now
         )
+    result, salts_destroyed = run.result, run.salts_destroyed
     if json:
         emit_json(result.as_dict() | {"salts_destroyed": salts_destroyed})
         return

@@ -30,7 +30,7 @@ from tutela.cli._output import (
 )
 from tutela.cli._staff import AsOption, privacy_officer
 from tutela.errors import InvalidInput
-from tutela.store.db import open_store
+from tutela.store import open_store
 
 app = typer.Typer(
     help="Subject access requests: intake, verify, decide, export.",
@@ -54,7 +54,7 @@ def intake_command(
     json: JsonOption = False,
 ) -> None:
     """Store every message with its route; open or join cases; send what is due."""
-    from tutela.changes.outbox import deliver
+    from tutela.mail.outbox import deliver
     from tutela.rights.intake import intake_path
 
     settings = settings_for(data)
@@ -270,7 +270,7 @@ def verify_command(
                 "choose --send-code, --code, data points or an override", field="method"
             )
         if settings.smtp_host:
-            from tutela.changes.outbox import deliver
+            from tutela.mail.outbox import deliver
 
             deliver(store, settings)
     if json:
@@ -370,7 +370,7 @@ def decide_command(
                 note=note,
             )
         if settings.smtp_host:
-            from tutela.changes.outbox import deliver
+            from tutela.mail.outbox import deliver
 
             deliver(store, settings)
     if json:
@@ -431,7 +431,7 @@ def export_command(
             require_email=require_email,
         )
         if settings.smtp_host:
-            from tutela.changes.outbox import deliver
+            from tutela.mail.outbox import deliver
 
             deliver(store, settings)
     if json:
@@ -487,7 +487,7 @@ def extend_command(
 @app.command("deliver")
 def deliver_command(data: DataOption = None, json: JsonOption = False) -> None:
     """Send pending outbox mail through the SMTP relay (TUTELA_SMTP_HOST)."""
-    from tutela.changes.outbox import deliver
+    from tutela.mail.outbox import deliver
 
     settings = settings_for(data)
     with open_store(settings) as store:

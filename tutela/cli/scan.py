@@ -209,8 +209,8 @@ def rebuild_command(data: DataOption = None, json: JsonOption = False) -> None:
     Also masks any card number still whole in a stored message (from before
     masking on ingest). One transaction: on any error nothing changes.
     """
-    from tutela.collect.mentions import rebuild_index
-    from tutela.store.db import open_store
+    from tutela.collect.communications.mentions import rebuild_index
+    from tutela.store import open_store
 
     with open_store(settings_for(data)) as store:
         with store.session() as session:

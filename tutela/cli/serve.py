@@ -33,7 +33,7 @@ def serve_command(
     """Serve the staff console, public pages and API (default http://127.0.0.1:8000)."""
     import uvicorn
 
-    from tutela.store.db import open_store
+    from tutela.store import open_store
     from tutela.web.app import create_app
     from tutela.web.server import server_config
 
@@ -62,7 +62,7 @@ def demo_command(
     from tutela.changes import publish_policy, published_versions
     from tutela.demo import build_demo
     from tutela.demo.users import build_demo_users, format_demo_logins
-    from tutela.store.db import open_store
+    from tutela.store import open_store
 
     settings = settings_for(data)
     with open_store(settings) as store:

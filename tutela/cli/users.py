@@ -20,23 +20,22 @@ from typing import Annotated
 
 import typer
 
-from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
-from tutela.cli._staff import AsOption, signed_in_staff
-from tutela.config import Settings
-from tutela.errors import InvalidInput
-from tutela.secure.auth import (
+from tutela.access.roles import Duty, Role
+from tutela.auth.passwords import generate_password
+from tutela.auth.signin import (
     AuthSettings,
     add_user,
     disable_user,
     issue_api_token,
     list_users,
-    normalize_email,
     revoke_api_tokens,
 )
-from tutela.secure.passwords import generate_password
-from tutela.secure.roles import Duty, Role
-from tutela.secure.staff import has_active_officer, require_duty
-from tutela.store.db import Store, open_store
+from tutela.auth.staff import has_active_officer, require_duty
+from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
+from tutela.cli._staff import AsOption, signed_in_staff
+from tutela.config import Settings
+from tutela.errors import InvalidInput
+from tutela.store import Store, normalize_email, open_store
 
 app = typer.Typer(
     help="Users who sign in: staff (console) and customers (portal, API).",

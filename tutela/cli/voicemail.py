@@ -2,9 +2,11 @@
 
 Policy clause collect.service_use.voicemail: "Jive also stores customers' voice
 mail messages until the customer deletes them." Deleting crypto-shreds the
-audio (see `tutela.collect.ingest_voicemail.delete_voicemail`). Both commands
+audio (see `tutela.collect.voicemail.ingest.delete_voicemail`). Both commands
 sign a real staff member in (`--as EMAIL`, `tutela.cli._staff`): listing
-needs a role that may use data for `deliver_services`; deleting (done for a
+needs a role that may use data for `deliver_services` and reads through the
+purpose gate (`tutela.access.reads.voicemail`: one `use.grant` audit entry
+per listing, as that person); deleting (done for a
 customer who asked) one that may `respond_to_requests`, and is audited as
 that person (`staff:<user id>`). Customers delete their own from the portal.
 """
@@ -15,11 +17,13 @@ from typing import Annotated
 
 import typer
 
+from tutela.access import access
+from tutela.access.reads import voicemail_listing
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, signed_in_staff
-from tutela.collect.ingest_cdr import find_owner
-from tutela.collect.ingest_voicemail import delete_voicemail, voicemail_listing
-from tutela.store.db import open_store
+from tutela.collect.cdr.ingest import find_owner
+from tutela.collect.voicemail.ingest import delete_voicemail
+from tutela.store import open_store
 
 app = typer.Typer(help="Voicemail: list and delete.", no_args_is_help=True)
 
@@ -38,7 +42,7 @@ def list_command(
     """List stored voicemails (id, account, mailbox, folder, time, duration)."""
     settings = settings_for(data)
     with open_store(settings) as store:
-        signed_in_staff(
+        staff = signed_in_staff(
             store,
             settings,
             as_email,
@@ -46,8 +50,8 @@ def list_command(
             action="list voicemail",
         )
         owner = find_owner(store, account).id if account else None
-        with store.session() as session:
-            rows = voicemail_listing(session, account_id=owner)
+        with access(store, actor=staff.actor, purpose="deliver_services") as use:
+            rows = voicemail_listing(use, account_id=owner)
     if json:
         emit_json({"data": rows, "count": len(rows)})
         return

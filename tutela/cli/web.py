@@ -78,11 +78,11 @@ def ingest_weblog_command(
 
     Exit 0 when every line was used, 1 when some were quarantined.
     """
-    from tutela.collect.ingest_weblog import WEBLOG_FORMATS, ingest_weblog, salts_for
+    from tutela.audit.log import record
     from tutela.collect.quarantine import Quarantine, quarantine_dir
-    from tutela.collect.web import default_country_lookup, no_country
-    from tutela.secure.audit import record
-    from tutela.store.db import open_store
+    from tutela.collect.weblog import default_country_lookup, no_country
+    from tutela.collect.weblog.ingest import WEBLOG_FORMATS, ingest_weblog, salts_for
+    from tutela.store import open_store
 
     if fmt not in WEBLOG_FORMATS:
         raise typer.BadParameter(
@@ -135,9 +135,9 @@ def ingest_adclicks_command(
     Click-id columns are read only to tell the network; their values are
     dropped. Exit 1 when some rows were quarantined.
     """
-    from tutela.collect.ingest_weblog import ingest_click_export
     from tutela.collect.quarantine import Quarantine, quarantine_dir
-    from tutela.store.db import open_store
+    from tutela.collect.weblog.ingest import ingest_click_export
+    from tutela.store import open_store
 
     settings = settings_for(data)
     with open_store(settings) as store:
@@ -172,8 +172,8 @@ def report_command(
     json: JsonOption = False,
 ) -> None:
     """Views per page per day, referrers and ad clicks per campaign."""
-    from tutela.store.db import open_store
-    from tutela.web.reporting import web_report
+    from tutela.analytics.report import web_report
+    from tutela.store import open_store
 
     with open_store(settings_for(data)) as store:
         report = web_report(
@@ -215,7 +215,7 @@ def destroy_salts_command(
     nobody can recompute those days' visitor hashes, and their lines can no
     longer be ingested.
     """
-    from tutela.collect.ingest_weblog import salts_for
+    from tutela.collect.weblog.ingest import salts_for
 
     settings = settings_for(data)
     day = before.date() if before else dt.datetime.now(dt.UTC).date()

@@ -5,33 +5,37 @@ requests, information a person voluntarily gives, information from use of its
 services, and information from use of its websites and ads.
 """
 
-from tutela.collect.accounts import (
+from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,
     open_account,
 )
-from tutela.collect.communications import CHANNELS, record_communication
-from tutela.collect.payment import (
+from tutela.collect.accounts.payment import (
     CardToken,
     LocalTestProcessor,
     PaymentProcessor,
     Sensitive,
     add_payment_method,
 )
-from tutela.collect.porting import submit_port_request
+from tutela.collect.accounts.porting import submit_port_request
+from tutela.collect.communications.record import CHANNELS, record_communication
+from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
 
 __all__ = [
     "CHANNELS",
     "CardToken",
+    "IngestSummary",
     "LocalTestProcessor",
     "PaymentProcessor",
+    "Quarantine",
     "Sensitive",
     "add_payment_method",
     "add_person",
     "assign_extension",
     "assign_number",
     "open_account",
+    "quarantine_dir",
     "record_communication",
     "submit_port_request",
 ]

@@ -13,7 +13,7 @@ that were not UTF-8 (kept by the parsers as lone surrogates) are written as
 ``\\xNN`` escapes, and the exact bytes as ``excerpt_base64``.
 
 A run writes at most `MAX_RECORDS` records (each bounded: the excerpt is cut
-to `tutela.collect.cdr.records.EXCERPT_CHARS` characters, file and reason to
+to `EXCERPT_CHARS` characters, file and reason to
 `MAX_TEXT` characters), so no input can make the file grow without bound:
 rejections past the cap are counted in ``omitted`` and a last line says how
 many there were; the run's summary reports the same number.
@@ -34,16 +34,17 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Protocol
+from typing import IO, Any, Final, Protocol
 
 from sqlalchemy.orm import Session
 
-from tutela.collect.cdr.records import EXCERPT_CHARS
-from tutela.secure.audit import record
-from tutela.store.db import Store
+from tutela.audit.log import record
+from tutela.store import Store
 from tutela.store.models import IngestRun
 
 QUARANTINE_DIR = "quarantine"
+# Longest excerpt of a rejected line kept in a record (characters).
+EXCERPT_CHARS: Final = 200
 # Records one run writes at most; rejections past it are only counted.
 MAX_RECORDS = 10_000
 # Longest file name or reason kept in a record (characters).

@@ -11,7 +11,8 @@ import logging
 
 from tutela.demo.customers import DemoSummary, build_customers, pool_number, summarize
 from tutela.demo.telephony import build_telephony_demo
-from tutela.store.db import Store
+from tutela.demo.users import build_demo_users, format_demo_logins
+from tutela.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -34,4 +35,10 @@ def build_demo(
         return summarize(session, created=created.created_accounts)
 
 
-__all__ = ["DemoSummary", "build_demo", "pool_number"]
+__all__ = [
+    "DemoSummary",
+    "build_demo",
+    "build_demo_users",
+    "format_demo_logins",
+    "pool_number",
+]

@@ -30,15 +30,15 @@ from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tutela.collect.accounts import (
+from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
     assign_number,
     open_account,
 )
-from tutela.collect.communications import record_communication
-from tutela.collect.payment import LocalTestProcessor, add_payment_method
-from tutela.collect.porting import submit_port_request
+from tutela.collect.accounts.payment import LocalTestProcessor, add_payment_method
+from tutela.collect.accounts.porting import submit_port_request
+from tutela.collect.communications.record import record_communication
 from tutela.demo._data import (
     _ADDRESS,
     _CARD_CHAT,
@@ -59,7 +59,7 @@ from tutela.demo._data import (
     SERVICE_START,
 )
 from tutela.errors import Conflict, InvalidInput
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import (
     Account,
     Person,

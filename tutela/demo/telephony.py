@@ -26,11 +26,10 @@ from typing import Final
 
 from sqlalchemy import func, select
 
-from tutela.collect.ingest_cdr import ingest_cdr
-from tutela.collect.ingest_voicemail import ingest_voicemail
-from tutela.collect.recordings import Party, record_notice, store_recording
-from tutela.store.blobs import BlobStore
-from tutela.store.db import Store
+from tutela.collect.cdr.ingest import ingest_cdr
+from tutela.collect.recordings.record import Party, record_notice, store_recording
+from tutela.collect.voicemail.ingest import ingest_voicemail
+from tutela.store import BlobStore, Store
 from tutela.store.models import Account, CallRecording, PhoneNumber
 
 log = logging.getLogger(__name__)

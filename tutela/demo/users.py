@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from tutela.secure.auth import add_user, list_users
-from tutela.secure.auth import set_password as _set_password
-from tutela.secure.passwords import generate_password
-from tutela.store.db import Store
+from tutela.auth.passwords import generate_password
+from tutela.auth.signin import add_user, list_users
+from tutela.auth.signin import set_password as _set_password
+from tutela.store import Store
 from tutela.store.models import Person
 
 log = logging.getLogger(__name__)

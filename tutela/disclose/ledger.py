@@ -19,6 +19,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from tutela.access.actors import Actor
+from tutela.access.roles import SUBJECT_ACCESS, Duty, has_duty, purposes_for
+from tutela.access.subjects import subject_jurisdictions
+from tutela.audit.log import audit_log
 from tutela.disclose.recipients import (
     DisclosureRequest,
     check_disclosure,
@@ -26,13 +30,9 @@ from tutela.disclose.recipients import (
     jurisdiction_of,
 )
 from tutela.errors import DisclosureRefused, Forbidden
-from tutela.policy.model import Policy
-from tutela.secure.audit import audit_log
-from tutela.secure.roles import SUBJECT_ACCESS, Duty, has_duty, purposes_for
-from tutela.store.db import Store
+from tutela.policy import Policy
+from tutela.store import Store
 from tutela.store.models import Disclosure, DisclosureSubject
-from tutela.use.actors import Actor
-from tutela.use.subjects import subject_jurisdictions
 
 
 @dataclass

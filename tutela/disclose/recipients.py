@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from tutela.policy.model import Policy, Recipient, RecipientKind
-from tutela.secure.roles import Duty, has_duty, purposes_for
-from tutela.use.actors import Actor
+from tutela.access.actors import Actor
+from tutela.access.roles import Duty, has_duty, purposes_for
+from tutela.policy import Policy, Recipient, RecipientKind
 
 LEGAL_OBLIGATION: Final = "legal_obligation"
 BUSINESS_TRANSFER: Final = "business_transfer"

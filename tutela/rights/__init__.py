@@ -7,6 +7,7 @@ policy-update requests of changes.subscribe), the legal inbox
 decisions and legal deadlines.
 """
 
+from tutela.rights import decisions, verification
 from tutela.rights.cases import (
     TRANSITIONS,
     CaseEvent,
@@ -26,7 +27,7 @@ from tutela.rights.decisions import (
     request_fee,
 )
 from tutela.rights.headings import inbox_flag, route_of
-from tutela.rights.inbox import list_inbox, route_message, show_message
+from tutela.rights.inbox import TARGETS, list_inbox, route_message, show_message
 from tutela.rights.intake import (
     IntakeReport,
     IntakeResult,
@@ -35,7 +36,10 @@ from tutela.rights.intake import (
     open_request,
     receive,
 )
-from tutela.rights.requests import receive_request
+from tutela.rights.matching import resume
+from tutela.rights.notices import FORM_ACK
+from tutela.rights.requests import Receipt, receive_request
+from tutela.rights.smtp_listener import FollowUps, controller
 from tutela.rights.verification import (
     DataPoint,
     Outcome,
@@ -53,14 +57,20 @@ __all__ = [
     "CaseView",
     "DataPoint",
     "DeadlineRule",
+    "FORM_ACK",
+    "FollowUps",
     "IntakeReport",
     "IntakeResult",
     "Outcome",
+    "Receipt",
     "State",
+    "TARGETS",
     "TRANSITIONS",
     "VerificationFailed",
     "approve_override",
     "claim_case",
+    "controller",
+    "decisions",
     "expire_overdue",
     "extend",
     "fulfil",
@@ -76,6 +86,7 @@ __all__ = [
     "record_fee_paid",
     "reject",
     "request_fee",
+    "resume",
     "route_message",
     "route_of",
     "rule_for",
@@ -84,5 +95,6 @@ __all__ = [
     "start",
     "submit_code",
     "submit_data_points",
+    "verification",
     "verify_signed_in",
 ]

@@ -21,7 +21,7 @@ import phonenumbers
 
 from tutela.errors import InvalidInput
 from tutela.rights._people import OnFile
-from tutela.store.types import utc_aware
+from tutela.store import utc_aware
 
 CALL_TOLERANCE = dt.timedelta(minutes=15)
 POINT_KINDS = frozenset({"name", "postal_code", "account_ref", "recent_call"})

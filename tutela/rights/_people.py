@@ -1,4 +1,4 @@
-"""The only reads of customer data the rights package makes, all through `tutela.use`.
+"""The only reads of customer data the rights package makes, all through `tutela.access`.
 
 Clause: rights.access.verification (to check who a requester is, Tutela
 compares what they say with what it holds; "information collected for
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_
 
-from tutela.store.db import Store
+from tutela.access import Actor, access
+from tutela.store import Store, utc_aware
 from tutela.store.models import (
+    PROVEN,
     Account,
     CallRecord,
     CommunicationMention,
@@ -26,9 +28,6 @@ from tutela.store.models import (
     SarCase,
     User,
 )
-from tutela.store.models.holdings import PROVEN
-from tutela.store.types import utc_aware
-from tutela.use import Actor, access
 
 PURPOSE = "respond_to_requests"
 INTAKE_ACTOR = Actor.system("support_inbox")

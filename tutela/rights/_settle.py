@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tutela.rights import _people
-from tutela.store.db import Store
+from tutela.store import Store
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ reason and the right to complain).
         +-----------+--> expired (unverified past the deadline)
 
 Any other move raises `Conflict`. Every move writes a `SarCaseEvent` and,
-once committed, an audit entry (`sar.<state>`) through `tutela.secure`.
+once committed, an audit entry (`sar.<state>`) through `tutela.audit`.
 Closing a case (fulfilled, rejected, expired) deletes what was collected
 for verification: evidence rows, challenges and the claimed phone number,
 in the same transaction, and sets `closed_at`, from which the retention
-sweep (`tutela.store.retention`) counts the policy's period for the case's
+sweep (`tutela.retention.sweep`) counts the policy's period for the case's
 records. `CLOSED` must equal the store's `CLOSED_CASE_STATES` (tested).
 An access request never deletes or changes the subject's data.
 """
@@ -34,17 +34,16 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from tutela.audit import record
 from tutela.errors import Conflict, InvalidInput, NotFound
 from tutela.rights.deadlines import rule_for, status_of
-from tutela.secure import record
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import (
     SarCase,
     SarCaseEvent,
     VerificationChallenge,
     VerificationEvidence,
 )
-from tutela.store.types import utc_aware, utcnow
 
 PURPOSE = "respond_to_requests"
 REPEAT_WINDOW = dt.timedelta(days=365)

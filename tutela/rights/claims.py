@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tutela.access import Actor
+from tutela.mail.parsing import clean_address
 from tutela.rights import _people
-from tutela.rights.parsing import clean_address
 from tutela.rights.requests import case_id_for_ref
 from tutela.rights.verification import Outcome, VerificationFailed, verify_signed_in
-from tutela.store.db import Store
+from tutela.store import Store
 from tutela.store.models import SarCase
-from tutela.use import Actor
 
 _REFUSED = "no request with that reference was made from your address"
 

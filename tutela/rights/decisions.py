@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tutela.changes.outbox import enqueue
 from tutela.config import Settings
 from tutela.errors import Conflict, InvalidInput, NotFound
-from tutela.policy.loader import load_policy_cached
+from tutela.mail.outbox import enqueue
+from tutela.policy import load_policy_cached
 from tutela.rights import _people
 from tutela.rights.cases import (
     COMPLAINT,
@@ -39,9 +39,8 @@ from tutela.rights.cases import (
 )
 from tutela.rights.deadlines import rule_for
 from tutela.rights.notices import extension_message, fee_message, rejection_message
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import SarCase
-from tutela.store.types import utcnow
 
 _AMOUNT = re.compile(r"\d{1,7}(\.\d{1,2})?")
 VERIFIED_CHANNELS = frozenset({"email_code", "signed_in"})

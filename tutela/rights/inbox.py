@@ -11,7 +11,7 @@ runs: the strict rule, 30 days from arrival, until a case knows better),
 unsubscribe requests (`unsubscribe`; ended at intake when DMARC passed,
 otherwise waiting for staff) and poison messages (`quarantined`, with the
 reason they were refused). Staff read it through the purpose gate
-(`tutela.use.access`, purpose `respond_to_requests`), so every read is
+(`tutela.access.access`, purpose `respond_to_requests`), so every read is
 audited, and act on a message with `route_message`:
 
 - `access`: open an access request whose deadline counts from when the
@@ -34,20 +34,19 @@ from typing import Final, Literal, get_args
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tutela.changes.outbox import enqueue
+from tutela.access import Actor, access
+from tutela.audit import record
 from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import Conflict, InvalidInput, NotFound
+from tutela.mail.outbox import enqueue
+from tutela.mail.parsing import MalformedMessage, body_text, parse
 from tutela.rights.cases import new_case
 from tutela.rights.deadlines import rule_for, status_of
 from tutela.rights.matching import match_and_verify
 from tutela.rights.notices import acknowledgement
-from tutela.rights.parsing import MalformedMessage, body_text, parse
-from tutela.secure import record
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import RightsMessage
-from tutela.store.types import utc_aware, utcnow
-from tutela.use import Actor, access
 
 PURPOSE: Final = "respond_to_requests"
 Target = Literal["access", "subscription", "unsubscribe", "general"]

@@ -6,7 +6,7 @@ Policy Updates"), contact.questions (anything else reaches the legal inbox,
 which staff read: `tutela.rights.inbox`).
 
 `receive` does, for every message, the same steps whoever sent it: bound
-its size (10 MB); parse it (`tutela.rights.parsing`, bounded; a message it
+its size (10 MB); parse it (`tutela.mail.parsing`, bounded; a message it
 will not read is kept in quarantine with the reason and refused with
 `PoisonMessage`); key it by Message-ID (re-ingesting the same message adds
 nothing); store the raw bytes sealed by the key ring; route it
@@ -45,11 +45,14 @@ from typing import Final, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tutela.changes.outbox import enqueue
+from tutela.audit import record
 from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import InvalidInput
-from tutela.policy.loader import load_policy_cached
+from tutela.mail.mailboxes import MessageTooLarge, check_size, read_messages
+from tutela.mail.outbox import enqueue
+from tutela.mail.parsing import MalformedMessage, Parsed, html_text, parse
+from tutela.policy import load_policy_cached
 from tutela.rights.cases import (
     Change,
     audit_events,
@@ -57,10 +60,8 @@ from tutela.rights.cases import (
     person_ids_of,
 )
 from tutela.rights.headings import Route, inbox_flag, route_of
-from tutela.rights.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.rights.matching import match_and_verify, resume
 from tutela.rights.notices import acknowledgement, inbox_acknowledgement
-from tutela.rights.parsing import MalformedMessage, Parsed, html_text, parse
 from tutela.rights.quarantine import (
     TRANSIENT_ERRORS,
     PoisonMessage,
@@ -73,10 +74,8 @@ from tutela.rights.requests import (
     open_repeat,
     open_request,
 )
-from tutela.secure import record
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import OutboxMessage, RightsMessage, SarCase
-from tutela.store.types import utcnow
 
 __all__ = [
     "IntakeReport",

@@ -8,7 +8,7 @@ Intake (`tutela.rights.intake`, `tutela.rights.requests`) opens a case
 without looking anyone up: the answer (an SMTP 250, a web page, an
 acknowledgement mail) is given after the same steps for a known and an
 unknown address. Only then does `match_and_verify` look up the people
-with that address (through `tutela.use`), fix the case's jurisdiction,
+with that address (through `tutela.access`), fix the case's jurisdiction,
 deadline rule and risk, audit its opening and start verification. The
 deadline still counts from when the request arrived.
 
@@ -29,9 +29,8 @@ from tutela.config import Settings
 from tutela.rights import _people, verification
 from tutela.rights.cases import State, audit_events, aware
 from tutela.rights.deadlines import rule_for
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import SarCase, SarCaseEvent
-from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

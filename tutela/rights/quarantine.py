@@ -28,9 +28,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
 from tutela.errors import InvalidInput
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import RightsMessage
-from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -34,12 +34,11 @@ from sqlalchemy.orm import Session
 
 from tutela.config import Settings
 from tutela.errors import InvalidInput
+from tutela.mail.parsing import clean_address
 from tutela.rights.cases import OPEN, Change, audit_events, new_case, new_ref
 from tutela.rights.matching import match_and_verify
-from tutela.rights.parsing import clean_address
-from tutela.store.db import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import SarCase, SarCaseRef
-from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -35,16 +35,16 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tutela.config import Settings
 from tutela.errors import TutelaError
-from tutela.policy.loader import load_policy_cached
+from tutela.mail.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
+from tutela.policy import load_policy_cached
 from tutela.rights.intake import receive
-from tutela.rights.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
 from tutela.rights.quarantine import (
     TRANSIENT_ERRORS,
     PoisonMessage,
     QuarantineBudget,
     quarantine,
 )
-from tutela.store.db import Store
+from tutela.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ account, i.e. a former customer whose address may since have been reused):
   point fails the whole attempt; 3 failed attempts lock the method.
 - `staff_override`: proposed by one privacy officer with a reason and
   approved by a different one; both must be real, active privacy officers
-  (`tutela.secure.staff.active_staff`: a made-up id, a disabled user or
+  (`tutela.auth.staff.active_staff`: a made-up id, a disabled user or
   another role is refused), and both user ids go to the audit log.
 
 Everything collected here is stored encrypted, used for nothing else and
@@ -50,9 +50,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tutela.changes.outbox import enqueue
+from tutela.access import Actor
+from tutela.access.roles import Role
+from tutela.auth.staff import active_staff
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tutela.mail.outbox import enqueue
 from tutela.rights import _people, _settle
 from tutela.rights._evidence import (
     DataPoint as DataPoint,
@@ -72,13 +75,8 @@ from tutela.rights.cases import (
     person_ids_of,
 )
 from tutela.rights.notices import code_message
-from tutela.secure.roles import Role
-from tutela.secure.staff import active_staff
-from tutela.store.db import Store
-from tutela.store.keys import KeyRing
+from tutela.store import KeyRing, Store, utcnow
 from tutela.store.models import SarCase, VerificationChallenge, VerificationEvidence
-from tutela.store.types import utcnow
-from tutela.use import Actor
 
 CODE_DIGITS = 8
 CODE_TTL = dt.timedelta(minutes=30)

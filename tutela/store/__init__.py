@@ -1,1 +1,37 @@
-"""store"""
+"""The store: the database, its encrypted types, the blob store and the keys.
+
+Clauses: secure.measures (secrets encrypted field by field, audio under its
+own key, keys rotated), collect.requested (the store holds exactly the data
+the policy names; see `tutela.store.models`).
+
+Other packages import the store through these names (and the models through
+`tutela.store.models`), never through its modules: `tests/test_exports.py`
+checks it.
+"""
+
+from tutela.store.addresses import normalize_email
+from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
+from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
+from tutela.store.keys import KeyRing, SealError
+from tutela.store.rotation import RotationResult, encrypted_columns, rotate_keys
+from tutela.store.types import Encrypted, utc_aware, utcnow
+
+__all__ = [
+    "BlobError",
+    "BlobStore",
+    "Encrypted",
+    "KeyRing",
+    "MAX_BLOB_BYTES",
+    "RotationResult",
+    "SealError",
+    "Store",
+    "encrypted_columns",
+    "make_engine",
+    "normalize_email",
+    "open_store",
+    "rotate_keys",
+    "upgrade",
+    "utc_aware",
+    "utcnow",
+    "write_first",
+]

@@ -28,8 +28,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tutela.config import Settings
-from tutela.policy.loader import DEFAULT_POLICY, load_policy_cached
-from tutela.policy.model import Policy
+from tutela.policy import DEFAULT_POLICY, Policy, load_policy_cached
 from tutela.store.keys import KeyRing
 from tutela.store.types import bind_key_ring
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tutela.collect.ingest_voicemail import delete_voicemail
+from tutela.access import Actor, access
+from tutela.collect.voicemail.ingest import delete_voicemail
 from tutela.errors import NotFound, PurposeDenied
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware
 from tutela.store.models import Voicemail
-from tutela.store.types import utc_aware
-from tutela.use import Actor, access
 
 PURPOSE = "deliver_services"
 

@@ -1,7 +1,7 @@
 """The store, salts and country lookup the web-activity routes share, opened once per app.
 
 Policy: scope.web_unlinked. The salts that key visitor hashes live in
-``<data>/salts`` (a :class:`~tutela.collect.web.DirectorySaltStore`), never in
+``<data>/salts`` (a :class:`~tutela.collect.weblog.DirectorySaltStore`), never in
 the database, so a database dump cannot recompute a hash.
 
 Tests override :func:`get_web_session` (``app.dependency_overrides``). When
@@ -18,10 +18,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from tutela.collect.ingest_weblog import salts_for
-from tutela.collect.web import CountryLookup, SaltStore
-from tutela.collect.web import default_country_lookup as _default_country_lookup
-from tutela.store.db import Store, open_store
+from tutela.collect.weblog import CountryLookup, SaltStore
+from tutela.collect.weblog import default_country_lookup as _default_country_lookup
+from tutela.collect.weblog.ingest import salts_for
+from tutela.store import Store, open_store
 
 _lock = threading.Lock()
 

@@ -22,11 +22,9 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from tutela.config import Settings
-from tutela.errors import Forbidden
-from tutela.policy.loader import load_policy_cached
-from tutela.policy.model import Policy
-from tutela.secure.auth import (
+from tutela.access import Actor
+from tutela.access.roles import Duty, Role, has_duty, purposes_for
+from tutela.auth.signin import (
     AuthenticationFailed,
     AuthSettings,
     Principal,
@@ -34,8 +32,9 @@ from tutela.secure.auth import (
     resolve_api_token,
     resolve_session,
 )
-from tutela.secure.roles import Duty, Role, has_duty, purposes_for
-from tutela.use import Actor
+from tutela.config import Settings
+from tutela.errors import Forbidden
+from tutela.policy import Policy, load_policy_cached
 from tutela.web._webstore import (
     SaltsDep,
     WebSessionDep,
@@ -158,7 +157,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def current_actor(principal: CurrentPrincipal) -> Actor:
-    """The `tutela.use` actor of the signed-in user."""
+    """The `tutela.access` actor of the signed-in user."""
     return principal.actor
 
 

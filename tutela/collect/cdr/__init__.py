@@ -56,6 +56,9 @@ def parse(
     return parser(stream_or_path, source_name=source_name, tz=tz)
 
 
+# Last: the ingest uses the names above (DISPOSITIONS, the parsers).
+from tutela.collect.cdr.ingest import find_owner, ingest_cdr  # noqa: E402
+
 __all__ = [
     "CdrItem",
     "CdrRecord",
@@ -64,7 +67,9 @@ __all__ = [
     "PARSERS",
     "Rejection",
     "Source",
+    "find_owner",
     "group_calls",
+    "ingest_cdr",
     "iter_calls",
     "parse",
     "raw_bytes",

@@ -20,10 +20,11 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any, Final
 
+from tutela.collect.quarantine import EXCERPT_CHARS
+
 DISPOSITIONS: Final = frozenset(
     {"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"}
 )
-EXCERPT_CHARS: Final = 200
 
 
 def raw_bytes(value: str) -> bytes:

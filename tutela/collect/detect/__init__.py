@@ -11,6 +11,7 @@ from tutela.collect.detect.emails import find_emails
 from tutela.collect.detect.iban import find_ibans, iban_valid
 from tutela.collect.detect.ips import find_ips
 from tutela.collect.detect.model import KINDS, Detection, Kind
+from tutela.collect.detect.names import find_names
 from tutela.collect.detect.people import KnownPeople, KnownPerson, fold
 from tutela.collect.detect.phones import DEFAULT_REGIONS, find_phones
 from tutela.collect.detect.redact import Decision, Redaction, mask_for, redact
@@ -29,6 +30,7 @@ __all__ = [
     "find_emails",
     "find_ibans",
     "find_ips",
+    "find_names",
     "find_phones",
     "fold",
     "iban_valid",

@@ -5,7 +5,7 @@ phone call, service ticket". A card number typed into a chat must never be
 stored (PCI DSS): `mask_cards` keeps only the last four digits and is applied
 before a message is written anywhere. A candidate is reported only when its
 digits pass the Luhn check and start with the issuer prefix of a known brand
-with a length that brand issues (`tutela.collect.card_numbers`, the table the
+with a length that brand issues (`tutela.collect.accounts.card_numbers`, the table the
 payment path uses too), which keeps order numbers, invoice numbers and other
 long digit strings out.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from tutela.collect.card_numbers import brand_of, luhn_valid
+from tutela.collect.accounts.card_numbers import brand_of, luhn_valid
 from tutela.collect.detect.model import Detection
 
 # Maestro issues 12-digit cards, but they are rare while 12-digit serial

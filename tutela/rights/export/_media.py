@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tutela.access import Access
 from tutela.rights.export._masking import mask_number
 from tutela.rights.export.sections import (
     AudioFile,
@@ -19,7 +20,6 @@ from tutela.store.models import (
     RecordingNotice,
     Voicemail,
 )
-from tutela.use import Access
 
 
 def _voicemail_section(

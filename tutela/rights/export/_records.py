@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import and_
 
-from tutela.collect.detect import fold, redact
+from tutela.access import Access
+from tutela.access.reads.communications import account_people, account_region
+from tutela.collect.communications.mentions import people_from_records, redacted_for
+from tutela.collect.detect import KnownPeople, fold, redact
 from tutela.collect.detect.names import find_names
-from tutela.collect.mentions import redacted_for
 from tutela.rights.export._masking import scrub_secrets
 from tutela.rights.export.sections import (
     Section,
@@ -26,7 +28,6 @@ from tutela.store.models import (
     PortingNumber,
     PortingRequest,
 )
-from tutela.use import Access
 
 
 def _mentioning(
@@ -55,6 +56,16 @@ def _mentioning(
             for row in _paged(use, CommunicationMention, key, held):
                 found.setdefault(row.communication_id, []).append(row)
     return found
+
+
+def _people_of(
+    use: Access, account_id: int, known: dict[int, KnownPeople]
+) -> KnownPeople:
+    """An account's known people, read through the gate once per export."""
+    if account_id not in known:
+        region = account_region(use, account_id)
+        known[account_id] = people_from_records(account_people(use, account_id), region)
+    return known[account_id]
 
 
 def _reaches(
@@ -116,6 +127,7 @@ def _communications_section(
                 keeper[c.id] = named[0] if named else (ids[0] if ids else None)
     data.reach("communications", len(rows))
     names = {fold(p.name) for p in subject.people}
+    known: dict[int, KnownPeople] = {}
     cols: tuple[str, ...] = (
         "communication_id",
         "relation",
@@ -128,7 +140,11 @@ def _communications_section(
     for cid in sorted(rows, key=lambda i: (rows[i].occurred_at, i)):
         c = rows[cid]
         red = redacted_for(
-            use.session, c, keeper[cid], keep_values=_keep_values(subject, c)
+            use,
+            c,
+            keeper[cid],
+            keep_values=_keep_values(subject, c),
+            people=_people_of(use, c.account_id, known),
         )
         body, body_names = _strangers(red.body.text, names)
         body, body_secrets = scrub_secrets(body)

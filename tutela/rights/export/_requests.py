@@ -23,6 +23,8 @@ from email.message import EmailMessage
 
 from sqlalchemy import func, or_
 
+from tutela.access import Access
+from tutela.auth.lockout import email_digest
 from tutela.rights.export._masking import scrub_secrets
 from tutela.rights.export.sections import (
     Claim,
@@ -32,7 +34,7 @@ from tutela.rights.export.sections import (
     _iso,
     _Subject,
 )
-from tutela.secure.lockout import email_digest
+from tutela.store import utc_aware
 from tutela.store.models import (
     Account,
     LoginAttempt,
@@ -43,8 +45,6 @@ from tutela.store.models import (
     User,
     VerificationEvidence,
 )
-from tutela.store.types import utc_aware
-from tutela.use import Access
 
 SOMEONE_ELSE = "[someone else: redacted]"
 # Mail whose body is a credential (a one-time code, a download link).

@@ -10,7 +10,7 @@ paid), scope.web_unlinked, disclose.jurisdictions (see `context`).
     download = open_download(store, token, blobs=blobs)   # once
 
 Every build, download, refusal and expiry is appended to the audit log
-(`tutela.secure.record`) with surrogate ids and counts only. An access
+(`tutela.audit.record`) with surrogate ids and counts only. An access
 request never deletes customer data; the zip itself is shredded once it has
 been downloaded or its link expired.
 """
@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tutela.changes.outbox import enqueue
+from tutela.audit import record
+from tutela.auth.sessions import token_digest
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
-from tutela.policy.loader import load_policy_cached
+from tutela.mail.outbox import enqueue
+from tutela.policy import load_policy_cached
 from tutela.rights.cases import State, aware, changing, person_ids_of
 from tutela.rights.decisions import fulfil, reply_channel
 from tutela.rights.export import bundle, links
@@ -50,12 +52,8 @@ from tutela.rights.export.render import (
 )
 from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
 from tutela.rights.export.subject import case_subject
-from tutela.secure import record
-from tutela.secure.sessions import token_digest
-from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
-from tutela.store.db import Store
+from tutela.store import MAX_BLOB_BYTES, BlobStore, Store, utcnow
 from tutela.store.models import DownloadToken, ExportBundle, SarCase
-from tutela.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

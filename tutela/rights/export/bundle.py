@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.errors import Conflict
-from tutela.store.blobs import MAX_BLOB_BYTES, BlobStore
+from tutela.store import MAX_BLOB_BYTES, BlobStore
 from tutela.store.models import Blob
 
 _CHUNK = 1 << 16

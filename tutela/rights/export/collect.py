@@ -5,7 +5,7 @@ personal information"), scope.web_unlinked (website and ad data are about no
 one, so they are explained, never looked up), disclose.jurisdictions (the
 ledger's recipients and their countries go into the export).
 
-Every read goes through `tutela.use.access` as `system:sar_export` with the
+Every read goes through `tutela.access.access` as `system:sar_export` with the
 purpose `subject_access`, so the gate audits each one. The subject is found
 by person id (the case's matched people), account, e-mail and every number
 they hold: calls placed and received (by E.164 number, and by extension
@@ -14,7 +14,7 @@ took part in, their own messages and every message that mentions them.
 
 Other people are kept out: a counterpart's number is masked as the policy
 says, other people's names and data in messages are redacted
-(`tutela.collect.mentions.redacted_for`), another person's caller name is
+(`tutela.collect.communications.mentions.redacted_for`), another person's caller name is
 dropped. Secrets are never selected at all: porting account numbers and
 PINs and the payment processor's token are not read, so never decrypted.
 """
@@ -25,7 +25,8 @@ from collections.abc import Collection, Sequence
 
 from sqlalchemy import or_
 
-from tutela.policy.model import Policy
+from tutela.access import Access, access
+from tutela.policy import Policy
 from tutela.rights.export._masking import CounterpartMode, mask_number
 from tutela.rights.export._media import _recordings_section, _voicemail_section
 from tutela.rights.export._records import (
@@ -45,8 +46,9 @@ from tutela.rights.export.sections import (
     _paged,
     _Subject,
 )
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware
 from tutela.store.models import (
+    PROVEN,
     Account,
     CallRecord,
     Extension,
@@ -54,9 +56,6 @@ from tutela.store.models import (
     Person,
     PhoneNumber,
 )
-from tutela.store.models.holdings import PROVEN
-from tutela.store.types import utc_aware
-from tutela.use import Access, access
 
 
 def collect_subject(

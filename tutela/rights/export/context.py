@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from tutela.disclose import ledger_for_subject
-from tutela.policy.model import Policy
+from tutela.policy import Policy
 from tutela.rights.export.sections import EXPORT_ACTOR, Section
-from tutela.store.db import Store
+from tutela.store import Store
 
 SOURCES = {
     "requested": "You or your business gave it to us when we asked for it.",

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tutela.auth.sessions import token_digest
 from tutela.errors import Forbidden, InvalidInput, NotFound
-from tutela.secure.sessions import token_digest
-from tutela.store.db import Store
+from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import DownloadToken
-from tutela.store.types import utc_aware, utcnow
 
 DEFAULT_TTL = dt.timedelta(days=7)
 MAX_FACTOR_FAILURES = 5

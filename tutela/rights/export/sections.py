@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 
+from tutela.access import Access, Actor
 from tutela.rights.export._masking import CounterpartMode
+from tutela.store import utc_aware
 from tutela.store.models import (
     Person,
 )
-from tutela.store.types import utc_aware
-from tutela.use import Access, Actor
 
 EXPORT_ACTOR = Actor.system("sar_export")
 PURPOSE = "subject_access"

@@ -24,9 +24,10 @@ from tutela.store.models.customers import (
     PortingNumber,
     PortingRequest,
 )
-from tutela.store.models.holdings import Holding
+from tutela.store.models.holdings import PROVEN, Holding
 from tutela.store.models.mentions import CommunicationMention
 from tutela.store.models.rights import (
+    CLOSED_CASE_STATES,
     OutboxMessage,
     PolicySubscription,
     RightsMessage,
@@ -70,6 +71,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "Blob",
+    "CLOSED_CASE_STATES",
     "CallRecord",
     "CallRecording",
     "Communication",
@@ -83,6 +85,7 @@ __all__ = [
     "IngestRun",
     "LoginAttempt",
     "OutboxMessage",
+    "PROVEN",
     "PaymentMethod",
     "Person",
     "PhoneNumber",

@@ -34,7 +34,7 @@ CAMPAIGN_CHARS = 200  # campaign values are capped at 200 characters by the pipe
 
 
 class WebVisit(Base):
-    """One page view (tutela.collect.web.Visit), pseudonymous and unlinkable."""
+    """One page view (tutela.collect.weblog.Visit), pseudonymous and unlinkable."""
 
     __tablename__ = "web_visits"
 
@@ -65,7 +65,7 @@ class WebVisit(Base):
 
 
 class AdClick(Base):
-    """A landing from an ad (tutela.collect.web.AdClick); never the click id value."""
+    """A landing from an ad (tutela.collect.weblog.AdClick); never the click id value."""
 
     __tablename__ = "ad_clicks"
 

@@ -2,7 +2,7 @@
 
 Clause: secure.measures. A failed sign-in gets the same words and status
 whether the address is unknown or the password wrong (and about the same
-time: see `tutela.secure.passwords`); the login form is protected against
+time: see `tutela.auth.passwords`); the login form is protected against
 forgery by a double-submit token bound to a short-lived pre-session cookie;
 each sign-in gets a new session token (no fixation), and sign-out revokes it
 on the server.
@@ -19,7 +19,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tutela.secure.auth import (
+from tutela.auth.sessions import new_token
+from tutela.auth.signin import (
     AuthenticationFailed,
     CsrfRefused,
     Principal,
@@ -29,7 +30,6 @@ from tutela.secure.auth import (
     resolve_session,
     sign_in,
 )
-from tutela.secure.sessions import new_token
 from tutela.web._pages import render
 from tutela.web.deps import (
     LOGIN_COOKIE,

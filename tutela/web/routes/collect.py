@@ -27,8 +27,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tutela.collect.ingest_weblog import SITE_CHARS, store_web_records
-from tutela.collect.web import Rejection, WebLogPipeline, make_hit
+from tutela.collect.weblog import Rejection, WebLogPipeline, make_hit
+from tutela.collect.weblog.ingest import SITE_CHARS, store_web_records
 from tutela.errors import InvalidInput
 from tutela.web._webstore import SaltsDep, WebSessionDep, country_lookup
 from tutela.web.deps import SettingsDep

@@ -19,10 +19,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from tutela.access.roles import SUBJECT_ACCESS, Duty, Role, has_duty, purposes_for
+from tutela.audit import audit_log
+from tutela.auth.signin import Principal, csrf_token
 from tutela.rights import list_cases
-from tutela.secure import audit_log
-from tutela.secure.auth import Principal, csrf_token
-from tutela.secure.roles import SUBJECT_ACCESS, Duty, Role, has_duty, purposes_for
 from tutela.web._pages import render
 from tutela.web.deps import (
     SESSION_COOKIE,

@@ -17,10 +17,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from tutela.access.roles import Role
+from tutela.auth.signin import Principal, csrf_token
 from tutela.errors import TutelaError
 from tutela.rights.inbox import TARGETS, list_inbox, route_message, show_message
-from tutela.secure.auth import Principal, csrf_token
-from tutela.secure.roles import Role
 from tutela.web._pages import render
 from tutela.web.deps import (
     SESSION_COOKIE,

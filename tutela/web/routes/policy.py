@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from tutela.changes.versions import VersionView, published_versions
-from tutela.policy.render import render_html, render_markdown
+from tutela.policy import render_html, render_markdown
 from tutela.web._webstore import WebStoreDep
 from tutela.web.deps import PolicyDep
 

@@ -22,14 +22,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tutela.errors import NotFound, TutelaError
-from tutela.rights.claims import claim_case
-from tutela.secure.auth import (
+from tutela.auth.signin import (
     AuthenticationFailed,
     Principal,
     csrf_token,
     reauthenticate,
 )
+from tutela.errors import NotFound, TutelaError
+from tutela.rights.claims import claim_case
 from tutela.web._pages import render
 from tutela.web._voicemails import delete_own_voicemail, mailbox
 from tutela.web.deps import (

@@ -34,8 +34,7 @@ from tutela.errors import Forbidden, NotFound, TooManyRequests
 from tutela.rights.export import Download, LinkUnusable, needs_factor, open_download
 from tutela.rights.notices import FORM_ACK
 from tutela.rights.requests import Receipt, receive_request
-from tutela.store.blobs import BlobStore
-from tutela.store.db import Store
+from tutela.store import BlobStore, Store
 from tutela.web._pages import render
 from tutela.web._webstore import get_web_store
 from tutela.web.deps import SettingsDep

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tutela.analytics.report import DayTotal, web_report
 from tutela.errors import InvalidInput
 from tutela.web._headers import CONTENT_SECURITY_POLICY
 from tutela.web._webstore import WebStoreDep
 from tutela.web.deps import require_purpose
-from tutela.web.reporting import DayTotal, web_report
 
 router = APIRouter(tags=["web"])
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -1,0 +1,51 @@
+"""Reads of stored voicemail: the staff listing.
+
+Clauses: collect.service_use.voicemail ("Jive also stores customers' voice
+mail messages until the customer deletes them": staff list them to act for
+a customer), use.purposes (the listing is a read for a stated purpose,
+audited like every other).
+"""
+
+from __future__ import annotations
+
+from tutela.access.gate import Access
+from tutela.store import utc_aware
+from tutela.store.models import Account, Voicemail
+
+
+def voicemail_listing(
+    use: Access, *, account_id: int | None = None
+) -> list[dict[str, object]]:
+    """What `tutela voicemail list` shows: ids, account ref, mailbox, time, length.
+
+    Newest first; of one account when `account_id` is given. The caller and
+    the audio are never read: only the columns shown are selected, so the
+    gate's audit entry names exactly what was used.
+    """
+    where = [Account.id == Voicemail.account_id]
+    if account_id is not None:
+        where.append(Voicemail.account_id == account_id)
+    rows = use.rows(
+        Voicemail.id,
+        Account.ref,
+        Voicemail.mailbox,
+        Voicemail.folder,
+        Voicemail.received_at,
+        Voicemail.duration_s,
+        where=where,
+        order_by=(Voicemail.received_at.desc(), Voicemail.id),
+    )
+    return [
+        {
+            "id": vm_id,
+            "account": ref,
+            "mailbox": mailbox,
+            "folder": folder,
+            "received_at": utc_aware(received_at).isoformat(),
+            "duration_s": duration_s,
+        }
+        for vm_id, ref, mailbox, folder, received_at, duration_s in rows
+    ]
+
+
+__all__ = ["voicemail_listing"]

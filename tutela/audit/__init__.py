@@ -1,0 +1,47 @@
+"""Is the information secure? The tamper-evident audit log.
+
+Clauses: secure.measures (every grant, denial, disclosure, export, deletion
+and administrative action is recorded so that tampering shows; signed
+checkpoints; an external witness), use.purposes (each read records its
+purpose). Roles live in `tutela.access`, sign-in in `tutela.auth`.
+"""
+
+from tutela.audit import log
+from tutela.audit._encoding import GENESIS, entry_hash
+from tutela.audit.checkpoints import Checkpoint
+from tutela.audit.log import (
+    AuditLog,
+    AuditRecord,
+    audit_log,
+    forget_pending,
+    record,
+    seal_pending,
+)
+from tutela.audit.signing_keys import (
+    created_keys,
+    load_or_create_signer,
+    load_public_key,
+    parse_fingerprint,
+)
+from tutela.audit.verify import VerifyReport, verify_chain
+from tutela.audit.witness import read_witness
+
+__all__ = [
+    "AuditLog",
+    "AuditRecord",
+    "Checkpoint",
+    "GENESIS",
+    "VerifyReport",
+    "audit_log",
+    "created_keys",
+    "entry_hash",
+    "forget_pending",
+    "load_or_create_signer",
+    "load_public_key",
+    "log",
+    "parse_fingerprint",
+    "read_witness",
+    "record",
+    "seal_pending",
+    "verify_chain",
+]

@@ -1,0 +1,299 @@
+"""The append-only, hash-chained audit log.
+
+Clauses: secure.measures (every grant, denial, disclosure, export, deletion
+and administrative action is recorded so that tampering shows), use.purposes
+(each read records its purpose), disclose.jurisdictions (each disclosure is
+recorded).
+
+Appends serialise on the single `audit_head` row: the append transaction's
+first statement updates it, which takes a row lock on PostgreSQL and the
+database write lock on SQLite, so two processes can never read the same head
+and fork the chain. Each append commits on its own, independent of the
+caller's transaction, so that a rolled-back caller cannot erase the record of
+what it read. Every `checkpoint_every` entries (and on demand) the head is
+signed with Ed25519 (`tutela.audit.checkpoints`); `seal_pending` signs the
+head of every log this process appended to, which the `tutela` command does
+when it ends, so the entries of a finished command are always covered. With
+a witness (`tutela.audit.witness`), each checkpoint is also sent there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+
+from tutela.audit import witness as witnesses
+from tutela.audit._encoding import (
+    check_entry_fields,
+    encode_details,
+    encode_subjects,
+    entry_hash,
+    utc_stamp,
+)
+from tutela.audit.checkpoints import Checkpoint, load_checkpoints, write_checkpoint
+from tutela.audit.signing_keys import (
+    Signer,
+    Verifier,
+    load_or_create_signer,
+    load_verifier,
+)
+from tutela.store.models import AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from tutela.audit.verify import VerifyReport
+    from tutela.audit.witness import WitnessedCheckpoint
+    from tutela.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHECKPOINT_EVERY = 1000
+
+_entries = cast(Table, AuditEntry.__table__)
+_head = cast(Table, AuditHead.__table__)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One appended entry, as stored."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    purpose: str | None
+    subjects: str
+    details: str
+    prev_hash: str
+    hash: str
+
+
+class AuditLog:
+    """The audit log of one store (engine plus the data directory's signing key)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        data_dir: Path,
+        *,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        witness: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.data_dir = data_dir
+        self.checkpoint_every = checkpoint_every
+        self.witness = witness
+        self._signer: Signer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def signer(self) -> Signer:
+        with self._lock:
+            if self._signer is None:
+                self._signer = load_or_create_signer(self.data_dir)
+            return self._signer
+
+    def append(
+        self,
+        *,
+        actor: str,
+        action: str,
+        purpose: str | None = None,
+        subjects: Iterable[int] = (),
+        details: Mapping[str, object] | None = None,
+    ) -> AuditRecord:
+        """Append one entry in its own transaction and return it."""
+        check_entry_fields(actor, action, purpose)
+        subjects_text = encode_subjects(subjects)
+        details_text = encode_details(details)
+        signed = None
+        with self.engine.begin() as conn:
+            record = self._append(
+                conn, actor, action, purpose, subjects_text, details_text
+            )
+            if self.checkpoint_every and record.seq % self.checkpoint_every == 0:
+                signed = write_checkpoint(conn, self.signer, record.seq, record.hash)
+        _unsealed.add(self)
+        if signed is not None and self.witness:
+            try:
+                self.send_to_witness([signed])
+            except witnesses.WitnessUnreachable as exc:
+                # The entry and its checkpoint are stored; the command's end
+                # (`seal_pending`) tries the witness again and reports it.
+                log.warning("audit.witness_unreachable %s", type(exc).__name__)
+        log.debug("audit append seq=%d action=%s", record.seq, action)
+        return record
+
+    def _append(
+        self,
+        conn: Connection,
+        actor: str,
+        action: str,
+        purpose: str | None,
+        subjects: str,
+        details: str,
+    ) -> AuditRecord:
+        # The first statement takes the lock that serialises every appender.
+        seq, prev = conn.execute(
+            update(_head)
+            .where(_head.c.id == 1)
+            .values(seq=_head.c.seq + 1)
+            .returning(_head.c.seq, _head.c.hash)
+        ).one()
+        at = utc_stamp()
+        digest = entry_hash(seq, at, actor, action, purpose, subjects, details, prev)
+        conn.execute(
+            insert(_entries).values(
+                seq=seq,
+                at=at,
+                actor=actor,
+                action=action,
+                purpose=purpose,
+                subjects=subjects,
+                details=details,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        conn.execute(update(_head).where(_head.c.id == 1).values(hash=digest))
+        return AuditRecord(
+            seq, at, actor, action, purpose, subjects, details, prev, digest
+        )
+
+    def checkpoint(self) -> Checkpoint | None:
+        """Sign the current head now (unless it is signed already) and give it
+        to the witness, if there is one; None when the log is empty.
+
+        Raises `tutela.audit.witness.WitnessUnreachable` when the witness
+        cannot be written (the checkpoint is stored all the same).
+        """
+        checkpoint = self._sign_head()
+        _unsealed.discard(self)
+        if checkpoint is not None and self.witness:
+            self.send_to_witness([checkpoint])
+        return checkpoint
+
+    def send_to_witness(
+        self, checkpoints: Iterable[Checkpoint], target: str | None = None
+    ) -> int:
+        """Give ``checkpoints`` to ``target`` (default: this log's witness)."""
+        where = target or self.witness
+        if not where:
+            return 0
+        return witnesses.send(where, checkpoints, self.signer.verifier().fingerprint)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every stored checkpoint, in order."""
+        with self.engine.connect() as conn:
+            return load_checkpoints(conn)
+
+    def _sign_head(self) -> Checkpoint | None:
+        with self.engine.begin() as conn:
+            seq, digest = conn.execute(
+                update(_head)
+                .where(_head.c.id == 1)
+                .values(seq=_head.c.seq)
+                .returning(_head.c.seq, _head.c.hash)
+            ).one()
+            if seq == 0:
+                return None
+            return write_checkpoint(conn, self.signer, seq, digest)
+
+    def verify(
+        self,
+        *,
+        public_key: Verifier | None = None,
+        fingerprint: str | None = None,
+        witnessed: list[WitnessedCheckpoint] | None = None,
+    ) -> VerifyReport:
+        """Check the whole chain and every checkpoint (see `tutela.audit.verify`).
+
+        ``public_key`` (from outside the data directory) replaces the data
+        directory's key; ``fingerprint`` pins the data directory's key;
+        ``witnessed`` are checkpoints from an external witness.
+        """
+        from tutela.audit.verify import verify_chain
+
+        verifier = public_key or load_verifier(self.data_dir)
+        return verify_chain(
+            self.engine,
+            verifier,
+            pinned=public_key is not None,
+            expected_fingerprint=fingerprint,
+            witnessed=witnessed,
+        )
+
+    def head(self) -> tuple[int, str]:
+        with self.engine.connect() as conn:
+            seq, digest = conn.execute(
+                select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)
+            ).one()
+        return int(seq), str(digest)
+
+
+_logs: dict[int, tuple[Engine, AuditLog]] = {}
+_logs_lock = threading.Lock()
+# Logs appended to since their last `checkpoint` (weakly: a log nobody holds
+# any more is not kept alive for this).
+_unsealed: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+
+
+def seal_pending() -> list[tuple[AuditLog, Checkpoint | None, str | None]]:
+    """Checkpoint (and witness) every log this process appended to since its
+    last checkpoint: (log, checkpoint, why the witness failed or None)."""
+    sealed: list[tuple[AuditLog, Checkpoint | None, str | None]] = []
+    for pending in list(_unsealed):
+        _unsealed.discard(pending)
+        try:
+            sealed.append((pending, pending.checkpoint(), None))
+        except witnesses.WitnessUnreachable as exc:
+            sealed.append((pending, None, exc.message))
+        except Exception as exc:  # noqa: BLE001 - reported; the command's outcome stands
+            log.warning("audit.seal_failed %s", type(exc).__name__)
+            sealed.append((pending, None, f"not signed ({type(exc).__name__})"))
+        finally:
+            # The command closed its store already: close what signing reopened.
+            pending.engine.dispose()
+    return sealed
+
+
+def forget_pending() -> None:
+    """Start a new command: logs appended to before it are not its to seal."""
+    _unsealed.clear()
+
+
+def audit_log(store: Store) -> AuditLog:
+    """The (shared) audit log of a store."""
+    key = id(store.engine)
+    with _logs_lock:
+        found = _logs.get(key)
+        if found is None or found[0] is not store.engine:
+            found = (
+                store.engine,
+                AuditLog(store.engine, store.data_dir, witness=store.audit_witness),
+            )
+            _logs[key] = found
+            if len(_logs) > 64:  # tests open many stores; keep the map small
+                _logs.pop(next(iter(_logs)))
+        return found[1]
+
+
+def record(
+    store: Store,
+    *,
+    actor: str,
+    action: str,
+    purpose: str | None = None,
+    subjects: Iterable[int] = (),
+    details: Mapping[str, object] | None = None,
+) -> AuditRecord:
+    """Append one entry to the store's audit log (for exports, deletions, admin)."""
+    return audit_log(store).append(
+        actor=actor, action=action, purpose=purpose, subjects=subjects, details=details
+    )

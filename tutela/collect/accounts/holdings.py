@@ -1,0 +1,200 @@
+"""Assignment intervals: who holds a number, an extension or an address, since when.
+
+Clauses: collect.requested ("phone number and extension assignments",
+"business contact information") and rights.access (an export follows a
+person's numbers, extensions and addresses only for the periods they held
+them, so a re-assigned extension or a reused address never hands one
+holder's data to the next).
+
+Written in the same transaction as the assignment it records
+(`tutela.collect.accounts.contacts`). Rules:
+
+- a number assigned by the provider is held by one line at a time, across
+  all accounts: assigning it closes every other open `assigned` holding;
+- an extension is held by one person (or the account) at a time inside its
+  account;
+- a contact phone or e-mail address typed on a person is that person's
+  `typed` holding: it proves nothing, and several people may have typed the
+  same value; changing it closes the person's previous one;
+- a number the holder proved control of is `verified`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tutela.errors import InvalidInput
+from tutela.store import utc_aware
+from tutela.store.models import Holding
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _columns(kind: str, value: str) -> dict[str, str | None]:
+    if kind == "number":
+        return {"e164": value, "extension": None, "email": None}
+    if kind == "extension":
+        return {"e164": None, "extension": value, "email": None}
+    if kind == "email":
+        return {"e164": None, "extension": None, "email": value.lower()}
+    raise InvalidInput("must be number, extension or email", field="kind")
+
+
+def _value_column(kind: str):  # type: ignore[no-untyped-def]
+    return {
+        "number": Holding.e164,
+        "extension": Holding.extension,
+        "email": Holding.email,
+    }[kind]
+
+
+def close_holdings(
+    session: Session,
+    *,
+    kind: str,
+    value: str,
+    at: dt.datetime,
+    account_id: int | None = None,
+    person_id: int | None = None,
+    evidence: tuple[str, ...] = ("assigned",),
+    keep_person_id: int | None = None,
+) -> int:
+    """End the open holdings of `value` (in `account_id` / of `person_id`) at `at`."""
+    column = _value_column(kind)
+    wanted = value.lower() if kind == "email" else value
+    where = [
+        Holding.kind == kind,
+        column == wanted,
+        Holding.valid_to.is_(None),
+        Holding.evidence.in_(evidence),
+    ]
+    if account_id is not None:
+        where.append(Holding.account_id == account_id)
+    if person_id is not None:
+        where.append(Holding.person_id == person_id)
+    if keep_person_id is not None:
+        where.append(
+            (Holding.person_id != keep_person_id) | Holding.person_id.is_(None)
+        )
+    rows = list(session.scalars(select(Holding).where(*where)))
+    for row in rows:
+        # Never end a holding before it began (a back-dated re-assignment).
+        start = utc_aware(row.valid_from)
+        row.valid_to = max(at, start)
+    session.flush()
+    return len(rows)
+
+
+def open_holding(
+    session: Session,
+    *,
+    account_id: int,
+    person_id: int | None,
+    kind: str,
+    value: str,
+    evidence: str,
+    since: dt.datetime | None = None,
+) -> Holding:
+    """Record that `person_id` (None: the account) holds `value` from `since` on.
+
+    An `assigned` number or extension is exclusive: the open holding of the
+    previous holder ends when this one begins. Holding the same value again
+    with the same evidence returns the open row unchanged (idempotent).
+    """
+    if evidence not in ("assigned", "verified", "typed"):
+        raise InvalidInput("must be assigned, verified or typed", field="evidence")
+    start = utc_aware(since) if since is not None else _now()
+    columns = _columns(kind, value)
+    column = _value_column(kind)
+    same = session.scalar(
+        select(Holding).where(
+            Holding.kind == kind,
+            column == columns[column.key],
+            Holding.account_id == account_id,
+            Holding.person_id.is_(None)
+            if person_id is None
+            else Holding.person_id == person_id,
+            Holding.evidence == evidence,
+            Holding.valid_to.is_(None),
+        )
+    )
+    if same is not None:
+        return same
+    if evidence != "typed":
+        scope = account_id if kind == "extension" else None
+        close_holdings(
+            session,
+            kind=kind,
+            value=value,
+            at=start,
+            account_id=scope,
+            evidence=(evidence,),
+        )
+    row = Holding(
+        account_id=account_id,
+        person_id=person_id,
+        kind=kind,
+        evidence=evidence,
+        valid_from=start,
+        **columns,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def retype(
+    session: Session,
+    *,
+    account_id: int,
+    person_id: int,
+    kind: str,
+    old: str | None,
+    new: str | None,
+    at: dt.datetime | None = None,
+) -> None:
+    """A person's typed contact phone or address changed from `old` to `new`."""
+    moment = at or _now()
+    if old is not None and old != new:
+        close_holdings(
+            session,
+            kind=kind,
+            value=old,
+            at=moment,
+            person_id=person_id,
+            evidence=("typed",),
+        )
+    if new is not None and new != old:
+        open_holding(
+            session,
+            account_id=account_id,
+            person_id=person_id,
+            kind=kind,
+            value=new,
+            evidence="typed",
+            since=moment,
+        )
+
+
+def end_all(session: Session, *, account_id: int, at: dt.datetime | None = None) -> int:
+    """End every open holding of an account (the account closed)."""
+    moment = at or _now()
+    rows = list(
+        session.scalars(
+            select(Holding).where(
+                Holding.account_id == account_id, Holding.valid_to.is_(None)
+            )
+        )
+    )
+    for row in rows:
+        row.valid_to = max(moment, utc_aware(row.valid_from))
+    session.flush()
+    return len(rows)
+
+
+__all__ = ["close_holdings", "end_all", "open_holding", "retype"]

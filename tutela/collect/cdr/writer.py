@@ -1,0 +1,260 @@
+"""Writing prepared CDR chunks: one transaction per chunk, nothing stored twice.
+
+Policy clause ``collect.service_use.call_records``: each prepared record is
+stored under its owner, or quarantined with its line and reason; rows whose
+dedupe key is stored already are counted as duplicates, never written again.
+See `tutela.collect.cdr.ingest` for the whole ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Final
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql
+
+from tutela.collect.cdr._chunks import Chunk
+from tutela.collect.cdr.owners import AccountResolver
+from tutela.collect.cdr.rows import COLUMNS, Prepared, owned_values, sqlite_stamp
+from tutela.collect.quarantine import IngestSummary, Quarantine
+from tutela.store import Store, write_first
+from tutela.store.models import CallRecord
+
+log = logging.getLogger(__name__)
+
+_INSERT_COLUMNS: Final = ", ".join((*COLUMNS, "created_at"))
+_SQLITE_INSERT: Final = (
+    f"INSERT INTO call_records ({_INSERT_COLUMNS}) "
+    f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+)
+_PG_COPY: Final = f"COPY call_records ({_INSERT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+# The PostgreSQL types of `COLUMNS` + created_at ("varchar", "bigint", ...),
+# for the binary ``COPY``; read off the model so the two cannot drift apart.
+_PG_DIALECT: Final = postgresql.dialect()  # type: ignore[no-untyped-call]
+_PG_TYPES: Final = [
+    CallRecord.__table__.c[name].type.compile(dialect=_PG_DIALECT).split("(")[0].lower()
+    for name in (*COLUMNS, "created_at")
+]
+_PG_LOAD: Final = "tutela_cdr_load"
+_PG_CREATE: Final = (
+    f"CREATE TEMP TABLE {_PG_LOAD} ON COMMIT DROP AS "
+    f"SELECT 0::bigint AS ord, {_INSERT_COLUMNS} FROM call_records WITH NO DATA"
+)
+_PG_LOAD_COPY: Final = f"COPY {_PG_LOAD} (ord, {_INSERT_COLUMNS}) FROM STDIN"
+_PG_INSERT: Final = (
+    f"INSERT INTO call_records ({_INSERT_COLUMNS}) "
+    f"SELECT {_INSERT_COLUMNS} FROM {_PG_LOAD} ORDER BY ord "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def insert_sqlite(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    """Insert rows (`COLUMNS` + created_at) whose dedupe key is new; count them.
+
+    One prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany, in the
+    caller's transaction: the first of two rows with one key wins, and the
+    row count is the number stored.
+    """
+    return int(conn.exec_driver_sql(_SQLITE_INSERT, rows).rowcount)
+
+
+def insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    """`insert_sqlite` for PostgreSQL, in a transaction of its own.
+
+    The rows are ``COPY``'d straight into the table (binary). When a key is
+    stored already (a re-run, an overlapping file, another writer), the
+    unique index stops the ``COPY``, the transaction is rolled back and the
+    chunk goes the careful way (`_insert_via_load_table`), which counts
+    exactly. No look-up of the keys beforehand: its plan depends on the
+    table's statistics, and a sequential scan per chunk would be ruinous.
+    """
+    import psycopg  # here, not at start-up: only a PostgreSQL run needs it
+
+    driver: Any = conn.connection.driver_connection
+    try:
+        with conn.begin(), driver.cursor() as cur, cur.copy(_PG_COPY) as copy:
+            copy.set_types(_PG_TYPES)
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    except psycopg.errors.UniqueViolation:
+        pass
+    with conn.begin(), driver.cursor() as cur:
+        return _insert_via_load_table(cur, rows)
+
+
+def _insert_via_load_table(cur: Any, rows: list[tuple[Any, ...]]) -> int:
+    """``COPY`` into a temporary table, then ``INSERT ... SELECT ... ON CONFLICT
+    DO NOTHING`` in file order: right whatever other writers do meanwhile."""
+    cur.execute(_PG_CREATE)
+    with cur.copy(_PG_LOAD_COPY) as copy:
+        for ord_, row in enumerate(rows):
+            copy.write_row((ord_, *row))
+    cur.execute(_PG_INSERT)
+    stored = int(cur.rowcount)
+    cur.execute(f"DROP TABLE {_PG_LOAD}")
+    return stored
+
+
+_NO_OWNER: Final = (
+    "no account: accountcode is not an account ref, no number "
+    "belongs to an account, and no default account was given"
+)
+
+
+class ChunkWriter:
+    """Writes chunks of prepared records, one transaction per chunk.
+
+    Owners are looked up on ``conn``. On SQLite rows are inserted there too,
+    in the same transaction. On PostgreSQL ``inserts`` gives another
+    connection and a one-thread pool: a chunk's insert runs there, in its own
+    transaction, while the next chunk is prepared (the thread mostly waits
+    for the server, without the GIL). At most one
+    chunk is in flight; its counts are added when the next one is submitted
+    and by `drain`. Make one with `chunk_writer`.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        resolver: AccountResolver,
+        quarantine: Quarantine,
+        summary: IngestSummary,
+        inserts: tuple[Connection, ThreadPoolExecutor] | None = None,
+    ) -> None:
+        self.conn, self.resolver = conn, resolver
+        self.quarantine, self.summary = quarantine, summary
+        self.stamp = None if conn.dialect.name == "postgresql" else sqlite_stamp
+        self._inserts = inserts
+        self._in_flight: tuple[int, Future[int]] | None = None
+
+    def write(self, chunk: Chunk) -> None:
+        """Count and quarantine the chunk's rejections, store its records."""
+        summary, quarantine = self.summary, self.quarantine
+        summary.read += len(chunk.rejections) + len(chunk.records)
+        for rejection in chunk.rejections:
+            quarantine.add_rejection(rejection)
+        summary.rejected += len(chunk.rejections)
+        if not chunk.records:
+            return
+        if self._inserts is None:
+            with self.conn.begin():
+                rows = self._rows(chunk.records)
+                if rows:
+                    self._count(len(rows), insert_sqlite(self.conn, rows))
+            return
+        with self.conn.begin():
+            rows = self._rows(chunk.records)
+        self.drain()
+        if rows:
+            conn, pool = self._inserts
+            self._in_flight = (
+                len(rows),
+                pool.submit(insert_postgresql, conn, rows),
+            )
+
+    def drain(self) -> None:
+        """Wait for the chunk in flight and count it; raise what its insert raised."""
+        if self._in_flight is None:
+            return
+        (written, future), self._in_flight = self._in_flight, None
+        self._count(written, future.result())
+
+    def _count(self, written: int, stored: int) -> None:
+        self.summary.stored += stored
+        self.summary.duplicate += written - stored
+
+    def _rows(self, records: list[Prepared]) -> list[tuple[Any, ...]]:
+        """The chunk's rows to insert; records without an owner are quarantined."""
+        stamp, resolve = self.stamp, self.resolver.resolve
+        now = dt.datetime.now(dt.UTC)
+        created_at = now if stamp is None else stamp(now)
+        summary = self.summary
+        self.resolver.prepare(self.conn, ((r[1], r[3], r[4]) for r in records))
+        rows: list[tuple[Any, ...]] = []
+        append = rows.append
+        for line, ref, fixed, src_raw, dst_raw, key in records:
+            owner = resolve(ref, src_raw, dst_raw)
+            if owner is None:
+                reason = _NO_OWNER
+            elif isinstance(fixed, str):
+                reason = fixed
+            else:
+                append(
+                    owned_values(
+                        fixed, src_raw, dst_raw, owner.id, owner.region, created_at
+                    )
+                )
+                continue
+            self.quarantine.add(
+                file=summary.source,
+                line=line,
+                reason=reason,
+                excerpt=f"record {key}",
+            )
+            summary.rejected += 1
+        return rows
+
+
+@contextmanager
+def chunk_writer(
+    store: Store,
+    resolver: AccountResolver,
+    quarantine: Quarantine,
+    summary: IngestSummary,
+) -> Iterator[ChunkWriter]:
+    """A `ChunkWriter` on the run's connection(s); in-flight inserts end with it.
+
+    On PostgreSQL inserts overlap the next chunk's preparation (a second
+    connection, one thread). Leaving the block waits for the last insert and
+    raises its error, unless another error is already on its way out.
+    """
+    with ingest_connection(store) as conn:
+        if conn.dialect.name != "postgresql":
+            yield ChunkWriter(conn, resolver, quarantine, summary)
+            return
+        with (
+            store.engine.connect() as insert_conn,
+            ThreadPoolExecutor(1, thread_name_prefix="tutela-cdr-insert") as pool,
+        ):
+            writer = ChunkWriter(
+                conn, resolver, quarantine, summary, inserts=(insert_conn, pool)
+            )
+            try:
+                yield writer
+            except BaseException:
+                try:
+                    writer.drain()
+                except Exception:  # noqa: BLE001 - the first error is the one to raise
+                    log.warning("ingest.cdr an insert failed while the run was failing")
+                raise
+            writer.drain()
+
+
+@contextmanager
+def ingest_connection(store: Store) -> Iterator[Connection]:
+    """One connection for the run; on SQLite, ``synchronous=NORMAL`` meanwhile
+    and each chunk's transaction takes the write lock first (`write_first`).
+
+    In WAL mode NORMAL keeps the database consistent on power loss and only
+    risks the last commits, which a re-run stores again (keys are
+    idempotent). The connection's own setting is restored afterwards.
+    """
+    with store.engine.connect() as conn:
+        driver: Any = conn.connection.driver_connection
+        if conn.dialect.name != "sqlite":
+            yield conn
+            return
+        write_first(conn)  # a chunk looks owners up, then inserts
+        previous = int(driver.execute("PRAGMA synchronous").fetchone()[0])
+        driver.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield conn
+        finally:
+            driver.execute(f"PRAGMA synchronous={previous}")

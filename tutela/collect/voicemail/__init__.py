@@ -1,0 +1,12 @@
+"""collect.voicemail: the `app_voicemail` spool, its audio, and its ingest.
+
+Clause collect.service_use.voicemail: "Jive also stores customers' voice
+mail messages until the customer deletes them."
+"""
+
+from tutela.collect.voicemail.ingest import delete_voicemail, ingest_voicemail
+
+__all__ = [
+    "delete_voicemail",
+    "ingest_voicemail",
+]

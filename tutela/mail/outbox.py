@@ -1,0 +1,160 @@
+"""Transactional outbox and its SMTP sender.
+
+Clauses: changes.subscribe and changes.notice (notice of policy changes by
+e-mail), rights.access.request and rights.access.verification
+(acknowledgements, one-time codes and decisions reach the requester only
+through a verified channel).
+
+Mail is written to the `outbox` table in the same transaction as the change
+that causes it, so a crash never loses or invents a message. `deliver`
+sends pending rows through an SMTP relay (`Settings.smtp_host/smtp_port`)
+with `smtplib`; several workers may run at once (PostgreSQL hands each row
+to one worker with `FOR UPDATE SKIP LOCKED`). Once a message with a one-time
+code is sent, its body is erased: the code then exists only as a hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tutela.config import Settings
+from tutela.store import Store
+from tutela.store.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# Messages carrying a secret (a code, a download link) keep no body once sent.
+ERASE_AFTER_SEND = frozenset({"sar_code", "sar_export"})
+
+
+def new_message_id(sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "tutela.invalid"
+    return make_msgid(idstring="tutela", domain=domain)
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    sender: str,
+    case_id: int | None = None,
+    in_reply_to: str | None = None,
+) -> OutboxMessage:
+    """Add one outgoing message to the outbox (committed with the caller)."""
+    row = OutboxMessage(
+        kind=kind,
+        message_id=new_message_id(sender),
+        in_reply_to=in_reply_to,
+        to_address=to,
+        subject=subject,
+        body=body,
+        case_id=case_id,
+        status="pending",
+        attempts=0,
+    )
+    session.add(row)
+    session.flush()
+    log.info("outbox.enqueued kind=%s outbox_id=%d", kind, row.id)
+    return row
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "failed": self.failed, "pending": self.pending}
+
+
+def _email(row: OutboxMessage, sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = row.message_id
+    msg["Auto-Submitted"] = "auto-generated"
+    if row.in_reply_to:
+        msg["In-Reply-To"] = row.in_reply_to
+        msg["References"] = row.in_reply_to
+    msg.set_content(row.body or "")
+    return msg
+
+
+def deliver(store: Store, settings: Settings, *, limit: int = 100) -> DeliveryReport:
+    """Send up to `limit` pending messages; failures are retried up to 5 times."""
+    report = DeliveryReport()
+    if settings.smtp_host is None:
+        with store.session() as session:
+            report.pending = len(
+                list(
+                    session.scalars(
+                        select(OutboxMessage.id).where(
+                            OutboxMessage.status == "pending"
+                        )
+                    )
+                )
+            )
+        return report
+    with store.session() as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending")
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not rows:
+            return report
+        try:
+            smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+        except OSError as exc:
+            for row in rows:
+                _failed(row, exc, report)
+            log.warning("outbox.connect_failed error=%s", type(exc).__name__)
+            return report
+        with smtp:
+            for row in rows:
+                try:
+                    smtp.send_message(
+                        _email(row, settings.mail_from),
+                        from_addr=settings.mail_from,
+                        to_addrs=[row.to_address],
+                    )
+                except (smtplib.SMTPException, OSError) as exc:
+                    _failed(row, exc, report)
+                    continue
+                row.status = "sent"
+                row.sent_at = dt.datetime.now(dt.UTC)
+                row.attempts += 1
+                if row.kind in ERASE_AFTER_SEND:
+                    row.body = None
+                report.sent += 1
+                log.info("outbox.sent kind=%s outbox_id=%d", row.kind, row.id)
+    return report
+
+
+def _failed(row: OutboxMessage, exc: BaseException, report: DeliveryReport) -> None:
+    row.attempts += 1
+    row.last_error = type(exc).__name__
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = "failed"
+        report.failed += 1
+    else:
+        report.pending += 1
+    log.warning("outbox.send_failed outbox_id=%d error=%s", row.id, row.last_error)
