@@ -134,6 +134,21 @@ def test_reingesting_a_file_adds_nothing_and_reports_duplicates(
     assert _count(store) == 2
 
 
+def test_unknown_disposition_is_stored_like_any_call(
+    store: Store, tmp_path: Path
+) -> None:
+    # Asterisk writes UNKNOWN for a state it cannot name; the call happened.
+    _account(store)
+    path = tmp_path / "Master.csv"
+    text = row(seq=1) + row(seq=2).replace('"ANSWERED"', '"UNKNOWN"')
+    path.write_text(text, encoding="utf-8")
+    summary = ingest_cdr(store, path, format="asterisk-csv")
+    assert (summary.stored, summary.rejected) == (2, 0)
+    with store.session() as session:
+        kept = session.scalars(select(CallRecord.disposition)).all()
+    assert sorted(kept) == ["ANSWERED", "UNKNOWN"]
+
+
 def test_overlapping_file_stores_only_the_new_rows(
     store: Store, tmp_path: Path
 ) -> None:
