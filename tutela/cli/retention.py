@@ -41,12 +41,15 @@ def run_command(
 
     Also destroys the visitor-hash salts of every day before today, so no
     earlier visitor hash can ever be recomputed (run it daily, after the
-    nightly log ingest).
+    nightly log ingest), and shreds the zip (file and key) of every access
+    export whose download link expired unused.
     """
     from tutela.cli._staff import signed_in_staff
     from tutela.collect.ingest_weblog import salts_for
+    from tutela.rights.export import purge_expired
     from tutela.secure.audit import record
     from tutela.secure.roles import Duty
+    from tutela.store.blobs import BlobStore
     from tutela.store.db import open_store
     from tutela.store.retention import sweep
 
@@ -59,6 +62,9 @@ def run_command(
         result = sweep(store, now=when)
         today = (when or dt.datetime.now(dt.UTC)).date()
         salts_destroyed = salts_for(settings.data).destroy_before(today)
+        exports_expired = purge_expired(
+            store, blobs=BlobStore.in_data_dir(settings.data), now=when
+        )
         record(
             store,
             actor=staff.actor.id,
@@ -70,12 +76,17 @@ def run_command(
                 "kept": sorted(result.kept),
                 "not_swept": result.not_swept,
                 "salts_destroyed": salts_destroyed,
+                "exports_expired": exports_expired,
             },
         )
     if json:
-        emit_json(result.as_dict() | {"salts_destroyed": salts_destroyed})
+        emit_json(
+            result.as_dict()
+            | {"salts_destroyed": salts_destroyed, "exports_expired": exports_expired}
+        )
         return
     stdout.print(f"visitor-hash salts destroyed: {salts_destroyed}", markup=False)
+    stdout.print(f"expired export zips shredded: {exports_expired}", markup=False)
     for table, count in result.deleted.items():
         stdout.print(f"{table:>20}  {count} deleted", markup=False)
     for what, count in result.cleared.items():
