@@ -64,6 +64,7 @@ def _count(store: Store) -> int:
         ("testsuite_cdrlib_buggy_MALFORMED.csv", 1, 0, 1),
     ],
 )
+@pytest.mark.clause("collect.service_use")
 def test_asterisk_samples_ingest_with_expected_counts(
     store: Store, name: str, read: int, stored: int, rejected: int
 ) -> None:
