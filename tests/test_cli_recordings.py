@@ -431,3 +431,34 @@ def test_usage_errors_exit_2(cli: Cli, audio_file: Path) -> None:
     unknown = cli("recordings", "list", "--account", "R-9")
     assert isinstance(unknown.exception, NotFound)
     assert unknown.exception.exit_code == 2
+
+
+def test_a_standing_notice_on_another_number_covers_nothing(
+    cli: Cli, store: Store, audio_file: Path
+) -> None:
+    result = cli(
+        "recordings", "notice", "--account", "R-1", "--method", "announcement_prompt",
+        "--given-at", BEFORE, "--not-all-parties", "--number", "+1 801 555 0100",
+        "--until", "2025-04-01T00:00:00Z", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["scope"], payload["number"]) == ("standing", "+18015550100")
+    refused = cli(*add_args(audio_file, payload["notice_id"], STAFF, UTAH), "--json")
+    assert isinstance(refused.exception, RecordingRefused), refused.output
+    assert "another number" in refused.exception.message
+    on_line = cli(
+        *add_args(audio_file, payload["notice_id"], "staff:+1 801 555 0100", UTAH)
+    )
+    assert on_line.exit_code == 0, on_line.output
+    assert stored(store)[0] == 1
+
+
+def test_a_notice_for_a_call_that_is_not_there_is_refused(cli: Cli) -> None:
+    result = cli(
+        "recordings", "notice", "--account", "R-1", "--method", "verbal",
+        "--given-at", BEFORE, "--call", "424242", "--json",
+    )  # fmt: skip
+    assert isinstance(result.exception, InvalidInput), result.output
+    assert result.exception.exit_code == 2
+    assert "not a call of this account" in str(result.exception)

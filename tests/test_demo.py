@@ -22,6 +22,7 @@ from tutela.store.models import (
     Person,
     PhoneNumber,
     PortingRequest,
+    Voicemail,
 )
 
 # The processor test cards the demo puts on file (never in chats).
@@ -161,3 +162,31 @@ def test_demo_keeps_no_card_number_and_logs_no_personal_value(
     blob = store_bytes(store, settings)
     for card in TEST_CARDS:
         assert card.encode() not in blob
+
+
+def _is_wav(data: bytes) -> bool:
+    at = data.find(b"RIFF")
+    while at != -1:
+        if data[at + 8 : at + 12] == b"WAVE":
+            return True
+        at = data.find(b"RIFF", at + 1)
+    return False
+
+
+@pytest.mark.clause("collect.service_use.voicemail")
+def test_demo_keeps_no_clear_text_audio_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "data", database_url=None)
+    store = open_store(settings)
+    try:
+        build_demo(store, accounts=5)
+        with store.session() as s:
+            held = s.scalar(select(func.count()).select_from(Voicemail)) or 0
+    finally:
+        store.close()
+    assert held > 0  # the demo did ingest audio
+    clear = [
+        path.relative_to(settings.data)
+        for path in settings.data.rglob("*")
+        if path.is_file() and _is_wav(path.read_bytes())
+    ]
+    assert clear == []

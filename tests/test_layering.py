@@ -64,7 +64,7 @@ OWNED: dict[str, tuple[str, ...]] = {
 WRITE_CHECKS: dict[str, set[str]] = {
     "collect/accounts/contacts.py": {"Account", "Extension", "PhoneNumber"},
     "collect/accounts/holdings.py": {"Holding"},
-    "collect/accounts/payment.py": {"PaymentMethod"},
+    "collect/accounts/payment.py": {"PaymentMethod", "Person"},
     "collect/accounts/porting.py": {"PhoneNumber"},
     "collect/cdr/ingest.py": {"CallRecord"},
     "collect/cdr/owners.py": {"Account", "PhoneNumber"},
@@ -74,8 +74,10 @@ WRITE_CHECKS: dict[str, set[str]] = {
         "Person",
         "PhoneNumber",
     },
+    "collect/recordings/notice_scope.py": {"CallRecord"},
     "collect/recordings/record.py": {"RecordingNotice"},
     "collect/voicemail/ingest.py": {"Account", "Voicemail"},
+    "collect/voicemail/sync.py": {"Voicemail"},
 }
 
 

@@ -67,6 +67,29 @@ def test_processors_receive_data_only_for_the_processing_they_do(
         )
 
 
+@pytest.mark.clause("disclose.also")
+def test_a_recipient_the_policy_does_not_name_is_refused_and_recorded(
+    store: Store, world: World
+) -> None:
+    # Beyond processors, the policy names only the recipients listed after
+    # "Jive may also disclose personal information:"; nobody else.
+    with pytest.raises(DisclosureRefused) as refused:
+        disclose(
+            store,
+            actor=OFFICER,
+            recipient="data_broker",
+            subjects=[world.alice],
+            categories=["business_contact"],
+            purpose="deliver_services",
+            country="US",
+        )
+    assert refused.value.clause == "disclose.also"
+    (entry,) = ledger_for_subject(store, world.alice, actor=AUDITOR)
+    assert (entry.recipient, entry.allowed) == ("data_broker", False)
+    for listed in ("legal_authority", "subsidiary", "parent", "sibling", "purchaser"):
+        assert store.policy().recipient(listed).clauses
+
+
 @pytest.mark.clause("disclose.no_third_party_marketing")
 def test_nothing_is_disclosed_for_a_third_partys_own_marketing(
     store: Store, world: World
@@ -168,6 +191,7 @@ def test_purchaser_receives_data_only_with_the_transaction_reference(
 
 
 @pytest.mark.clause("disclose.jurisdictions")
+@pytest.mark.clause("disclose.jurisdictions.local_law")
 @pytest.mark.clause("disclose.jurisdictions.less_protective")
 def test_ledger_records_where_the_recipient_is_and_border_crossings(
     store: Store, world: World

@@ -81,6 +81,7 @@ SYSTEM_JOBS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "quality_analysis": frozenset({"improve_services"}),
         "sar_export": frozenset({SUBJECT_ACCESS}),
         "support_inbox": frozenset({"respond_to_requests"}),
+        "voicemail_sync": frozenset({"deliver_services"}),
         "web_analytics": frozenset({"improve_websites_and_ads"}),
     }
 )

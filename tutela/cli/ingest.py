@@ -31,7 +31,7 @@ from tutela.cli._output import (
 from tutela.collect.cdr import FORMATS
 from tutela.collect.cdr.ingest import ingest_cdr
 from tutela.collect.quarantine import IngestSummary
-from tutela.collect.voicemail.ingest import ingest_voicemail
+from tutela.collect.voicemail.sync import ingest_and_sync
 from tutela.store import open_store
 
 app = typer.Typer(help="Ingest data from the phone platform.", no_args_is_help=True)
@@ -117,10 +117,32 @@ def voicemail_command(
         typer.Argument(help="app_voicemail spool directory.", show_default=False),
     ],
     account: AccountOption = None,
+    allow_mass_deletion: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-deletion",
+            help="Remove messages missing from the spool even when more than "
+            "half of those held for the scanned mailboxes (and more than 10) "
+            "are missing.",
+        ),
+    ] = False,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Ingest an Asterisk voicemail spool; audio is stored encrypted."""
+    """Ingest an Asterisk voicemail spool; audio is stored encrypted.
+
+    Messages of a scanned mailbox that the spool no longer holds (the
+    customer deleted them on the phone system) are then shredded here.
+    """
     with open_store(settings_for(data)) as store:
-        summary = ingest_voicemail(store, spool_dir, account_ref=account)
+        summary, sync = ingest_and_sync(
+            store,
+            spool_dir,
+            account_ref=account,
+            allow_mass_deletion=allow_mass_deletion,
+        )
+    if sync.refused and not json:
+        stderr.print(f"voicemail sync refused: {sync.refused}", markup=False)
     report_summary(summary, as_json=json)
+    if sync.refused:
+        raise typer.Exit(1)

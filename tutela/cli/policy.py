@@ -156,7 +156,12 @@ def trace_command(
     policy: PolicyOption = None,
     json: JsonOption = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Fail (exit 1) when a clause has no test.")
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 1) when a clause has no test, except the clauses "
+            "that are prose by nature (listed with their reason).",
+        ),
     ] = False,
     tests: TestsOption = None,
 ) -> None:
@@ -168,7 +173,8 @@ def trace_command(
     tests_dir = _tests_dir(tests)
     entries = trace_policy(loaded, code_dir=PACKAGE_DIR, tests_dir=tests_dir)
     unknown = unknown_clause_markers(loaded, tests_dir)
-    untraced = [e.id for e in entries if not e.traced]
+    untraced = [e.id for e in entries if not e.traced and e.prose is None]
+    prose = [e.id for e in entries if not e.traced and e.prose is not None]
     failed = bool(unknown) or (strict and bool(untraced))
     if json:
         emit_json(
@@ -176,17 +182,20 @@ def trace_command(
                 "policy": loaded.id,
                 "clauses": [asdict(e) for e in entries],
                 "untraced": untraced,
+                "prose": prose,
                 "unknown_markers": unknown,
             },
             ok=not failed,
         )
     else:
         for e in entries:
-            mark = "✔" if e.traced else "·"
+            mark = "✔" if e.traced else "-" if e.prose else "·"
             stdout.print(
                 f"{mark} {e.id}  ({len(e.code)} code, {len(e.tests)} tests)",
                 markup=False,
             )
+            if e.prose and not e.traced:
+                stdout.print(f"    prose {e.prose}", markup=False)
             for test in e.tests:
                 stdout.print(f"    test  {test}", markup=False)
             for module in e.code:
@@ -196,8 +205,10 @@ def trace_command(
                 f"unknown clause {clause_id!r} marked on {', '.join(marked)}",
                 markup=False,
             )
+        traced = len(entries) - len(untraced) - len(prose)
         stdout.print(
-            f"{len(entries) - len(untraced)}/{len(entries)} clauses traced to tests",
+            f"{traced}/{len(entries)} clauses traced to tests, "
+            f"{len(prose)} prose by nature",
             markup=False,
         )
         if untraced:

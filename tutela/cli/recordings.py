@@ -286,6 +286,16 @@ def _yes(flag: bool) -> str:
 # ---------------------------------------------------------------- commands
 
 
+CallOption = Annotated[
+    int | None,
+    typer.Option(
+        "--call",
+        help="Id of the call record the notice was given on / the recording is of.",
+        show_default=False,
+    ),
+]
+
+
 @app.command("notice")
 def notice_command(
     account: AccountOption,
@@ -317,12 +327,38 @@ def notice_command(
             show_default=False,
         ),
     ] = False,
+    call: CallOption = None,
+    number: Annotated[
+        str | None,
+        typer.Option(
+            "--number",
+            help="A standing notice for calls on this number of the account only "
+            "(e.g. the support line's announcement). Default: every call of the "
+            "account.",
+            show_default=False,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="When a standing notice stopped being given (ISO 8601 with a UTC "
+            "offset). Default: open-ended.",
+            show_default=False,
+        ),
+    ] = None,
     as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Record that notice of recording was given; prints the notice id."""
+    """Record that notice of recording was given; prints the notice id.
+
+    With --call the notice covers that one call; otherwise it is a standing
+    notice for the account's calls (on --number only) from --given-at until
+    --until.
+    """
     when = parse_time(given_at, "--given-at")
+    ends = parse_time(until, "--until") if until else None
     settings = settings_for(data)
     with open_store(settings) as store:
         actor = recordings_staff(store, settings, as_email, action="record a notice")
@@ -339,8 +375,17 @@ def notice_command(
                 given_at=when,
                 covers_all_parties=covers_all_parties,
                 policy=policy,
+                call_record_id=call,
+                number=number,
+                valid_until=ends,
             )
             notice_id = notice.id
+            scope = {
+                "scope": notice.scope,
+                "call_record_id": notice.call_record_id,
+                "number": notice.number_e164,
+                "until": ends.isoformat() if ends else None,
+            }
     if json:
         emit_json(
             {
@@ -350,11 +395,13 @@ def notice_command(
                 "given_at": when.isoformat(),
                 "covers_all_parties": covers_all_parties,
             }
+            | scope
         )
         return
     stdout.print(
         f"notice {notice_id} recorded for account {account}: {method} at "
-        f"{when.isoformat()}, covers all parties: {_yes(covers_all_parties)}",
+        f"{when.isoformat()}, covers all parties: {_yes(covers_all_parties)}, "
+        f"scope: {scope['scope']}",
         markup=False,
     )
 
@@ -414,6 +461,7 @@ def add_command(
             show_default=False,
         ),
     ] = None,
+    call: CallOption = None,
     as_email: AsOption = None,
     data: DataOption = None,
     json: JsonOption = False,
@@ -445,6 +493,7 @@ def add_command(
                     audio=audio,
                     media_type=kind,
                     policy=store.policy(),
+                    call_record_id=call,
                 )
                 blob_id = recording.audio_blob_id
                 recording_id = recording.id

@@ -41,12 +41,14 @@ def run_command(
 
     Also destroys the visitor-hash salts of every day before today, so no
     earlier visitor hash can ever be recomputed (run it daily, after the
-    nightly log ingest).
+    nightly log ingest), and shreds the zip (file and key) of every access
+    export whose download link expired unused.
     """
     from tutela.access.roles import Duty
     from tutela.cli._staff import signed_in_staff
     from tutela.retention.run import run_retention
-    from tutela.store import open_store
+    from tutela.rights.export import purge_expired
+    from tutela.store import BlobStore, open_store
 
     settings = settings_for(data)
     with open_store(settings) as store:
@@ -56,11 +58,21 @@ def run_command(
         run = run_retention(
             store, data_dir=settings.data, actor=staff.actor.id, now=now
         )
+        # Export zips are the access-request workflow's own files: it shreds
+        # those whose link expired unused (each audited), retention does not
+        # reach up into it.
+        exports_expired = purge_expired(
+            store, blobs=BlobStore.in_data_dir(settings.data), now=run.as_of
+        )
     result, salts_destroyed = run.result, run.salts_destroyed
     if json:
-        emit_json(result.as_dict() | {"salts_destroyed": salts_destroyed})
+        emit_json(
+            result.as_dict()
+            | {"salts_destroyed": salts_destroyed, "exports_expired": exports_expired}
+        )
         return
     stdout.print(f"visitor-hash salts destroyed: {salts_destroyed}", markup=False)
+    stdout.print(f"expired export zips shredded: {exports_expired}", markup=False)
     for table, count in result.deleted.items():
         stdout.print(f"{table:>20}  {count} deleted", markup=False)
     for what, count in result.cleared.items():

@@ -3,6 +3,8 @@
 Tests prove clauses with `@pytest.mark.clause("<id>")`; code names the
 clauses it enforces in its docstrings or constants. Both are found by reading
 the source (AST for tests, text for code), so the trace needs no test run.
+Clauses that are prose by nature (`tutela.conformance.prose`) carry the reason
+no test can prove them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutela.conformance.prose import PROSE_CLAUSES
 from tutela.policy import Policy
 
 
@@ -21,6 +24,7 @@ class ClauseTrace:
     text: str
     code: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
+    prose: str | None = None  # why no test can prove it (`PROSE_CLAUSES`)
 
     @property
     def traced(self) -> bool:
@@ -38,6 +42,7 @@ def trace(policy: Policy, *, code_dir: Path, tests_dir: Path) -> list[ClauseTrac
             text=c.text,
             code=sorted(code.get(c.id, [])),
             tests=sorted(tests.get(c.id, [])),
+            prose=PROSE_CLAUSES.get(c.id),
         )
         for c in policy.clauses()
     ]

@@ -2,7 +2,11 @@
 
 Accounts, people, numbers, cards, ports and support messages go through
 `tutela.collect`; call records and voicemail are written as Asterisk files
-(`<data>/demo-sources/`) and ingested with the same code as `tutela ingest`.
+and ingested with the same code as `tutela ingest`: the CDR file under
+`<data>/demo-sources/`, the voicemail spool (clear-text audio) in a temporary
+directory outside the data directory, removed once ingested, so the data
+directory holds audio only in the encrypted blob store
+(collect.service_use.voicemail).
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tutela.access.actors import Actor
 from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
@@ -59,6 +60,7 @@ from tutela.demo._data import (
     SERVICE_START,
 )
 from tutela.errors import Conflict, InvalidInput
+from tutela.policy import Policy
 from tutela.store import Store
 from tutela.store.models import (
     Account,
@@ -139,6 +141,7 @@ class _Build:
     fake: Faker
     locale: str
     now: dt.datetime
+    policy: Policy
 
     @property
     def region(self) -> str:
@@ -255,6 +258,10 @@ def _add_card(b: _Build, account: Account, payer: Person) -> None:
         exp_year=b.now.year + rng.randint(1, 5),
         security_code="".join(rng.choices("0123456789", k=code_length)),
         **{f"billing_{name}": getattr(payer, name) for name in _ADDRESS},
+        # The card goes to the processor for the billing run: on the ledger.
+        actor=Actor.system("billing_run"),
+        policy=b.policy,
+        payer_ids=[payer.id],
     )
 
 
@@ -330,13 +337,26 @@ def _add_messages(b: _Build, account: Account, people: list[Person]) -> None:
 
 
 def _build_account(
-    session: Session, index: int, seed: int, fakers: dict[str, Faker], now: dt.datetime
+    session: Session,
+    index: int,
+    seed: int,
+    fakers: dict[str, Faker],
+    now: dt.datetime,
+    policy: Policy,
 ) -> None:
     rng = random.Random(f"tutela-demo:{seed}:{index}")
     locale = rng.choices(LOCALES, weights=_WEIGHTS)[0]
     fake = fakers[locale]
     fake.seed_instance(rng.getrandbits(64))
-    b = _Build(session=session, index=index, rng=rng, fake=fake, locale=locale, now=now)
+    b = _Build(
+        session=session,
+        index=index,
+        rng=rng,
+        fake=fake,
+        locale=locale,
+        now=now,
+        policy=policy,
+    )
     account = _open(b)
     people = _add_people(b, account)
     _add_card(b, account, people[0])
@@ -372,7 +392,7 @@ def build_customers(store: Store, *, accounts: int = 200, seed: int = 7) -> Demo
         if todo:
             fakers = {locale: Faker(locale) for locale in LOCALES}
             for index in todo:
-                _build_account(session, index, seed, fakers, now)
+                _build_account(session, index, seed, fakers, now, store.policy())
         summary = summarize(session, created=len(todo))
     log.info(
         "demo.built created=%d accounts=%d", summary.created_accounts, summary.accounts

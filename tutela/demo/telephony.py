@@ -20,6 +20,7 @@ import io
 import logging
 import math
 import random
+import tempfile
 import wave
 from pathlib import Path
 from typing import Final
@@ -174,18 +175,23 @@ def build_telephony_demo(store: Store, *, seed: int, workdir: Path) -> dict[str,
             for a in accounts
         }
     workdir.mkdir(parents=True, exist_ok=True)
-    cdr_file, spool = workdir / "Master.csv", workdir / "voicemail"
-    lines: list[str] = []
-    for index, account in enumerate(accounts):
-        lines += _cdr_lines(rng, index, account.ref, owned[account.id])
-        _write_spool(spool, account.ref, rng, index)
+    cdr_file = workdir / "Master.csv"
+    # The spool's audio is clear text: it lives in a temporary directory
+    # outside the data directory and is gone once ingested (the store keeps
+    # only the encrypted blobs).
+    with tempfile.TemporaryDirectory(prefix="tutela-demo-spool-") as scratch:
+        spool = Path(scratch) / "voicemail"
+        spool.mkdir()
+        lines: list[str] = []
+        for index, account in enumerate(accounts):
+            lines += _cdr_lines(rng, index, account.ref, owned[account.id])
+            _write_spool(spool, account.ref, rng, index)
+        vms = ingest_voicemail(store, spool)
     bad = '"","100","101","ctx","","","","","","2025-01-06 08:00:00","",'
     bad += '"2025-01-06 08:00:05",-5,0,"FAILED","DOCUMENTATION","1.1","","","1.1",0'
     lines.append(bad)  # a negative duration: quarantined, not stored
     cdr_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    spool.mkdir(exist_ok=True)
     cdrs = ingest_cdr(store, cdr_file, format="asterisk-csv")
-    vms = ingest_voicemail(store, spool)
     counts = {f"cdr_{k}": v for k, v in _counts(cdrs.as_dict()).items()}
     counts |= {f"voicemail_{k}": v for k, v in _counts(vms.as_dict()).items()}
     counts["recordings"] = _recordings(store, accounts, rng)

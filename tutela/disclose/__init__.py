@@ -9,6 +9,7 @@ from tutela.disclose.ledger import (
     disclose,
     ledger_for_subject,
 )
+from tutela.disclose.processors import record_in_session
 from tutela.disclose.recipients import (
     DisclosureRequest,
     Verdict,
@@ -27,4 +28,5 @@ __all__ = [
     "disclose",
     "jurisdiction_of",
     "ledger_for_subject",
+    "record_in_session",
 ]

@@ -127,10 +127,17 @@ class Notice(Strict):
 
     @field_validator("all_party_consent_jurisdictions")
     @classmethod
-    def _iso_subdivisions(cls, value: list[str]) -> list[str]:
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        # A state or province (ISO 3166-2, 'US-CA'), a whole country (ISO
+        # 3166-1, 'CA'), or OTHER: every country outside the US and Canada,
+        # the policy's own word for where recipients may be.
         for code in value:
-            if not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code):
-                raise ValueError(f"{code!r} is not an ISO 3166-2 code like 'US-CA'")
+            if code != "OTHER" and not re.fullmatch(
+                r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?", code
+            ):
+                raise ValueError(
+                    f"{code!r} is not an ISO 3166 code like 'US-CA' or 'CA', or OTHER"
+                )
         return value
 
 

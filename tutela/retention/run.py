@@ -25,6 +25,7 @@ class RetentionRun:
 
     result: SweepResult
     salts_destroyed: int
+    as_of: dt.datetime
 
 
 def run_retention(
@@ -32,9 +33,10 @@ def run_retention(
 ) -> RetentionRun:
     """Sweep the fixed periods as of `now` (default: now, UTC), then destroy the
     visitor-hash salts of every day before that day; audited as `actor`."""
-    when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
+    when = now or dt.datetime.now(dt.UTC)
+    when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
     result = sweep(store, now=when)
-    today = (when or dt.datetime.now(dt.UTC)).date()
+    today = when.date()
     salts_destroyed = salts_for(data_dir).destroy_before(today)
     record(
         store,
@@ -49,4 +51,4 @@ def run_retention(
             "salts_destroyed": salts_destroyed,
         },
     )
-    return RetentionRun(result, salts_destroyed)
+    return RetentionRun(result, salts_destroyed, when)

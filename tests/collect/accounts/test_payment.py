@@ -18,8 +18,10 @@ import pytest
 from sqlalchemy import String, Text, inspect, select
 from sqlalchemy.orm import Session
 
+from tutela.access.actors import Actor
+from tutela.access.roles import Role
 from tutela.collect.accounts.card_numbers import card_brand, luhn_valid
-from tutela.collect.accounts.contacts import open_account
+from tutela.collect.accounts.contacts import add_person, open_account
 from tutela.collect.accounts.payment import (
     CardToken,
     LocalTestProcessor,
@@ -27,14 +29,23 @@ from tutela.collect.accounts.payment import (
     add_payment_method,
 )
 from tutela.config import Settings
-from tutela.errors import InvalidInput, TutelaError
+from tutela.errors import DisclosureRefused, InvalidInput, TutelaError
+from tutela.policy.loader import DEFAULT_POLICY, load_policy
 from tutela.store.db import Store
-from tutela.store.models import Account, Base, PaymentMethod
+from tutela.store.models import (
+    Account,
+    Base,
+    Disclosure,
+    DisclosureSubject,
+    PaymentMethod,
+)
 
 AMEX = "378282246310005"
 AMEX_CODE = "8642"
 VISA = "4242 4242 4242 4242"
 TODAY = dt.date(2030, 6, 15)
+POLICY = load_policy(DEFAULT_POLICY)
+BILLING = Actor.system("billing_run")
 
 
 # Processing timestamps hold random digits (microseconds) that could spell a
@@ -81,9 +92,15 @@ def processor() -> LocalTestProcessor:
     )
 
 
+def with_payer(session: Session, account: Account) -> Account:
+    """The account's admin, whom its card's disclosure is about."""
+    add_person(session, account=account, role="admin", name="Pat Payer")
+    return account
+
+
 @pytest.fixture
 def account(session: Session) -> Account:
-    return open_account(session, organization="Acme Plumbing LLC")
+    return with_payer(session, open_account(session, organization="Acme Plumbing LLC"))
 
 
 @pytest.mark.parametrize(
@@ -169,6 +186,8 @@ def test_add_payment_method_keeps_token_brand_last4_expiry_and_address(
         exp_month=12,
         exp_year=2032,
         security_code=AMEX_CODE,
+        actor=BILLING,
+        policy=POLICY,
         billing_street="1 Main St",
         billing_city="Springfield",
         billing_region="IL",
@@ -194,7 +213,7 @@ def test_card_number_and_security_code_never_reach_disk(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="tutela")
     with store.session() as s:
-        account = open_account(s, organization="Disk Check Inc")
+        account = with_payer(s, open_account(s, organization="Disk Check Inc"))
         add_payment_method(
             s,
             account=account,
@@ -203,6 +222,8 @@ def test_card_number_and_security_code_never_reach_disk(
             exp_month=7,
             exp_year=2031,
             security_code=AMEX_CODE,
+            actor=BILLING,
+            policy=POLICY,
             billing_street="Quay Street",
         )
     blob = store_bytes(store, settings)
@@ -218,6 +239,8 @@ def test_processor_receives_the_card_wrapped(
     seen: list[tuple[str, str]] = []
 
     class Spy:
+        country = "US"
+
         def tokenize(
             self,
             card_number: Sensitive,
@@ -236,6 +259,8 @@ def test_processor_receives_the_card_wrapped(
         exp_month=1,
         exp_year=2031,
         security_code=AMEX_CODE,
+        actor=BILLING,
+        policy=POLICY,
     )
     assert seen == [(AMEX, AMEX_CODE)]
 
@@ -244,6 +269,8 @@ def test_a_failing_processor_cannot_leak_the_card(
     session: Session, account: Account
 ) -> None:
     class Leaky:
+        country = "US"
+
         def tokenize(
             self,
             card_number: Sensitive,
@@ -264,6 +291,8 @@ def test_a_failing_processor_cannot_leak_the_card(
             exp_month=1,
             exp_year=2031,
             security_code=AMEX_CODE,
+            actor=BILLING,
+            policy=POLICY,
         )
     assert "ValueError" in str(caught.value)
     assert AMEX not in str(caught.value)
@@ -282,6 +311,8 @@ def test_an_unsafe_processor_answer_is_refused(
     session: Session, account: Account, answer: CardToken
 ) -> None:
     class Bad:
+        country = "US"
+
         def tokenize(
             self,
             card_number: Sensitive,
@@ -300,5 +331,76 @@ def test_an_unsafe_processor_answer_is_refused(
             exp_month=1,
             exp_year=2031,
             security_code=AMEX_CODE,
+            actor=BILLING,
+            policy=POLICY,
         )
     assert session.scalar(select(PaymentMethod.id)) is None
+
+
+@pytest.mark.clause("disclose.processors.payment")
+@pytest.mark.clause("disclose.jurisdictions")
+def test_a_card_sent_to_the_processor_is_on_the_disclosure_ledger(
+    session: Session, account: Account
+) -> None:
+    add_payment_method(
+        session,
+        account=account,
+        processor=LocalTestProcessor(
+            today=lambda: TODAY, token_suffix=lambda: "x", country="IE"
+        ),
+        card_number=AMEX,
+        exp_month=1,
+        exp_year=2031,
+        security_code=AMEX_CODE,
+        actor=BILLING,
+        policy=POLICY,
+    )
+    row = session.scalars(select(Disclosure)).one()
+    assert (row.recipient, row.recipient_kind, row.purpose) == (
+        "payment_processor",
+        "processor",
+        "collect_payment",
+    )
+    assert (row.recipient_country, row.recipient_jurisdiction) == ("IE", "OTHER")
+    assert (row.allowed, row.actor, row.categories) == (
+        True,
+        "system:billing_run",
+        '["payment"]',
+    )
+    (subject,) = session.scalars(select(DisclosureSubject)).all()
+    assert subject.disclosure_id == row.id and subject.crossed_border is True
+
+
+@pytest.mark.clause("disclose.processors.payment")
+def test_an_actor_who_may_not_disclose_sends_no_card(
+    session: Session, account: Account
+) -> None:
+    sent: list[str] = []
+
+    class Spy:
+        country = "US"
+
+        def tokenize(
+            self,
+            card_number: Sensitive,
+            exp_month: int,
+            exp_year: int,
+            security_code: Sensitive,
+        ) -> CardToken:
+            sent.append("card")
+            return CardToken("tok_spy", "amex", "0005", exp_month, exp_year)
+
+    with pytest.raises(DisclosureRefused):
+        add_payment_method(
+            session,
+            account=account,
+            processor=Spy(),
+            card_number=AMEX,
+            exp_month=1,
+            exp_year=2031,
+            security_code=AMEX_CODE,
+            actor=Actor.staff(7, Role.support_agent),
+            policy=POLICY,
+        )
+    assert sent == []
+    assert session.scalar(select(Disclosure.id)) is None

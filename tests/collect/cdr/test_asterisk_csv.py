@@ -240,3 +240,25 @@ def test_parsing_is_lazy_and_reads_text_streams() -> None:
     first = next(items)
     assert isinstance(first, CdrRecord) and first.line == 1
     assert sum(1 for _ in items) == 1999
+
+
+@CALLS
+@pytest.mark.parametrize(
+    "disposition",
+    ["ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION", "UNKNOWN"],
+)
+def test_every_disposition_asterisk_writes_is_kept_not_quarantined(
+    disposition: str,
+) -> None:
+    # UNKNOWN is what ast_cdr_disp2str() writes for any other state: still a call.
+    row = (
+        '"","2001","2002","from-internal","""Dan Example"" <2001>","PJSIP/2001-1",'
+        '"PJSIP/2002-2","Dial","PJSIP/2002","2024-05-01 08:00:00","",'
+        f'"2024-05-01 08:00:31",31,0,"{disposition}","DOCUMENTATION",'
+        '"1714550400.1",""\n'
+    )
+    items = list(
+        asterisk_csv.parse(io.BytesIO(row.encode()), source_name="Master.csv", tz="UTC")
+    )
+    assert _rejections(items) == []
+    assert [r.disposition for r in _records(items)] == [disposition]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tutela.collect.cdr import CdrRecord, Rejection, asterisk_csv, asterisk_custom
+from tutela.collect.cdr import CdrRecord, asterisk_csv, asterisk_custom
 from tutela.errors import InvalidInput
 
 DATA = Path(__file__).parents[1] / "data"
@@ -36,8 +36,9 @@ def test_legacy_mapping_reads_clid_first_and_quoted_numbers() -> None:
     assert unanswered.answer is None
     # The high-resolution variant writes fractions; they are cut to seconds.
     assert (unanswered.duration_s, unanswered.billsec_s) == (20, 0)
-    assert isinstance(unknown, Rejection)
-    assert (unknown.line, unknown.field) == (3, "disposition")
+    # Asterisk writes UNKNOWN for any other state: still a call, so kept.
+    assert isinstance(unknown, CdrRecord)
+    assert (unknown.line, unknown.disposition) == (3, "UNKNOWN")
 
 
 def test_custom_and_csv_files_are_not_mistaken_for_each_other() -> None:

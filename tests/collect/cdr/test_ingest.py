@@ -64,6 +64,7 @@ def _count(store: Store) -> int:
         ("testsuite_cdrlib_buggy_MALFORMED.csv", 1, 0, 1),
     ],
 )
+@pytest.mark.clause("collect.service_use")
 def test_asterisk_samples_ingest_with_expected_counts(
     store: Store, name: str, read: int, stored: int, rejected: int
 ) -> None:
@@ -132,6 +133,21 @@ def test_reingesting_a_file_adds_nothing_and_reports_duplicates(
     assert (first.stored, first.duplicate) == (2, 0)
     assert (again.stored, again.duplicate, again.read) == (0, 2, 2)
     assert _count(store) == 2
+
+
+def test_unknown_disposition_is_stored_like_any_call(
+    store: Store, tmp_path: Path
+) -> None:
+    # Asterisk writes UNKNOWN for a state it cannot name; the call happened.
+    _account(store)
+    path = tmp_path / "Master.csv"
+    text = row(seq=1) + row(seq=2).replace('"ANSWERED"', '"UNKNOWN"')
+    path.write_text(text, encoding="utf-8")
+    summary = ingest_cdr(store, path, format="asterisk-csv")
+    assert (summary.stored, summary.rejected) == (2, 0)
+    with store.session() as session:
+        kept = session.scalars(select(CallRecord.disposition)).all()
+    assert sorted(kept) == ["ANSWERED", "UNKNOWN"]
 
 
 def test_overlapping_file_stores_only_the_new_rows(

@@ -32,6 +32,7 @@ def account(session: Session) -> Account:
     return open_account(session, organization="Acme Plumbing LLC")
 
 
+@pytest.mark.clause("collect.volunteered")
 @pytest.mark.clause("collect.volunteered.channels")
 @pytest.mark.parametrize("channel", ["chat", "email", "phone_call", "ticket", "other"])
 def test_each_channel_the_policy_names_is_recorded(

@@ -56,6 +56,7 @@ def count(store: Store, model: type[Base]) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
+@pytest.mark.clause("collect.web_use")
 @pytest.mark.clause("collect.web_use.web_activity")
 def test_ingest_quarantines_exactly_the_odd_lines(store: Store) -> None:
     summary = ingest(store, ACCESS_LOG)

@@ -20,7 +20,7 @@ from tutela.access.reads.communications import (
     owners_by_value,
     subject_values,
 )
-from tutela.access.reads.voicemail import voicemail_listing
+from tutela.access.reads.voicemail import held_messages, voicemail_listing
 
 __all__ = [
     "CommunicationMentions",
@@ -28,6 +28,7 @@ __all__ = [
     "PersonRecord",
     "account_people",
     "account_region",
+    "held_messages",
     "mentions_of",
     "owners_by_value",
     "subject_values",

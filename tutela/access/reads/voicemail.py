@@ -48,4 +48,20 @@ def voicemail_listing(
     ]
 
 
-__all__ = ["voicemail_listing"]
+def held_messages(
+    use: Access, *, account_id: int, context: str, mailbox: str
+) -> list[tuple[int, str]]:
+    """(id, dedupe key) of every message held for one spool mailbox of an account."""
+    rows = use.rows(
+        Voicemail.id,
+        Voicemail.dedupe_key,
+        where=[
+            Voicemail.account_id == account_id,
+            Voicemail.context == context,
+            Voicemail.mailbox == mailbox,
+        ],
+    )
+    return [(vm_id, key) for vm_id, key in rows]
+
+
+__all__ = ["held_messages", "voicemail_listing"]

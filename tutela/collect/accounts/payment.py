@@ -23,21 +23,27 @@ import datetime as dt
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.access.actors import Actor
 from tutela.collect.accounts.card_numbers import brand_of, luhn_valid
 from tutela.collect.accounts.contacts import normalize_country, optional_text
+from tutela.disclose.processors import record_in_session
 from tutela.errors import Conflict, InvalidInput, TutelaError
-from tutela.store.models import Account, PaymentMethod
+from tutela.policy import Policy
+from tutela.store.models import Account, PaymentMethod, Person
 
 log = logging.getLogger(__name__)
 
 REDACTED: Final = "<redacted>"
+PAYMENT_RECIPIENT: Final = "payment_processor"  # the policy's recipient id
+PAYMENT_PURPOSE: Final = "collect_payment"
+PAYER_ROLES: Final = ("admin", "contact")
 _SEPARATORS = re.compile(r"[ \-]")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -88,7 +94,13 @@ class CardToken:
 
 
 class PaymentProcessor(Protocol):
-    """A payment vendor that turns a card into a reusable token."""
+    """A payment vendor that turns a card into a reusable token.
+
+    ``country`` is where the vendor is (ISO code): the disclosure ledger
+    records it with every card sent (disclose.jurisdictions).
+    """
+
+    country: str
 
     def tokenize(
         self,
@@ -137,7 +149,9 @@ class LocalTestProcessor:
         *,
         today: Callable[[], dt.date] | None = None,
         token_suffix: Callable[[], str] | None = None,
+        country: str = "US",
     ) -> None:
+        self.country = country
         self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
         self._token_suffix = token_suffix or (lambda: secrets.token_hex(12))
 
@@ -187,6 +201,35 @@ def _checked_token(result: object, digits: str) -> CardToken:
     return result
 
 
+def _payers(
+    session: Session, account: Account, payer_ids: Sequence[int] | None
+) -> list[int]:
+    """Whom the card's disclosure is about: given, else admins and contacts."""
+    if payer_ids is not None:
+        wanted = sorted(set(payer_ids))
+        found = session.scalars(
+            select(Person.id).where(
+                Person.id.in_(wanted), Person.account_id == account.id
+            )
+        ).all()
+        if sorted(found) != wanted:
+            raise InvalidInput("names someone outside the account", field="payer_ids")
+        return wanted
+    payers = list(
+        session.scalars(
+            select(Person.id)
+            .where(Person.account_id == account.id, Person.role.in_(PAYER_ROLES))
+            .order_by(Person.id)
+        )
+    )
+    if not payers:
+        raise InvalidInput(
+            "the account has no admin or contact to put a card on file for",
+            field="account",
+        )
+    return payers
+
+
 def add_payment_method(
     session: Session,
     *,
@@ -201,11 +244,20 @@ def add_payment_method(
     billing_region: str | None = None,
     billing_postal_code: str | None = None,
     billing_country: str | None = None,
+    actor: Actor,
+    policy: Policy,
+    payer_ids: Sequence[int] | None = None,
 ) -> PaymentMethod:
     """Tokenize a card with `processor` and keep the token, never the card.
 
     Only the token, brand, last four digits, expiry and billing address are
     stored. The security code is passed to the processor and then dropped.
+
+    Sending the card is a disclosure to the policy's ``payment_processor``
+    for ``collect_payment``: it is checked and written to the disclosure
+    ledger (in this transaction, with the processor's country) before the
+    card goes out, about ``payer_ids`` (default: the account's admins and
+    contacts). `DisclosureRefused` if ``actor`` may not make it.
     """
     card = Sensitive.wrap(card_number)
     code = Sensitive.wrap(security_code)
@@ -226,6 +278,16 @@ def add_payment_method(
         "billing_country": normalize_country(billing_country, field="billing_country"),
     }
     digits = card_digits(card)
+    record_in_session(
+        session,
+        policy=policy,
+        actor=actor,
+        recipient=PAYMENT_RECIPIENT,
+        subjects=_payers(session, account, payer_ids),
+        categories=["payment"],
+        purpose=PAYMENT_PURPOSE,
+        country=processor.country,
+    )
     try:
         result = processor.tokenize(card, exp_month, exp_year, code)
     except TutelaError:

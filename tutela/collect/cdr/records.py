@@ -22,8 +22,11 @@ from typing import Any, Final
 
 from tutela.collect.quarantine import EXCERPT_CHARS
 
+# Every value Asterisk's ast_cdr_disp2str() writes: the five named outcomes
+# and "UNKNOWN", its answer for any other internal state. An UNKNOWN call is
+# still a call placed or received, so it is stored, never quarantined.
 DISPOSITIONS: Final = frozenset(
-    {"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"}
+    {"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION", "UNKNOWN"}
 )
 
 

@@ -8,10 +8,13 @@ all-party-consent jurisdictions.
 
 - `record_notice` keeps how and when notice was given.
 - `store_recording` refuses (`RecordingRefused`, exit 2 / HTTP 403) unless a
-  notice of the same account exists, uses a declared method and was given no
-  later than the recording started. Where any party is in an
-  all-party-consent jurisdiction, or a party's jurisdiction cannot be told,
-  the notice must cover every party. The schema backs this up:
+  notice of the same account exists, uses a declared method, was given no
+  later than the recording started and covers it: the very call it was
+  given on, or a standing notice whose number and time window the recording
+  falls in (`tutela.collect.recordings.notice_scope`). Where any party is in an
+  all-party-consent jurisdiction (the policy lists US states, Canada and
+  every other country), or a party's jurisdiction cannot be told, the
+  notice must cover every party. The schema backs this up:
   ``call_recordings.notice_id`` is NOT NULL.
 - Only calls between staff and a customer or prospect may be recorded: the
   clause names no others.
@@ -33,6 +36,11 @@ from phonenumbers import geocoder
 from sqlalchemy.orm import Session
 
 from tutela.collect.accounts.numbers import normalize_number
+from tutela.collect.recordings.notice_scope import (
+    check_covers,
+    needs_every_party,
+    scope_fields,
+)
 from tutela.errors import Forbidden, InvalidInput
 from tutela.policy import Notice, Policy
 from tutela.store import BlobStore
@@ -119,18 +127,36 @@ def record_notice(
     given_at: dt.datetime,
     covers_all_parties: bool,
     policy: Policy,
+    call_record_id: int | None = None,
+    number: str | None = None,
+    valid_until: dt.datetime | None = None,
 ) -> RecordingNotice:
-    """Keep how and when notice of recording was given (method from the policy)."""
+    """Keep how, when and for what notice of recording was given.
+
+    With ``call_record_id`` the notice covers that call of the account only;
+    without it, it is a standing notice for the account's calls (on
+    ``number`` only, if given) from ``given_at`` until ``valid_until``
+    (`tutela.collect.recordings.notice_scope`).
+    """
     methods = [str(m) for m in notice_rules(policy).methods]
     if method not in methods:
         raise InvalidInput(f"must be one of {', '.join(methods)}", field="method")
     if given_at.tzinfo is None:
         raise InvalidInput("must carry a time zone", field="given_at")
+    scope = scope_fields(
+        session,
+        account=account,
+        given_at=given_at,
+        call_record_id=call_record_id,
+        number=number,
+        valid_until=valid_until,
+    )
     notice = RecordingNotice(
         account_id=account.id,
         method=method,
         given_at=given_at,
         covers_all_parties=covers_all_parties,
+        **scope,
     )
     session.add(notice)
     session.flush()
@@ -144,6 +170,9 @@ def _check_notice(
     recorded_at: dt.datetime,
     all_party: bool,
     rules: Notice,
+    *,
+    call_record_id: int | None,
+    numbers: list[str | None],
 ) -> RecordingNotice:
     if notice is None or notice.account_id != account.id:
         raise RecordingRefused(
@@ -160,6 +189,11 @@ def _check_notice(
         raise RecordingRefused(
             "call recording refused: notice was given after the recording started"
         )
+    uncovered = check_covers(
+        notice, recorded_at=recorded_at, call_record_id=call_record_id, numbers=numbers
+    )
+    if uncovered:
+        raise RecordingRefused(uncovered)
     if all_party and not notice.covers_all_parties:
         raise RecordingRefused(
             "call recording refused: a party is in an all-party-consent "
@@ -206,19 +240,27 @@ def store_recording(
     places = [
         p.jurisdiction or jurisdiction_of(p.number, account.region) for p in parties
     ]
-    strict = set(rules.all_party_consent_jurisdictions)
-    all_party = any(place is None or place in strict for place in places)
+    all_party = any(
+        needs_every_party(place, rules.all_party_consent_jurisdictions)
+        for place in places
+    )
+    numbers = [
+        normalize_number(p.number, account.region).e164 if p.number else None
+        for p in parties
+    ]
     notice = session.get(RecordingNotice, notice_id) if notice_id is not None else None
-    notice = _check_notice(notice, account, recorded_at, all_party, rules)
+    notice = _check_notice(
+        notice,
+        account,
+        recorded_at,
+        all_party,
+        rules,
+        call_record_id=call_record_id,
+        numbers=numbers,
+    )
     described = [
-        {
-            "role": p.role,
-            "number": normalize_number(p.number, account.region).e164
-            if p.number
-            else None,
-            "jurisdiction": place,
-        }
-        for p, place in zip(parties, places, strict=True)
+        {"role": p.role, "number": number, "jurisdiction": place}
+        for p, number, place in zip(parties, numbers, places, strict=True)
     ]
     blob = blobs.put(session, account_id=account.id, data=audio, media_type=media_type)
     try:

@@ -5,8 +5,10 @@ mail messages until the customer deletes them."
 """
 
 from tutela.collect.voicemail.ingest import delete_voicemail, ingest_voicemail
+from tutela.collect.voicemail.sync import ingest_and_sync
 
 __all__ = [
     "delete_voicemail",
+    "ingest_and_sync",
     "ingest_voicemail",
 ]

@@ -9,7 +9,10 @@ voice mail messages until the customer deletes them."
   WAV or GSM audio, or a symbolic link, is never stored; the message is
   rejected with the reason.
 - There is no automatic expiry: nothing in Tutela deletes a voicemail except
-  `delete_voicemail`, which the customer (or staff on their behalf) invokes.
+  `delete_voicemail`, which the customer (or staff on their behalf) invokes,
+  and `tutela.collect.voicemail.sync`, when the customer deleted it on the
+  phone system. A message in the spool's ``Deleted`` folder (Asterisk's
+  ``backupdeleted``) was deleted by the customer: it is never stored.
   It shreds the blob (file overwritten and unlinked, key nulled), deletes the
   row and leaves a tombstone (a digest of the message's key) so that a later
   ingest of the same spool does not bring the message back.
@@ -90,7 +93,8 @@ def _pick_audio(paths: tuple[Path, ...]) -> tuple[bytes, str] | str:
     return "no audio file can be stored: " + "; ".join(reasons)
 
 
-def _owner(session: Session, context: str, default: Owner | None) -> Owner | None:
+def spool_owner(session: Session, context: str, default: Owner | None) -> Owner | None:
+    """The account of a spool context: the one whose ref it is, else ``default``."""
     if not is_text(context):  # not UTF-8 text: no account's ref
         return default
     row = session.execute(
@@ -131,7 +135,7 @@ def _store_message(
         )
         if session.scalar(gone) is not None:
             return "deleted"
-        owner = _owner(session, message.context, default)
+        owner = spool_owner(session, message.context, default)
         if owner is None:
             return "no account: the spool context is not an account ref"
         problem = _problem(message)
@@ -189,6 +193,11 @@ def ingest_voicemail(
                 quarantine.add_rejection(item)
                 summary.rejected += 1
                 continue
+            if item.folder in voicemail_spool.CUSTOMER_DELETED_FOLDERS:
+                # Deleted on the phone system (kept there by backupdeleted):
+                # never stored; `voicemail_sync` shreds a copy held here.
+                summary.extra["deleted"] += 1
+                continue
             outcome = _store_message(store, blobs, item, default)
             if outcome in ("stored", "duplicate"):
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
@@ -210,6 +219,21 @@ def ingest_voicemail(
         summary.extra["deleted"],
     )
     return summary
+
+
+def shred_voicemail(session: Session, blobs: BlobStore, voicemail: Voicemail) -> None:
+    """Tombstone a message, drop its row and shred its audio (caller commits)."""
+    session.add(
+        VoicemailTombstone(
+            account_id=voicemail.account_id,
+            key_digest=key_digest(voicemail.dedupe_key),
+        )
+    )
+    blob_id = voicemail.audio_blob_id
+    session.delete(voicemail)
+    session.flush()
+    if blob_id is not None:
+        blobs.shred(session, blob_id)
 
 
 def delete_voicemail(
@@ -239,18 +263,9 @@ def delete_voicemail(
             account_id is not None and voicemail.account_id != account_id
         ):
             raise NotFound(f"voicemail {voicemail_id} does not exist")
-        session.add(
-            VoicemailTombstone(
-                account_id=voicemail.account_id,
-                key_digest=key_digest(voicemail.dedupe_key),
-            )
-        )
         blob_id = voicemail.audio_blob_id
-        session.delete(voicemail)
-        session.flush()
         owner = voicemail.account_id
-        if blob_id is not None:
-            blobs.shred(session, blob_id)
+        shred_voicemail(session, blobs, voicemail)
     if sqlite:
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -272,4 +287,6 @@ __all__ = [
     "delete_voicemail",
     "ingest_voicemail",
     "key_digest",
+    "shred_voicemail",
+    "spool_owner",
 ]

@@ -12,7 +12,8 @@ folder (messages still being recorded) and files directly in a mailbox
 ``[message]`` section of ``key = value`` lines, with ``;`` comments and any
 whitespace around keys, ``=`` and values.
 
-Symbolic links are never followed: a link where a context, mailbox, folder
+A directory that cannot be listed is rejected with its path (never taken as
+empty). Symbolic links are never followed: a link where a context, mailbox, folder
 or message file should be is rejected with its path (a link in a spool could
 otherwise get any file of the machine, the key ring say, stored as audio).
 Files are opened with ``O_NOFOLLOW`` (`tutela.collect.voicemail.audio.read_regular`).
@@ -42,6 +43,8 @@ KNOWN_KEYS: Final = (
     "origdate origtime category msg_id flag duration"
 ).split()
 SKIPPED_FOLDERS: Final = frozenset({"tmp"})
+# Where app_voicemail keeps messages the customer deleted (``backupdeleted``).
+CUSTOMER_DELETED_FOLDERS: Final = frozenset({"Deleted"})
 MAX_METADATA_BYTES: Final = 64 * 1024
 KEY_CHARS: Final = 128  # Voicemail.dedupe_key
 LINK_REASON: Final = "is a symbolic link; links in a spool are not followed"
@@ -112,9 +115,23 @@ def _link(entry: os.DirEntry[str]) -> Rejection:
     return Rejection(file=entry.path, line=None, reason=LINK_REASON, excerpt="")
 
 
+def _unlistable(path: Path, err: OSError) -> Rejection:
+    reason = f"directory cannot be listed ({err.strerror or type(err).__name__})"
+    return Rejection(file=str(path), line=None, reason=reason, excerpt="")
+
+
 def _subdirs(path: Path) -> Iterator[Path | Rejection]:
-    """The directories in ``path`` (links to one rejected), in name order."""
-    for entry in _entries(path):
+    """The directories in ``path`` (links to one rejected), in name order.
+
+    A directory that cannot be listed (permissions, a stale mount) is
+    rejected with its path, so that what it holds is never taken as gone.
+    """
+    try:
+        entries = _entries(path)
+    except OSError as err:
+        yield _unlistable(path, err)
+        return
+    for entry in entries:
         if entry.is_symlink():
             if entry.is_dir():  # follows: a link to a directory, rejected
                 yield _link(entry)
@@ -142,7 +159,12 @@ def _walk(root: Path) -> Iterator[VoicemailItem]:
 def _folder(folder: Path, context: str, mailbox: str) -> Iterator[VoicemailItem]:
     by_stem: dict[str, list[Path]] = {}
     metadata: list[Path] = []
-    for entry in _entries(folder):
+    try:
+        entries = _entries(folder)
+    except OSError as err:
+        yield _unlistable(folder, err)
+        return
+    for entry in entries:
         m = _MSG_FILE.fullmatch(entry.name)
         if m is None:
             continue
@@ -287,6 +309,7 @@ def _message(
 
 
 __all__ = [
+    "CUSTOMER_DELETED_FOLDERS",
     "LINK_REASON",
     "VoicemailItem",
     "VoicemailMessage",

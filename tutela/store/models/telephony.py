@@ -191,6 +191,9 @@ class RecordingNotice(Base):
             "method IN ('announcement_prompt', 'verbal', 'written')",
             name="ck_recording_notices_method",
         ),
+        CheckConstraint(
+            "scope IN ('call', 'standing')", name="ck_recording_notices_scope"
+        ),
     )
 
     id: Mapped[int] = _id()
@@ -203,6 +206,21 @@ class RecordingNotice(Base):
     )
     covers_all_parties: Mapped[bool] = mapped_column(
         Boolean, info=personal("call_recordings", "notice")
+    )
+    # What the notice covers: one call ('call', call_record_id), or a standing
+    # notice ('standing') for the account, or for one of its numbers, from
+    # given_at until valid_until (open-ended when null).
+    scope: Mapped[str] = mapped_column(
+        String(12), default="standing", server_default="standing", info=STATUS
+    )
+    call_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_records.id", ondelete="SET NULL"), index=True, info=LINK
+    )
+    number_e164: Mapped[str | None] = mapped_column(
+        String(20), info=personal("call_recordings", "notice")
+    )
+    valid_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=personal("call_recordings", "notice")
     )
     created_at: Mapped[dt.datetime] = _created()
 
