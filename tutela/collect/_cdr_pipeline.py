@@ -12,16 +12,21 @@ Start method: ``fork``. The child only runs the parser and `chunks_of`
 and leaves through ``os._exit`` (as every multiprocessing child does), so
 it never touches the database connections it inherits; ``spawn`` would
 re-import Tutela in the child (about a second of CPU) on every ingest. A
-child whose parent was killed (SIGKILL runs no cleanup) notices within
-`_POLL_S` seconds, at its next put on the full queue, and ends.
+child whose parent was killed (SIGKILL runs no cleanup) must not stay
+behind, blocked on a pipe nobody reads: on Linux the kernel kills it with
+its parent (``PR_SET_PDEATHSIG``); elsewhere it notices within `_POLL_S`
+seconds, at its next put on the full queue, and ends.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
 import queue as queue_mod
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -31,6 +36,7 @@ from tutela.errors import InvalidInput
 
 QUEUE_CHUNKS: Final = 3
 _POLL_S: Final = 0.5
+_PR_SET_PDEATHSIG: Final = 1  # from <linux/prctl.h>
 
 
 def _encode_error(exc: BaseException) -> tuple[Any, ...]:
@@ -63,6 +69,20 @@ def _decode_error(encoded: tuple[Any, ...]) -> BaseException:
     return other
 
 
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel SIGKILL this process when ``parent`` dies.
+
+    A child that has put its last chunk waits for the queue's feeder thread
+    to flush it into the pipe; with the parent killed, nobody ever reads it
+    and no put times out, so only the kernel can end the wait.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # died before the request above took effect
+        os._exit(0)
+
+
 class _ParentGone(Exception):
     """The storing process died (killed): nobody will read what is put."""
 
@@ -93,6 +113,7 @@ def _produce(
 
     Ends on its own when the parent (process ``parent``) dies.
     """
+    _die_with(parent)
     try:
         with open(path, "rb") as fh:
             for chunk in chunks_of(
