@@ -12,8 +12,13 @@ fixed seed from the clean run's duration) `KILLS` times, then one run to
 the end. The stores must then hold the same rows (compared by SQL: counts
 of every table, keys of the collected ones), every killed run that had
 started must show as ``interrupted``, none as ``running``, and `tutela audit
-verify` must pass. A CDR file big enough to be parsed in a child process is
-used, so a killed ingest must not leave its parser behind either.
+verify` must pass.
+
+Each kill is on a small input, so 20 kills per source stay within the
+suite's budget: the CDR file is read 100 records per transaction and parsed
+in a second process (``--chunk-rows 100 --workers 2``), so a kill lands
+between commits, during one, or with the parser mid-file, and a killed
+ingest must not leave its parser behind either.
 """
 
 from __future__ import annotations
@@ -45,10 +50,12 @@ from tutela.store.db import open_store
 from tutela.store.models import Blob
 
 KILLS = 20
+MAX_ATTEMPTS = 3 * KILLS  # a run that ends before its kill is drawn again
 SEED = 1313
-CDR_ROWS = 24_000  # > 1 MiB: parsed in a child process, three commits of 10,000
-VOICEMAILS = 60
-WEB_LINES = 3_000
+CDR_ROWS = 1_200  # 12 commits of 100 records
+CDR_CHUNK_ROWS = 100
+VOICEMAILS = 30  # one commit each
+WEB_LINES = 1_000  # one commit for the whole file
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,8 @@ def _weblog(path: Path, lines: int) -> Path:
 
 def _kill_repeatedly(
     argv: list[str], twin: Twin, tmp_path: Path, *, seed: int
-) -> tuple[int, list[tuple[str, str]]]:
-    """The clean run, then `KILLS` killed runs and one to the end; kills landed."""
+) -> list[tuple[str, str]]:
+    """The clean run, then `KILLS` killed runs and one to the end; the runs."""
     log = tmp_path / "runs.log"
     clean_env, crash_env = _env(twin.clean), _env(twin.crashed)
     took = timed_run([*argv, "--data", str(twin.clean.data)], clean_env, log=log)
@@ -144,7 +151,9 @@ def _kill_repeatedly(
     url = database_url(twin.crashed.data, crash_env)
     landed = 0
     started_rows: list[int] = []
-    for _ in range(KILLS):
+    for _ in range(MAX_ATTEMPTS):
+        if landed == KILLS:
+            break
         before = len(runs(url))
         outcome = run_cli(
             [*argv, "--data", str(twin.crashed.data)],
@@ -152,7 +161,7 @@ def _kill_repeatedly(
             log=log,
             kill_after=rng.uniform(0.0, took),
         )
-        if not outcome.killed:
+        if not outcome.killed:  # it ended first: it must have ended well
             assert outcome.exitcode == 0, log.read_text(errors="replace")[-2000:]
             continue
         landed += 1
@@ -162,6 +171,7 @@ def _kill_repeatedly(
         started_rows.extend(
             i for i in range(before, len(after)) if after[i][1] == "running"
         )
+    assert landed == KILLS, f"only {landed} kills landed while the command ran"
     final = run_cli([*argv, "--data", str(twin.crashed.data)], crash_env, log=log)
     assert final.exitcode == 0, log.read_text(errors="replace")[-2000:]
     recorded = runs(url)
@@ -176,7 +186,7 @@ def _kill_repeatedly(
     )
     assert verify.exitcode == 0, log.read_text(errors="replace")[-2000:]
     tried("kills survived", landed)
-    return landed, recorded
+    return recorded
 
 
 def _compare(twin: Twin, keys: dict[str, list[str]]) -> None:
@@ -191,8 +201,8 @@ def test_killed_cdr_ingests_end_with_the_calls_of_a_clean_run(
 ) -> None:
     cdr = _cdr_file(tmp_path / "big.csv", CDR_ROWS)
     argv = ["ingest", "cdr", str(cdr), "--format", "asterisk-csv", "--json"]
-    landed, recorded = _kill_repeatedly(argv, twin, tmp_path, seed=SEED)
-    assert landed >= KILLS // 2, "most kills must land while the ingest runs"
+    argv += ["--chunk-rows", str(CDR_CHUNK_ROWS), "--workers", "2"]
+    recorded = _kill_repeatedly(argv, twin, tmp_path, seed=SEED)
     assert any(status == "interrupted" for _, status in recorded)
     _compare(twin, {"call_records": ["dedupe_key", "account_id", "duration_s"]})
 
@@ -208,8 +218,7 @@ def test_killed_voicemail_ingests_end_with_the_messages_of_a_clean_run(
 ) -> None:
     spool = _spool(tmp_path / "spool", VOICEMAILS)
     argv = ["ingest", "voicemail", str(spool), "--json"]
-    landed, _ = _kill_repeatedly(argv, twin, tmp_path, seed=SEED + 1)
-    assert landed >= KILLS // 2, "most kills must land while the ingest runs"
+    _kill_repeatedly(argv, twin, tmp_path, seed=SEED + 1)
     _compare(
         twin,
         {
@@ -220,7 +229,7 @@ def test_killed_voicemail_ingests_end_with_the_messages_of_a_clean_run(
     # Every stored message's audio is whole: its file is there and decrypts.
     blobs = BlobStore.in_data_dir(twin.crashed.data)
     with open_store(twin.crashed) as store, store.session() as session:
-        rows = dict(session.execute(select(Blob.id, Blob.wrapped_key)).tuples().all())
+        rows = {i: k for i, k in session.execute(select(Blob.id, Blob.wrapped_key))}
         live = {blob_id for blob_id, key in rows.items() if key is not None}
         for blob_id in live:
             assert blobs.get(session, blob_id)
@@ -245,6 +254,5 @@ def test_killed_weblog_ingests_end_with_the_visits_of_a_clean_run(
     )
     assert warm.exitcode == 0
     shutil.copytree(twin.clean.data / "salts", twin.crashed.data / "salts")
-    landed, _ = _kill_repeatedly(argv, twin, tmp_path, seed=SEED + 2)
-    assert landed >= KILLS // 2, "most kills must land while the ingest runs"
+    _kill_repeatedly(argv, twin, tmp_path, seed=SEED + 2)
     _compare(twin, {"web_visits": ["dedupe_key"], "ad_clicks": ["dedupe_key"]})
