@@ -52,10 +52,10 @@ from tutela.store.models import Blob
 KILLS = 20
 MAX_ATTEMPTS = 3 * KILLS  # a run that ends before its kill is drawn again
 SEED = 1313
-CDR_ROWS = 1_200  # 12 commits of 100 records
+CDR_ROWS = 800  # 8 commits of 100 records
 CDR_CHUNK_ROWS = 100
-VOICEMAILS = 30  # one commit each
-WEB_LINES = 1_000  # one commit for the whole file
+VOICEMAILS = 20  # one commit each
+WEB_LINES = 400  # one commit for the whole file
 
 
 @dataclass(frozen=True)
