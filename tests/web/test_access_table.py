@@ -92,9 +92,15 @@ PUBLIC_API = ["/api/policy", "/api/policy/versions", "/healthz", "/collect.js"]
 NO_TOKEN = "tdl_" + "A" * 40
 
 
+def _fixed(path: str) -> Callable[[World], str]:
+    def url(world: World) -> str:
+        return path
+
+    return url
+
+
 def _table() -> list[Row]:
-    rows = [Row("GET", p, lambda w, p=p: p, _all(OK)) for p in PUBLIC_PAGES]
-    rows += [Row("GET", p, lambda w, p=p: p, _all(OK)) for p in PUBLIC_API]
+    rows = [Row("GET", p, _fixed(p), _all(OK)) for p in PUBLIC_PAGES + PUBLIC_API]
     rows += [
         # Signed in already: straight on to one's home.
         Row("GET", "/login", lambda w: "/login", _all(OK)),
@@ -227,7 +233,7 @@ def _served(routes: Sequence[BaseRoute]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for route in routes:
         if isinstance(route, APIRoute):
-            found |= {(method, route.path) for method in route.methods}
+            found |= {(method, route.path) for method in route.methods or ()}
         inner = getattr(route, "original_router", None)
         if inner is not None:
             found |= _served(inner.routes)
