@@ -15,7 +15,7 @@ from tests.collect.weblog.test_ingest import ACCESS_LOG, CLICKS_CSV, ingest
 from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, sign_in
 from tutela.analytics.report import PURPOSE, web_report
-from tutela.auth.signin import add_user
+from tutela.auth.signin import add_user, issue_api_token
 from tutela.cli.app import app as cli_app
 from tutela.collect.quarantine import Quarantine, quarantine_dir
 from tutela.collect.weblog.ingest import ingest_click_export
@@ -70,9 +70,18 @@ def test_report_window_and_site_filter(filled: Store) -> None:
     assert {c.campaign: c.reported for c in march_1.campaigns} == {"Spring Sale": 2}
 
 
+def _engineer(store: Store) -> dict[str, str]:
+    """Headers of an API request by an engineer (the API needs a token)."""
+    add_user(store, email="eng-api@staff.test", role="engineering", password=PASSWORD)
+    token = issue_api_token(store, email="eng-api@staff.test")
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.mark.clause("scope.web_unlinked")
 def test_report_json_holds_aggregates_only(client: TestClient, filled: Store) -> None:
-    response = client.get("/api/web/report", params={"limit": 100})
+    response = client.get(
+        "/api/web/report", params={"limit": 100}, headers=_engineer(filled)
+    )
     assert response.status_code == 200
     payload = response.json()
     assert payload["ok"] is True and payload["purpose"] == PURPOSE
@@ -105,10 +114,11 @@ def test_report_page_draws_an_inline_svg_chart(
     assert 'id="no-data"' in empty.text
 
 
-def test_report_rejects_a_bad_date_with_422(client: TestClient) -> None:
-    assert (
-        client.get("/api/web/report", params={"since": "yesterday"}).status_code == 422
+def test_report_rejects_a_bad_date_with_422(client: TestClient, filled: Store) -> None:
+    bad = client.get(
+        "/api/web/report", params={"since": "yesterday"}, headers=_engineer(filled)
     )
+    assert bad.status_code == 422
 
 
 def test_cli_web_report_prints_one_json_document(

@@ -102,7 +102,7 @@ def test_collect_snippet_records_a_page_view_from_a_browser(
                 ),
             )
             # Let the server open (and migrate) its store before the beacon comes.
-            assert page.request.get(base_url + "/api/web/report").ok
+            assert page.request.get(base_url + "/api/policy/versions").ok
             # Migrated by the fixture; Alembic is not thread-safe beside the server.
             store = open_store(settings, migrate=False)
             try:

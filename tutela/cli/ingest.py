@@ -29,7 +29,7 @@ from tutela.cli._output import (
     stdout,
 )
 from tutela.collect.cdr import FORMATS
-from tutela.collect.cdr.ingest import ingest_cdr
+from tutela.collect.cdr.ingest import CHUNK_ROWS, ingest_cdr
 from tutela.collect.quarantine import IngestSummary
 from tutela.collect.voicemail.sync import ingest_and_sync
 from tutela.store import open_store
@@ -92,6 +92,25 @@ def cdr_command(
             "--region", help="Country used to read numbers when no account is given."
         ),
     ] = "US",
+    chunk_rows: Annotated[
+        int,
+        typer.Option(
+            "--chunk-rows",
+            min=1,
+            help="Records per transaction: fewer hold the write lock for less time.",
+        ),
+    ] = CHUNK_ROWS,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=2,
+            help="2: parse in a second process while this one stores; 1: one "
+            "process. Default: 2 for a regular file of 1 MiB or more.",
+            show_default=False,
+        ),
+    ] = None,
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -106,6 +125,8 @@ def cdr_command(
                 account_ref=account,
                 region=region,
                 progress=progress,
+                chunk_rows=chunk_rows,
+                workers=workers,
             )
     report_summary(summary, as_json=json)
 

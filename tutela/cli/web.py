@@ -78,10 +78,11 @@ def ingest_weblog_command(
 
     Exit 0 when every line was used, 1 when some were quarantined.
     """
-    from tutela.audit.log import record
-    from tutela.collect.quarantine import Quarantine, quarantine_dir
+    from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
+    from tutela.collect.runs import begin_run, end_run, end_run_failed
     from tutela.collect.weblog import default_country_lookup, no_country
     from tutela.collect.weblog.ingest import WEBLOG_FORMATS, ingest_weblog, salts_for
+    from tutela.errors import InvalidInput
     from tutela.store import open_store
 
     if fmt not in WEBLOG_FORMATS:
@@ -90,25 +91,42 @@ def ingest_weblog_command(
         )
     settings = settings_for(data)
     with open_store(settings) as store:
-        with (
-            Quarantine(quarantine_dir(settings.data), source="weblog") as quarantine,
-            store.session() as session,
-        ):
-            summary = ingest_weblog(
-                file,
-                session=session,
-                salts=salts_for(settings.data),
-                site=site,
-                quarantine=quarantine,
-                fmt=fmt,
-                country=default_country_lookup() if country else no_country,
-            )
-        record(
-            store,
-            actor="system:ingest",
-            action="ingest.weblog",
-            details={k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
-        )
+        # The whole file is one transaction: a killed run stores nothing, and
+        # its run shows as interrupted once the next run starts.
+        run = IngestSummary(source=str(file), kind="weblog", format=fmt)
+        run_id = begin_run(store, run)
+        try:
+            with (
+                Quarantine(
+                    quarantine_dir(settings.data), source="weblog"
+                ) as quarantine,
+                store.session() as session,
+            ):
+                summary = ingest_weblog(
+                    file,
+                    session=session,
+                    salts=salts_for(settings.data),
+                    site=site,
+                    quarantine=quarantine,
+                    fmt=fmt,
+                    country=default_country_lookup() if country else no_country,
+                )
+        except InvalidInput:
+            end_run(store, run_id, run, status="refused")
+            raise
+        except BaseException as exc:
+            end_run_failed(store, run_id, run, exc)
+            raise
+        run.read, run.stored = summary.read, summary.stored
+        run.duplicate, run.rejected = summary.duplicates, summary.rejected
+        run.quarantine = Path(summary.quarantine) if summary.quarantine else None
+        run.extra = {
+            "ad_clicks": summary.ad_clicks,
+            "bots": summary.bots,
+            "gpc_suppressed": summary.gpc_suppressed,
+            "quarantine_omitted": summary.quarantine_omitted,
+        }
+        end_run(store, run_id, run, status="done")
     if json:
         emit_json(summary.as_dict())
     else:

@@ -21,6 +21,7 @@ from tutela.collect.accounts.payment import (
 from tutela.collect.accounts.porting import submit_port_request
 from tutela.collect.communications.record import CHANNELS, record_communication
 from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
+from tutela.collect.runs import begin_run, end_run, end_run_failed
 
 __all__ = [
     "CHANNELS",
@@ -34,6 +35,9 @@ __all__ = [
     "add_person",
     "assign_extension",
     "assign_number",
+    "begin_run",
+    "end_run",
+    "end_run_failed",
     "open_account",
     "quarantine_dir",
     "record_communication",

@@ -20,7 +20,7 @@ many there were; the run's summary reports the same number.
 
 `discard` removes the file: a run whose input turned out unusable as a whole
 leaves nothing behind. `IngestSummary` is what every ingest reports (and
-`record_run` keeps as an `IngestRun` row): read, stored, duplicate, rejected
+`tutela.collect.runs` keeps as an `IngestRun` row): read, stored, duplicate, rejected
 and the quarantine file.
 """
 
@@ -36,11 +36,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Protocol
 
-from sqlalchemy.orm import Session
-
 from tutela.audit.log import record
 from tutela.store import Store
-from tutela.store.models import IngestRun
 
 QUARANTINE_DIR = "quarantine"
 # Longest excerpt of a rejected line kept in a record (characters).
@@ -241,38 +238,22 @@ class IngestSummary:
         }
 
 
-def record_run(session: Session, summary: IngestSummary, *, status: str) -> IngestRun:
-    """Keep the summary of a run (``done``, ``refused`` or ``failed``)."""
-    run = IngestRun(
-        kind=summary.kind,
-        source_name=safe_text(summary.source)[-500:],
-        source_format=summary.format,
-        status=status,
-        read=summary.read,
-        stored=summary.stored,
-        duplicate=summary.duplicate,
-        rejected=summary.rejected,
-        quarantine_path=str(summary.quarantine) if summary.quarantine else None,
-        started_at=summary.started_at,
-    )
-    session.add(run)
-    session.flush()
-    return run
-
-
-def audit_run(store: Store, summary: IngestSummary, *, status: str) -> None:
+def audit_run(
+    store: Store, summary: IngestSummary, *, status: str, run_id: int | None = None
+) -> None:
     """Append the run to the audit log: an administrative action, counts only."""
+    details: dict[str, object] = {
+        "status": status,
+        "read": summary.read,
+        "stored": summary.stored,
+        "duplicate": summary.duplicate,
+        "rejected": summary.rejected,
+        **summary.extra,
+    }
+    if run_id is not None:
+        details["run_id"] = run_id
     record(
-        store,
-        actor="system:ingest",
-        action=f"ingest.{summary.kind}",
-        details={
-            "status": status,
-            "read": summary.read,
-            "stored": summary.stored,
-            "duplicate": summary.duplicate,
-            "rejected": summary.rejected,
-        },
+        store, actor="system:ingest", action=f"ingest.{summary.kind}", details=details
     )
 
 
@@ -291,6 +272,5 @@ __all__ = [
     "is_text",
     "quarantine_dir",
     "read_quarantine",
-    "record_run",
     "safe_text",
 ]

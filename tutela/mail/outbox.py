@@ -95,7 +95,13 @@ def _email(row: OutboxMessage, sender: str) -> EmailMessage:
 
 
 def deliver(store: Store, settings: Settings, *, limit: int = 100) -> DeliveryReport:
-    """Send up to `limit` pending messages; failures are retried up to 5 times."""
+    """Send up to `limit` pending messages; failures are retried up to 5 times.
+
+    One message per transaction: a worker killed mid-run (SIGKILL, power
+    cut) has committed every message it sent but the one in flight, which
+    the next run sends again under the same Message-ID (at least once, at
+    most one duplicate per kill, and the receiver can tell it).
+    """
     report = DeliveryReport()
     if settings.smtp_host is None:
         with store.session() as session:
@@ -109,44 +115,76 @@ def deliver(store: Store, settings: Settings, *, limit: int = 100) -> DeliveryRe
                 )
             )
         return report
-    with store.session() as session:
-        rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not rows:
-            return report
-        try:
-            smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-        except OSError as exc:
-            for row in rows:
-                _failed(row, exc, report)
-            log.warning("outbox.connect_failed error=%s", type(exc).__name__)
-            return report
-        with smtp:
-            for row in rows:
-                try:
-                    smtp.send_message(
-                        _email(row, settings.mail_from),
-                        from_addr=settings.mail_from,
-                        to_addrs=[row.to_address],
+    relay = _Relay(settings.smtp_host, settings.smtp_port)
+    last_id = 0
+    try:
+        for _ in range(limit):
+            with store.session() as session:
+                row = session.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.status == "pending", OutboxMessage.id > last_id
                     )
-                except (smtplib.SMTPException, OSError) as exc:
-                    _failed(row, exc, report)
-                    continue
-                row.status = "sent"
-                row.sent_at = dt.datetime.now(dt.UTC)
-                row.attempts += 1
-                if row.kind in ERASE_AFTER_SEND:
-                    row.body = None
-                report.sent += 1
-                log.info("outbox.sent kind=%s outbox_id=%d", row.kind, row.id)
+                    .order_by(OutboxMessage.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if row is None:
+                    break
+                last_id = row.id
+                _send(relay, row, settings, report)
+    finally:
+        relay.close()
     return report
+
+
+class _Relay:
+    """The SMTP connection of one `deliver` run: opened once, at first need."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.smtp: smtplib.SMTP | None = None
+        self.unreachable: OSError | None = None
+
+    def connection(self) -> smtplib.SMTP:
+        if self.unreachable is not None:
+            raise self.unreachable
+        if self.smtp is None:
+            try:
+                self.smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            except OSError as exc:
+                self.unreachable = exc
+                log.warning("outbox.connect_failed error=%s", type(exc).__name__)
+                raise
+        return self.smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+
+
+def _send(
+    relay: _Relay, row: OutboxMessage, settings: Settings, report: DeliveryReport
+) -> None:
+    try:
+        relay.connection().send_message(
+            _email(row, settings.mail_from),
+            from_addr=settings.mail_from,
+            to_addrs=[row.to_address],
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        _failed(row, exc, report)
+        return
+    row.status = "sent"
+    row.sent_at = dt.datetime.now(dt.UTC)
+    row.attempts += 1
+    if row.kind in ERASE_AFTER_SEND:
+        row.body = None
+    report.sent += 1
+    log.info("outbox.sent kind=%s outbox_id=%d", row.kind, row.id)
 
 
 def _failed(row: OutboxMessage, exc: BaseException, report: DeliveryReport) -> None:

@@ -262,8 +262,12 @@ class Change:
 
 @contextmanager
 def changing(store: Store, case_id: int) -> Iterator[Change]:
-    """Load a case for update, commit the change, then append its audit entries."""
-    with store.session() as session:
+    """Load a case for update, commit the change, then append its audit entries.
+
+    The write lock is taken first (SQLite: BEGIN IMMEDIATE, waiting its
+    turn), so concurrent changes queue up instead of failing.
+    """
+    with store.writing() as session:
         case = session.scalars(
             select(SarCase).where(SarCase.id == case_id).with_for_update()
         ).one_or_none()

@@ -188,12 +188,17 @@ def fulfil(store: Store, case_id: int, *, export_ref: str, actor: str) -> CaseVi
             "fulfilment needs the reference of the export", field="export_ref"
         )
     with changing(store, case_id) as change:
-        case = change.case
-        if State(case.state) is State.fee_requested and case.fee_paid_at is None:
-            raise Conflict(f"case {case_id} awaits its fee; record payment first")
-        case.export_ref = export_ref.strip()[:200]
-        change.move(State.fulfilled, actor=actor, details={"export": True})
+        fulfil_in(change, export_ref=export_ref, actor=actor)
     return show_case(store, case_id)
+
+
+def fulfil_in(change: Change, *, export_ref: str, actor: str) -> None:
+    """`fulfil` inside a caller's change, to commit with what else it writes."""
+    case = change.case
+    if State(case.state) is State.fee_requested and case.fee_paid_at is None:
+        raise Conflict(f"case {case.id} awaits its fee; record payment first")
+    case.export_ref = export_ref.strip()[:200]
+    change.move(State.fulfilled, actor=actor, details={"export": True})
 
 
 def extend(

@@ -45,7 +45,8 @@ def match_and_verify(
             return  # already done (or swept): nothing to repeat
         address = case.requester_address
     on_file = _people.people_with_email(store, address) if address else []
-    with store.session() as session:
+    # Write lock first: concurrent requests' follow-ups queue up on SQLite.
+    with store.writing() as session:
         case = session.scalars(
             select(SarCase).where(SarCase.id == case_id).with_for_update()
         ).one_or_none()

@@ -119,7 +119,9 @@ def _receive(
     store: Store, address: str, settings: Settings, channel: str, moment: dt.datetime
 ) -> Receipt:
     pending: list[tuple[int, str, dict[str, object]]] = []
-    with store.session() as session:
+    # The write lock first (SQLite: BEGIN IMMEDIATE, waiting its turn): a read
+    # then a write fails at once when another request committed in between.
+    with store.writing() as session:
         repeated = open_repeat(session, address, channel, moment)
         if repeated is None:
             case = new_case(

@@ -8,7 +8,8 @@ from fastapi import FastAPI
 
 from tutela import __version__
 from tutela.config import Settings
-from tutela.web.errors import install_error_handlers
+from tutela.web._openapi import html_pages
+from tutela.web.errors import MACHINE_PATHS, install_error_handlers
 from tutela.web.guard import ResponseGuard
 from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ResponseGuard)
 
     install_error_handlers(app)
+    app.openapi = html_pages(app, MACHINE_PATHS)  # type: ignore[method-assign]
     return app

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 __all__ = ["error_response", "install_error_handlers", "validation_problems"]
 
 # Paths outside /api/ that machines, not people, call.
-_MACHINE_PATHS = frozenset({"/collect", "/healthz"})
+MACHINE_PATHS = frozenset({"/collect", "/healthz"})
+"""Paths outside /api/ that answer machines: errors in the JSON envelope."""
 _HEADINGS = {
     400: "Not understood",
     401: "Sign-in required",
@@ -59,7 +60,7 @@ _MESSAGES = {
 
 def wants_envelope(request: Request) -> bool:
     """Whether an error on this path is answered in the JSON envelope."""
-    return is_api(request) or request.url.path in _MACHINE_PATHS
+    return is_api(request) or request.url.path in MACHINE_PATHS
 
 
 def error_response(

@@ -57,9 +57,14 @@ def parse(
 
 
 # Last: the ingest uses the names above (DISPOSITIONS, the parsers).
-from tutela.collect.cdr.ingest import find_owner, ingest_cdr  # noqa: E402
+from tutela.collect.cdr.ingest import (  # noqa: E402
+    CHUNK_ROWS,
+    find_owner,
+    ingest_cdr,
+)
 
 __all__ = [
+    "CHUNK_ROWS",
     "CdrItem",
     "CdrRecord",
     "DISPOSITIONS",

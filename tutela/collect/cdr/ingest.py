@@ -21,8 +21,9 @@ long ingest never holds the write lock for long. The parsers yield records
 only once the file is recognised as the declared format, and raise
 `InvalidInput` (file unusable) only before that, so a refused file stores
 nothing and its quarantine file is removed. A run cut short (crash, kill)
-keeps the chunks already committed; running it again stores the rest and
-counts the rest as duplicates.
+keeps the chunks already committed (its run is recorded as ``running`` from
+the start and marked ``interrupted`` by the next run, `tutela.collect.runs`);
+running it again stores the rest and counts the rest as duplicates.
 
 Speed: a chunk goes to the database in one statement round, not through the
 ORM: a prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany on SQLite
@@ -57,13 +58,8 @@ from tutela.collect.cdr._chunks import chunks_of
 from tutela.collect.cdr.owners import AccountResolver, Owner, find_owner
 from tutela.collect.cdr.rows import COLUMNS
 from tutela.collect.cdr.writer import chunk_writer
-from tutela.collect.quarantine import (
-    IngestSummary,
-    Quarantine,
-    audit_run,
-    quarantine_dir,
-    record_run,
-)
+from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
+from tutela.collect.runs import begin_run, end_run, end_run_failed
 from tutela.errors import InvalidInput, NotFound
 from tutela.store import Store
 from tutela.store.models import CallRecord
@@ -120,6 +116,7 @@ def ingest_cdr(
     quarantine = Quarantine(quarantine_dir(store.data_dir), source="cdr")
     resolver = AccountResolver(default, region)
     with _open(path) as fh:
+        run_id = begin_run(store, summary)
         options: dict[str, Any] = {
             "format": format,
             "source_name": str(path),
@@ -141,15 +138,16 @@ def ingest_cdr(
                         progress(chunk.position)
         except InvalidInput:
             quarantine.discard()
-            _finish(store, summary, status="refused")
+            _finish(store, run_id, summary, status="refused")
             raise
-        except BaseException:
+        except BaseException as exc:
             summary.close_quarantine(quarantine)
+            end_run_failed(store, run_id, summary, exc)
             raise
         if progress is not None:
             progress(os.fstat(fh.fileno()).st_size)
     summary.close_quarantine(quarantine)
-    _finish(store, summary, status="done")
+    _finish(store, run_id, summary, status="done")
     return summary
 
 
@@ -167,10 +165,8 @@ def _use_pipeline(fh: IO[bytes], workers: int | None) -> bool:
     return workers is not None or info.st_size >= PIPELINE_MIN_BYTES
 
 
-def _finish(store: Store, summary: IngestSummary, *, status: str) -> None:
-    with store.session() as session:
-        record_run(session, summary, status=status)
-    audit_run(store, summary, status=status)
+def _finish(store: Store, run_id: int, summary: IngestSummary, *, status: str) -> None:
+    end_run(store, run_id, summary, status=status)
     log.info(
         "ingest.cdr status=%s read=%d stored=%d duplicate=%d rejected=%d",
         status,

@@ -11,14 +11,22 @@ and inserts and quarantines, in file order, one transaction per chunk.
 Start method: ``fork``. The child only runs the parser and `chunks_of`
 and leaves through ``os._exit`` (as every multiprocessing child does), so
 it never touches the database connections it inherits; ``spawn`` would
-re-import Tutela in the child (about a second of CPU) on every ingest.
+re-import Tutela in the child (about a second of CPU) on every ingest. A
+child whose parent was killed (SIGKILL runs no cleanup) must not stay
+behind, blocked on a pipe nobody reads: on Linux the kernel kills it with
+its parent (``PR_SET_PDEATHSIG``); elsewhere it notices within `_POLL_S`
+seconds, at its next put on the full queue, and ends.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import pickle
 import queue as queue_mod
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -28,6 +36,7 @@ from tutela.errors import InvalidInput
 
 QUEUE_CHUNKS: Final = 3
 _POLL_S: Final = 0.5
+_PR_SET_PDEATHSIG: Final = 1  # from <linux/prctl.h>
 
 
 def _encode_error(exc: BaseException) -> tuple[Any, ...]:
@@ -60,8 +69,39 @@ def _decode_error(encoded: tuple[Any, ...]) -> BaseException:
     return other
 
 
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel SIGKILL this process when ``parent`` dies.
+
+    A child that has put its last chunk waits for the queue's feeder thread
+    to flush it into the pipe; with the parent killed, nobody ever reads it
+    and no put times out, so only the kernel can end the wait.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # died before the request above took effect
+        os._exit(0)
+
+
+class _ParentGone(Exception):
+    """The storing process died (killed): nobody will read what is put."""
+
+
+def _put(out: Any, item: object, parent: int) -> None:
+    # A plain put() would wait forever on a full queue once the parent is
+    # killed (SIGKILL runs no cleanup), leaving this child behind for good.
+    while True:
+        try:
+            out.put(item, timeout=_POLL_S)
+            return
+        except queue_mod.Full:
+            if os.getppid() != parent:
+                raise _ParentGone from None
+
+
 def _produce(
     out: Any,
+    parent: int,
     path: str,
     format: str,
     source_name: str,
@@ -69,7 +109,11 @@ def _produce(
     sqlite: bool,
     chunk_rows: int,
 ) -> None:
-    """The child: parse ``path`` and put `Chunk` s, then None or an error."""
+    """The child: parse ``path`` and put `Chunk` s, then None or an error.
+
+    Ends on its own when the parent (process ``parent``) dies.
+    """
+    _die_with(parent)
     try:
         with open(path, "rb") as fh:
             for chunk in chunks_of(
@@ -80,13 +124,20 @@ def _produce(
                 sqlite=sqlite,
                 chunk_rows=chunk_rows,
             ):
-                out.put(chunk)
-        out.put(None)
+                _put(out, chunk, parent)
+        _put(out, None, parent)
+    except _ParentGone:
+        out.cancel_join_thread()  # what is buffered can never be delivered
+        return
     except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
-        out.put(("error", _encode_error(exc)))
+        try:
+            _put(out, ("error", _encode_error(exc)), parent)
+        except _ParentGone:
+            out.cancel_join_thread()
+            return
     finally:
         out.close()
-        out.join_thread()
+    out.join_thread()
 
 
 def available() -> bool:
@@ -115,6 +166,7 @@ def chunks(
         target=_produce,
         args=(
             out,
+            os.getpid(),
             str(path),
             format,
             source_name,

@@ -24,7 +24,10 @@ voice mail messages until the customer deletes them."
 
 Transaction boundary: one transaction per message (its blob row and its
 voicemail row together). The blob file is written first and shredded again
-if the transaction fails, so no orphan audio stays on disk.
+if the transaction fails, so no orphan audio stays on disk. The run is
+recorded from its start (`tutela.collect.runs`): a killed run keeps the
+messages it committed and shows as ``interrupted``; running it again stores
+the rest.
 """
 
 from __future__ import annotations
@@ -45,12 +48,11 @@ from tutela.collect.cdr.ingest import Owner, find_owner
 from tutela.collect.quarantine import (
     IngestSummary,
     Quarantine,
-    audit_run,
     is_text,
     quarantine_dir,
-    record_run,
     safe_text,
 )
+from tutela.collect.runs import begin_run, end_run, end_run_failed
 from tutela.collect.voicemail import spool as voicemail_spool
 from tutela.collect.voicemail.audio import (
     NotReadable,
@@ -173,6 +175,34 @@ def _store_message(
     return "stored"
 
 
+def _ingest_item(
+    store: Store,
+    blobs: BlobStore,
+    item: voicemail_spool.VoicemailItem,
+    default: Owner | None,
+    quarantine: Quarantine,
+    summary: IngestSummary,
+) -> None:
+    summary.read += 1
+    if isinstance(item, Rejection):
+        quarantine.add_rejection(item)
+        summary.rejected += 1
+        return
+    if item.folder in voicemail_spool.CUSTOMER_DELETED_FOLDERS:
+        # Deleted on the phone system (kept there by backupdeleted): never
+        # stored; the voicemail sync shreds a copy held here.
+        summary.extra["deleted"] += 1
+        return
+    outcome = _store_message(store, blobs, item, default)
+    if outcome in ("stored", "duplicate"):
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    elif outcome == "deleted":
+        summary.extra["deleted"] += 1
+    else:
+        quarantine.add(file=str(item.metadata_path), line=None, reason=outcome)
+        summary.rejected += 1
+
+
 def ingest_voicemail(
     store: Store, spool_dir: Path, *, account_ref: str | None = None
 ) -> IngestSummary:
@@ -186,30 +216,17 @@ def ingest_voicemail(
     blobs = BlobStore.in_data_dir(store.data_dir)
     summary = IngestSummary(source=str(spool_dir), kind="voicemail")
     summary.extra["deleted"] = 0
+    run_id = begin_run(store, summary)
     with Quarantine(quarantine_dir(store.data_dir), source="voicemail") as quarantine:
-        for item in items:
-            summary.read += 1
-            if isinstance(item, Rejection):
-                quarantine.add_rejection(item)
-                summary.rejected += 1
-                continue
-            if item.folder in voicemail_spool.CUSTOMER_DELETED_FOLDERS:
-                # Deleted on the phone system (kept there by backupdeleted):
-                # never stored; `voicemail_sync` shreds a copy held here.
-                summary.extra["deleted"] += 1
-                continue
-            outcome = _store_message(store, blobs, item, default)
-            if outcome in ("stored", "duplicate"):
-                setattr(summary, outcome, getattr(summary, outcome) + 1)
-            elif outcome == "deleted":
-                summary.extra["deleted"] += 1
-            else:
-                quarantine.add(file=str(item.metadata_path), line=None, reason=outcome)
-                summary.rejected += 1
+        try:
+            for item in items:
+                _ingest_item(store, blobs, item, default, quarantine, summary)
+        except BaseException as exc:
+            summary.close_quarantine(quarantine)
+            end_run_failed(store, run_id, summary, exc)
+            raise
         summary.close_quarantine(quarantine)
-    with store.session() as session:
-        record_run(session, summary, status="done")
-    audit_run(store, summary, status="done")
+    end_run(store, run_id, summary, status="done")
     log.info(
         "ingest.voicemail read=%d stored=%d duplicate=%d rejected=%d deleted=%d",
         summary.read,

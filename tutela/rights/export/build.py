@@ -34,7 +34,7 @@ from tutela.errors import Conflict, Forbidden, NotFound
 from tutela.mail.outbox import enqueue
 from tutela.policy import load_policy_cached
 from tutela.rights.cases import State, aware, changing, person_ids_of
-from tutela.rights.decisions import fulfil, reply_channel
+from tutela.rights.decisions import fulfil_in, reply_channel
 from tutela.rights.export import bundle, links
 from tutela.rights.export.collect import collect_subject
 from tutela.rights.export.context import (
@@ -249,31 +249,33 @@ def export_case(
             blobs.discard(blob.id)
             raise
     export_id = row.id
-    try:
-        if state is State.fulfilled:
-            with changing(store, case_id) as change:
-                change.case.export_ref = ref
-                change.note("export_rebuilt", actor=actor, details={"export": ref})
-        else:
-            fulfil(store, case_id, export_ref=ref, actor=actor)
-    except BaseException:
-        _retire(store, blobs, export_id, status="expired", now=moment)
-        raise
     path = f"/rights/download/{token}"
     link = (
         settings.public_link(path) if base_url is None else base_url.rstrip("/") + path
     )
-    with store.session() as session:
-        for address in to:
-            enqueue(
-                session,
-                kind="sar_export",
-                to=address,
-                subject=f"Your personal information ({case.ref})",
-                body=_message(case.ref, link, expires, require_email),
-                sender=settings.mail_from,
-                case_id=case_id,
-            )
+    # The case is fulfilled in the transaction that queues the link's mail:
+    # a run killed in between can never leave a fulfilled case whose link
+    # nobody was sent.
+    try:
+        with changing(store, case_id) as change:
+            if state is State.fulfilled:
+                change.case.export_ref = ref
+                change.note("export_rebuilt", actor=actor, details={"export": ref})
+            else:
+                fulfil_in(change, export_ref=ref, actor=actor)
+            for address in to:
+                enqueue(
+                    change.session,
+                    kind="sar_export",
+                    to=address,
+                    subject=f"Your personal information ({case.ref})",
+                    body=_message(case.ref, link, expires, require_email),
+                    sender=settings.mail_from,
+                    case_id=case_id,
+                )
+    except BaseException:
+        _retire(store, blobs, export_id, status="expired", now=moment)
+        raise
     record(
         store,
         actor=actor,

@@ -284,7 +284,11 @@ class CallRecording(Base):
 class IngestRun(Base):
     """One ingest of one file or spool: its counts and its quarantine file.
 
-    Bookkeeping for operators; holds no personal data (counts, a path).
+    Bookkeeping for operators; holds no personal data (counts, a path, the
+    process that ran it). A run is written as ``running`` when it starts and
+    gets its final status (``done``, ``refused``, ``failed``) when it ends; a
+    run whose process died without ending it is marked ``interrupted`` by
+    the next run (`tutela.collect.quarantine.settle_interrupted`).
     """
 
     __tablename__ = "ingest_runs"
@@ -302,4 +306,9 @@ class IngestRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), info=AUDIT_TIME
     )
-    finished_at: Mapped[dt.datetime] = _created()
+    finished_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    # The process that ran it, to tell a running run from one that died.
+    host: Mapped[str | None] = mapped_column(String(255), info=PROVENANCE)
+    pid: Mapped[int | None] = mapped_column(Integer, info=STATUS)

@@ -221,11 +221,13 @@ COLLECT_JS = """\
 """
 
 
-@router.get("/collect.js")
-def read_collect_script() -> Response:
+class JavaScriptResponse(Response):
+    media_type = "text/javascript"
+
+
+@router.get("/collect.js", response_class=JavaScriptResponse)
+def read_collect_script() -> JavaScriptResponse:
     """The snippet a site includes: ``<script async src=".../collect.js"></script>``."""
-    return Response(
-        COLLECT_JS,
-        media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=86400"},
+    return JavaScriptResponse(
+        COLLECT_JS, headers={"Cache-Control": "public, max-age=86400"}
     )

@@ -23,17 +23,21 @@ from tutela.web.deps import PolicyDep
 router = APIRouter(tags=["policy"])
 
 
+class MarkdownResponse(PlainTextResponse):
+    """Markdown text; declared as such in the OpenAPI schema too."""
+
+    media_type = "text/markdown"
+
+
 @router.get("/", response_class=HTMLResponse)
 @router.get("/policy", response_class=HTMLResponse)
 def read_policy_page(policy: PolicyDep) -> HTMLResponse:
     return HTMLResponse(render_html(policy))
 
 
-@router.get("/policy.md", response_class=PlainTextResponse)
-def read_policy_markdown(policy: PolicyDep) -> PlainTextResponse:
-    return PlainTextResponse(
-        render_markdown(policy), media_type="text/markdown; charset=utf-8"
-    )
+@router.get("/policy.md", response_class=MarkdownResponse)
+def read_policy_markdown(policy: PolicyDep) -> MarkdownResponse:
+    return MarkdownResponse(render_markdown(policy))
 
 
 @router.get("/api/policy")

@@ -4,7 +4,8 @@ Policy: use.purposes.improve_websites_and_ads over web_activity
 (collect.web_use.web_activity) and ad_clicks (collect.web_use.ad_clicks).
 Only aggregates are shown; no visitor hash, truncated IP or single visit
 ever reaches the page (scope.web_unlinked). The page loads nothing from
-another origin: no script, no font, no stylesheet.
+another origin: no script, no font, no stylesheet. Page and JSON are open
+only to staff whose role may use the purpose (the JSON with an API token).
 """
 
 from __future__ import annotations
@@ -146,7 +147,10 @@ def read_web_report_page(
     )
 
 
-@router.get("/api/web/report")
+@router.get(
+    "/api/web/report",
+    dependencies=[Depends(require_purpose("improve_websites_and_ads"))],
+)
 def read_web_report(
     store: WebStoreDep,
     since: SinceQuery = None,
