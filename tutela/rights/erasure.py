@@ -73,6 +73,12 @@ ALWAYS_KEPT = {
     "audit_log": "our tamper-evident log holds only surrogate ids, never your data",
 }
 NOT_LINKED = ("web_activity", "ad_clicks")
+PARTLY_KEPT = {
+    "phone_numbers": {
+        "kept": "a line the business assigned you stays the business's number, "
+        "assigned to no one; its assignment to you is erased"
+    },
+}
 
 
 @dataclass
@@ -215,7 +221,7 @@ def erase_case(
             plan.categories[category] = (
                 {"erased": False, "kept": hold.reason, **hold.describe(now)}
                 if hold is not None
-                else {"erased": True}
+                else {"erased": True, **PARTLY_KEPT.get(category, {})}
             )
         for category, reason in ALWAYS_KEPT.items():
             hold = held.get(category)
@@ -271,7 +277,7 @@ def erasure_message(ref: str, plan: ErasurePlan) -> tuple[str, str]:
     lines.append("")
     lines.append("Kept, and why:")
     for category, verdict in plan.categories.items():
-        if verdict.get("erased"):
+        if not verdict.get("kept"):
             continue
         until = f" (until {verdict['until']})" if verdict.get("until") else ""
         lines.append(f"- {category.replace('_', ' ')}: {verdict['kept']}{until}")
