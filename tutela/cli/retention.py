@@ -41,10 +41,14 @@ def run_command(
 
     Also destroys the visitor-hash salts of every day before today, so no
     earlier visitor hash can ever be recomputed (run it daily, after the
-    nightly log ingest).
+    nightly log ingest); erases the data of accounts closed more than
+    TUTELA_FORMER_CUSTOMER_DAYS ago, except what TUTELA_LEGAL_HOLDS keep;
+    and deletes ingest quarantine files older than TUTELA_QUARANTINE_DAYS.
     """
     from tutela.cli._staff import signed_in_staff
+    from tutela.collect.former_customers import sweep_former_customers
     from tutela.collect.ingest_weblog import salts_for
+    from tutela.collect.quarantine_sweep import sweep_quarantine
     from tutela.secure.audit import record
     from tutela.secure.roles import Duty
     from tutela.store.db import open_store
@@ -57,8 +61,18 @@ def run_command(
         )
         when = now.replace(tzinfo=dt.UTC) if now and now.tzinfo is None else now
         result = sweep(store, now=when)
-        today = (when or dt.datetime.now(dt.UTC)).date()
+        moment = when or dt.datetime.now(dt.UTC)
+        today = moment.date()
         salts_destroyed = salts_for(settings.data).destroy_before(today)
+        former = sweep_former_customers(
+            store,
+            holds=settings.legal_holds,
+            grace_days=settings.former_customer_days,
+            now=moment,
+        )
+        quarantine_files = sweep_quarantine(
+            store, days=settings.quarantine_days, now=moment
+        )
         record(
             store,
             actor=staff.actor.id,
@@ -70,10 +84,19 @@ def run_command(
                 "kept": sorted(result.kept),
                 "not_swept": result.not_swept,
                 "salts_destroyed": salts_destroyed,
+                "former_customers": former.as_dict(),
+                "quarantine_files_deleted": quarantine_files,
             },
         )
     if json:
-        emit_json(result.as_dict() | {"salts_destroyed": salts_destroyed})
+        emit_json(
+            result.as_dict()
+            | {
+                "salts_destroyed": salts_destroyed,
+                "former_customers": former.as_dict(),
+                "quarantine_files_deleted": quarantine_files,
+            }
+        )
         return
     stdout.print(f"visitor-hash salts destroyed: {salts_destroyed}", markup=False)
     for table, count in result.deleted.items():
@@ -84,5 +107,16 @@ def run_command(
         stdout.print(f"{table:>20}  kept: {reason}", markup=False)
     for table in result.not_swept:
         stdout.print(f"{table:>20}  not swept (no age rule yet)", markup=False)
+    stdout.print(
+        f"former customers: {len(former.accounts)} accounts, "
+        f"{sum(former.deleted.values())} rows erased",
+        markup=False,
+    )
+    for category, hold in former.held.items():
+        stdout.print(
+            f"{category:>20}  held: {hold['reason']} (until {hold['until']})",
+            markup=False,
+        )
+    stdout.print(f"quarantine files deleted: {quarantine_files}", markup=False)
     kept = ", ".join(result.kept_forever)
     stdout.print(f"kept until the customer deletes them: {kept}", markup=False)

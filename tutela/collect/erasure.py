@@ -340,7 +340,7 @@ def erase_account_category(
     if category == "business_contact":
         session.execute(delete(Holding).where(Holding.account_id == account_id))
         account = session.get(Account, account_id)
-        if account is not None:
+        if account is not None and account.organization != ERASED:
             account.organization = ERASED
             out.count(Account.__tablename__, 1, blanked=True)
     return out
