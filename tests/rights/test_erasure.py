@@ -12,6 +12,7 @@ other people's values stay.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -41,8 +42,10 @@ from tutela.rights.intake import intake_message, open_request
 from tutela.secure.audit import audit_log
 from tutela.store.blobs import BLOB_DIR
 from tutela.store.db import Store
+from tutela.store.legal_holds import LegalHold
 from tutela.store.models import (
     Base,
+    CallRecord,
     Communication,
     Person,
     PhoneNumber,
@@ -204,3 +207,32 @@ def test_an_erased_subject_is_gone_from_every_table_blob_and_export(
     exported = json.dumps([s.rows for s in carol.sections], default=str)
     for value in ANN_VALUES:
         assert value not in exported
+
+
+@pytest.mark.clause("collect.service_use.call_records")
+def test_a_legal_hold_keeps_its_category_and_says_why_and_until_when(
+    store: Store, mail_settings: Settings, sink: Sink
+) -> None:
+    world = build_world(store, mail_settings)
+    hold = LegalHold(category="call_records", reason="billing disputes", days=365)
+    settings = mail_settings.model_copy(update={"legal_holds": [hold]})
+    case_id = ann_verified_erasure(store, settings, sink)
+
+    view = erase_case(store, case_id, actor="staff:1", settings=settings)
+
+    assert view.outcome is not None
+    categories = view.outcome["categories"]
+    assert isinstance(categories, dict)
+    kept = categories["call_records"]
+    assert kept["erased"] is False and kept["kept"] == "billing disputes"
+    assert dt.date.fromisoformat(kept["until"]) > dt.date.today()
+    assert categories["voicemail"] == {"erased": True}
+    with store.session() as s:
+        assert s.get(Person, world.ann) is None
+        held = s.scalars(
+            select(CallRecord.id).where(CallRecord.src_e164 == ANN_PHONE)
+        ).all()
+    assert held  # her calls are kept, her number in them too, until the hold ends
+    deliver(store, settings)
+    (answer,) = [m for m in sink.to(ANN_EMAIL) if "erasure" in str(m["Subject"])]
+    assert "call records: billing disputes (until " in answer.get_content()
