@@ -8,10 +8,13 @@ the victim's data is counted before and after.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
-from tests.rights.conftest import Sink
+from tests.rights.conftest import OnFile, Sink
+from tests.rights.mails import mail
 from tests.rights.test_erasure import ANN_EMAIL, code_in, erasure_mail
 from tests.rights.test_export import build_world, verified_case
 from tutela.changes.outbox import deliver
@@ -21,10 +24,13 @@ from tutela.rights import VerificationFailed, submit_code
 from tutela.rights.cases import show_case
 from tutela.rights.decisions import fulfil
 from tutela.rights.erasure import erase_case
+from tutela.rights.inbox import list_inbox, route_message
 from tutela.rights.intake import intake_message, open_request
 from tutela.rights.requests import case_id_for_ref
+from tutela.secure.roles import Role
 from tutela.store.db import Store
 from tutela.store.models import CallRecord, Person, SarCase
+from tutela.use import Actor
 
 
 def person_count(store: Store, person_id: int) -> int:
@@ -141,3 +147,29 @@ def test_a_request_kind_the_form_does_not_know_is_refused(
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(SarCase)) == 0
         assert s.scalar(select(func.count()).select_from(Person)) == 0
+
+
+@pytest.mark.clause("rights.access.request")
+def test_a_misworded_deletion_request_in_the_inbox_can_become_an_erasure(
+    store: Store, settings: Settings, ann: OnFile
+) -> None:
+    arrived = dt.datetime(2026, 3, 2, 9, 15, tzinfo=dt.UTC)
+    result = intake_message(
+        store,
+        mail(ann.email, subject="please remove me", message_id="<rm@example.com>"),
+        settings=settings,
+        now=arrived,
+    )
+    assert result.route == "general"
+    officer = Actor("staff:7", Role.privacy_officer)
+    (item,) = list_inbox(store, actor=officer, now=arrived)
+    assert item.id is not None
+    routed = route_message(
+        store, item.id, to="erasure", actor=officer, settings=settings
+    )
+    assert routed.case_id is not None
+    view = show_case(store, routed.case_id)
+    assert view.kind == "erasure" and view.received_at == arrived
+    assert view.state == "verifying"  # verified like any request, nothing erased
+    with store.session() as s:
+        assert s.get(Person, ann.person_id) is not None
