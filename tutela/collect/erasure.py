@@ -19,8 +19,9 @@ Two callers, one set of primitives, each inside the caller's transaction:
   inside other people's messages are replaced by `ERASED` and the mention
   index of those messages rebuilt; a porting or billing field that holds
   their name or address is blanked;
-- an account closing (`erase_account_category`): every row of one category
-  of one account goes.
+- an account closing (`tutela.collect.former_customers`): every row of one
+  category of one account goes, with the same voicemail and recording
+  primitives.
 
 On SQLite, freed pages are zeroed (`secure_delete`), so a deleted value does
 not linger in the database file. Nothing here logs a value: ids and counts.
@@ -46,12 +47,10 @@ from tutela.store.models import (
     Communication,
     CommunicationMention,
     Extension,
-    Holding,
     PaymentMethod,
     Person,
     PhoneNumber,
     PortingRequest,
-    RecordingNotice,
     Voicemail,
     VoicemailTombstone,
 )
@@ -298,62 +297,12 @@ def _blank_account_records(
                 out.count(model.__tablename__, 1, blanked=True)
 
 
-# ------------------------------------------------------------ account closing
-
-# Policy category -> the tables that hold it for one account, children first.
-ACCOUNT_TABLES: dict[str, tuple[type, ...]] = {
-    "call_records": (CallRecord,),
-    "call_recordings": (CallRecording, RecordingNotice),
-    "voicemail": (Voicemail,),
-    "communications": (Communication,),
-    "payment": (PaymentMethod,),
-    "porting": (PortingRequest,),
-    "phone_numbers": (Extension, PhoneNumber, Holding),
-    "business_contact": (Person,),
-}
-
-
-def erase_account_category(
-    session: Session, blobs: BlobStore, account_id: int, category: str
-) -> Erased:
-    """Every row of one policy category of one closed account."""
-    secure_delete(session)
-    out = Erased()
-    if category == "voicemail":
-        ids = session.scalars(
-            select(Voicemail.id).where(Voicemail.account_id == account_id)
-        ).all()
-        delete_voicemails(session, blobs, ids, out)
-        return out
-    if category == "call_recordings":
-        ids = session.scalars(
-            select(CallRecording.id).where(CallRecording.account_id == account_id)
-        ).all()
-        delete_recordings(session, blobs, ids, out)
-    for model in ACCOUNT_TABLES[category]:
-        table = model.__table__  # type: ignore[attr-defined]
-        where = table.c.account_id == account_id
-        if model is Holding:
-            where = where & table.c.kind.in_(("number", "extension"))
-        result = session.execute(delete(table).where(where))
-        out.count(table.name, max(int(getattr(result, "rowcount", 0) or 0), 0))
-    if category == "business_contact":
-        session.execute(delete(Holding).where(Holding.account_id == account_id))
-        account = session.get(Account, account_id)
-        if account is not None and account.organization != ERASED:
-            account.organization = ERASED
-            out.count(Account.__tablename__, 1, blanked=True)
-    return out
-
-
 __all__ = [
-    "ACCOUNT_TABLES",
     "ERASED",
     "Erased",
     "SubjectRows",
     "delete_recordings",
     "delete_voicemails",
-    "erase_account_category",
     "erase_subject",
     "erase_values",
     "secure_delete",

@@ -5,7 +5,7 @@ Policy: "Kept while the business is a customer, then as the law requires"
 call_records and call_recordings: `while_customer`). Once an account has
 been closed (`tutela.collect.closing`) for `TUTELA_FORMER_CUSTOMER_DAYS`,
 `tutela retention run` erases every row of those categories of the account
-(`tutela.collect.erasure.erase_account_category`: recordings' audio
+(`erase_account_category`: recordings' audio
 shredded; people with their holdings and portal sign-ins; the account row
 stays, its organization name blanked, as the anchor of the disclosure
 ledger and of its requests' records).
@@ -27,14 +27,35 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from tutela.collect.erasure import ACCOUNT_TABLES, erase_account_category
+from tutela.collect.erasure import (
+    ERASED,
+    Erased,
+    delete_recordings,
+    delete_voicemails,
+    secure_delete,
+)
 from tutela.policy.model import Policy, RetentionRule
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.legal_holds import LegalHold, check_holds, hold_on
-from tutela.store.models import Account
+from tutela.store.models import (
+    Account,
+    Base,
+    CallRecord,
+    CallRecording,
+    Communication,
+    Extension,
+    Holding,
+    PaymentMethod,
+    Person,
+    PhoneNumber,
+    PortingRequest,
+    RecordingNotice,
+    Voicemail,
+)
 from tutela.store.types import utc_aware
 
 log = logging.getLogger(__name__)
@@ -58,6 +79,52 @@ class FormerCustomers:
             "audio_shredded": self.audio_shredded,
             "held": self.held,
         }
+
+
+# Policy category -> the tables that hold it for one account, children first.
+ACCOUNT_TABLES: dict[str, tuple[type[Base], ...]] = {
+    "call_records": (CallRecord,),
+    "call_recordings": (CallRecording, RecordingNotice),
+    "voicemail": (Voicemail,),
+    "communications": (Communication,),
+    "payment": (PaymentMethod,),
+    "porting": (PortingRequest,),
+    "phone_numbers": (Extension, PhoneNumber, Holding),
+    "business_contact": (Person,),
+}
+
+
+def erase_account_category(
+    session: Session, blobs: BlobStore, account_id: int, category: str
+) -> Erased:
+    """Every row of one policy category of one closed account."""
+    secure_delete(session)
+    out = Erased()
+    if category == "voicemail":
+        ids = session.scalars(
+            select(Voicemail.id).where(Voicemail.account_id == account_id)
+        ).all()
+        delete_voicemails(session, blobs, ids, out)
+        return out
+    if category == "call_recordings":
+        ids = session.scalars(
+            select(CallRecording.id).where(CallRecording.account_id == account_id)
+        ).all()
+        delete_recordings(session, blobs, ids, out)
+    for model in ACCOUNT_TABLES[category]:
+        table = Base.metadata.tables[model.__tablename__]
+        where = table.c.account_id == account_id
+        if model is Holding:
+            where = where & table.c.kind.in_(("number", "extension"))
+        result = session.execute(delete(table).where(where))
+        out.count(table.name, max(int(getattr(result, "rowcount", 0) or 0), 0))
+    if category == "business_contact":
+        session.execute(delete(Holding).where(Holding.account_id == account_id))
+        account = session.get(Account, account_id)
+        if account is not None and account.organization != ERASED:
+            account.organization = ERASED
+            out.count(Account.__tablename__, 1, blanked=True)
+    return out
 
 
 def former_customer_categories(policy: Policy) -> list[str]:
@@ -125,4 +192,10 @@ def sweep_former_customers(
     return result
 
 
-__all__ = ["FormerCustomers", "former_customer_categories", "sweep_former_customers"]
+__all__ = [
+    "ACCOUNT_TABLES",
+    "FormerCustomers",
+    "erase_account_category",
+    "former_customer_categories",
+    "sweep_former_customers",
+]

@@ -35,12 +35,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from tutela.collect.erasure import SubjectRows, erase_subject
 from tutela.config import Settings
 from tutela.disclose.ledger import ledger_for_subject
 from tutela.errors import Conflict
 from tutela.policy.loader import load_policy_cached
-from tutela.policy.model import Policy, RecipientKind
+from tutela.policy.model import RecipientKind
 from tutela.rights._forget import forget_requests
 from tutela.rights.cases import CaseView, State, changing, show_case
 from tutela.rights.decisions import _notify, reply_channel
@@ -144,9 +146,7 @@ def _held(rows: SubjectRows, held: set[str]) -> SubjectRows:
     )
 
 
-def _recipients(
-    store: Store, policy: Policy, person_ids: list[int]
-) -> list[dict[str, object]]:
+def _recipients(store: Store, person_ids: list[int]) -> list[dict[str, object]]:
     """Who received the subject's data (allowed disclosures), processors flagged."""
     found: dict[str, dict[str, object]] = {}
     for person_id in person_ids:
@@ -167,7 +167,6 @@ def _recipients(
             cats = seen["categories"]
             assert isinstance(cats, list)
             seen["categories"] = sorted(set(cats) | set(entry.categories))
-    del policy
     return [found[k] for k in sorted(found)]
 
 
@@ -203,16 +202,17 @@ def erase_case(
         for c in (*SUBJECT_CATEGORIES, *ALWAYS_KEPT)
         if (h := hold_on(holds, c, since=now, now=now)) is not None
     }
-    plan = ErasurePlan(recipients=_recipients(store, policy, rows.person_ids))
+    plan = ErasurePlan(recipients=_recipients(store, rows.person_ids))
     case_refs = {str(r["case_ref"]) for r in data.section("access_requests").rows}
     blobs = BlobStore.in_data_dir(store.data_dir)
     with changing(store, case_id) as change:
         _check_ready(change.case)
         erased = erase_subject(change.session, blobs, _held(rows, set(held)))
-        case_ids = {
-            c.id
-            for c in change.session.query(SarCase).filter(SarCase.ref.in_(case_refs))
-        } | {case_id}
+        case_ids = set(
+            change.session.scalars(
+                select(SarCase.id).where(SarCase.ref.in_(sorted(case_refs)))
+            )
+        ) | {case_id}
         forgotten = forget_requests(
             change.session, blobs, case_ids=case_ids, addresses=addresses
         )
