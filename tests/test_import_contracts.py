@@ -73,10 +73,10 @@ def test_an_import_around_the_gate_breaks_the_layers(copy_of_package: Path) -> N
 def test_siblings_of_one_layer_do_not_import_each_other(
     copy_of_package: Path,
 ) -> None:
-    _plant(copy_of_package, "tutela.collect.planted", "import tutela.disclose.ledger")
+    _plant(copy_of_package, "tutela.auth.planted", "import tutela.mail.outbox")
     result = _lint_imports(copy_of_package)
     assert result.returncode == 1
-    assert "tutela.collect.planted -> tutela.disclose.ledger" in result.stdout
+    assert "tutela.auth.planted -> tutela.mail.outbox" in result.stdout
 
 
 def test_a_cycle_inside_a_package_is_reported(copy_of_package: Path) -> None:

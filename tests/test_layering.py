@@ -68,6 +68,19 @@ WRITE_CHECKS: dict[str, set[str]] = {
     "collect/accounts/porting.py": {"PhoneNumber"},
     "collect/cdr/ingest.py": {"CallRecord"},
     "collect/cdr/owners.py": {"Account", "PhoneNumber"},
+    # Erasure, correction and closing find the rows they change inside the
+    # transaction that changes them (what to erase was chosen, and audited,
+    # through the gate by the export's gatherer before it opens).
+    "collect/closing.py": {"Account"},
+    "collect/correction.py": {"Account", "Person"},
+    "collect/erasure.py": {
+        "Account",
+        "CallRecording",
+        "Communication",
+        "Person",
+        "Voicemail",
+    },
+    "collect/former_customers.py": {"Account", "CallRecording", "Voicemail"},
     "collect/communications/mentions.py": {
         "Account",
         "Communication",

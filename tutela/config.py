@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tutela.legal_holds import LegalHold
 from tutela.policy import DEFAULT_POLICY
 
 
@@ -129,6 +130,29 @@ class Settings(BaseSettings):
         default=None,
         description="A staff member's API token (`tutela users token`) that signs "
         "CLI commands in instead of a password, e.g. for scheduled jobs.",
+    )
+    legal_holds: list[LegalHold] = Field(
+        default_factory=list,
+        description="JSON list of legal holds that keep a policy category after "
+        "an account closes or an erasure, each with its reason and end, e.g. "
+        '[{"category": "payment", "reason": "tax records", "days": 2555}] '
+        "(an end is 'days' after the event or a date 'until').",
+    )
+    former_customer_days: int = Field(
+        default=0,
+        ge=0,
+        le=3650,
+        description="Days after an account closes before `tutela retention run` "
+        "erases the data kept while the business was a customer (calls, "
+        "recordings, communications, contacts, payment, porting, voicemail), "
+        "except what a legal hold keeps.",
+    )
+    quarantine_days: int = Field(
+        default=90,
+        gt=0,
+        le=3650,
+        description="Days an ingest quarantine file (refused input records, which "
+        "can hold personal data) is kept before `tutela retention run` deletes it.",
     )
 
     @field_validator("public_url")

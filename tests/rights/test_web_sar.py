@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -78,3 +79,25 @@ def test_request_limit_slides_over_the_hour_and_forgets_old_clients() -> None:
     for i in range(throttle.MAX_CLIENTS + 5):
         limit.check(f"client-{i}")
     assert len(limit._seen) <= throttle.MAX_CLIENTS
+
+
+@pytest.mark.clause("rights.access.request")
+def test_form_and_api_open_erasure_and_correction_requests(
+    client: TestClient, store: Store, ann: OnFile
+) -> None:
+    page = client.get("/rights/access").text
+    assert 'name="kind"' in page and 'value="erasure"' in page
+    api = client.post("/api/sar", json={"email": ann.email, "kind": "erasure"})
+    assert api.status_code == 202
+    form = client.post(
+        "/rights/access", data={"email": ann.email, "kind": "correction"}
+    )
+    assert form.status_code == 202
+    assert sorted(c.kind for c in list_cases(store)) == ["correction", "erasure"]
+    for kind, status in (("delete-all", 400), ("<script>delete</script>", 422)):
+        refused = client.post("/api/sar", json={"email": ann.email, "kind": kind})
+        assert refused.status_code == status
+        body = refused.json()
+        assert body["ok"] is False and "kind" in json.dumps(body)
+        assert "<script>" not in refused.text
+    assert len(list_cases(store)) == 2

@@ -9,6 +9,7 @@ import sys
 import typer
 
 from tutela.cli import (
+    accounts,
     audit,
     disclose,
     inbox,
@@ -18,6 +19,7 @@ from tutela.cli import (
     recordings,
     retention,
     sar,
+    sar_erasure,
     scan,
     serve,
     users,
@@ -48,6 +50,7 @@ def _every_command(ctx: typer.Context) -> None:
 # In the order of the policy: the policy itself, collect, use, disclose, secure,
 # rights; then running the service.
 app.add_typer(policy.app, name="policy")
+app.add_typer(accounts.app, name="accounts")
 app.add_typer(ingest.app, name="ingest")
 web.register_ingest(ingest.app)
 app.add_typer(scan.app, name="scan")
@@ -59,6 +62,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(users.app, name="users")
 app.add_typer(retention.app, name="retention")
+sar_erasure.register(sar.app)
 app.add_typer(sar.app, name="sar")
 app.add_typer(inbox.app, name="inbox")
 serve.register(app)

@@ -114,8 +114,9 @@ def route_command(
         str,
         typer.Option(
             "--to",
-            help="access (open a request, deadline from arrival), subscription, "
-            "unsubscribe, or general (handled, nothing more to do).",
+            help="access, erasure or correction (open a request of that kind, "
+            "deadline from arrival), subscription, unsubscribe, or general "
+            "(handled, nothing more to do).",
             show_default=False,
         ),
     ],

@@ -41,8 +41,11 @@ def run_command(
 
     Also destroys the visitor-hash salts of every day before today, so no
     earlier visitor hash can ever be recomputed (run it daily, after the
-    nightly log ingest), and shreds the zip (file and key) of every access
-    export whose download link expired unused.
+    nightly log ingest); shreds the zip (file and key) of every access
+    export whose download link expired unused; erases the data of accounts
+    closed more than TUTELA_FORMER_CUSTOMER_DAYS ago, except what
+    TUTELA_LEGAL_HOLDS keep; and deletes ingest quarantine files older than
+    TUTELA_QUARANTINE_DAYS.
     """
     from tutela.access.roles import Duty
     from tutela.cli._staff import signed_in_staff
@@ -56,7 +59,13 @@ def run_command(
             store, settings, as_email, duty=Duty.administer, action="run retention"
         )
         run = run_retention(
-            store, data_dir=settings.data, actor=staff.actor.id, now=now
+            store,
+            data_dir=settings.data,
+            actor=staff.actor.id,
+            holds=settings.legal_holds,
+            former_customer_days=settings.former_customer_days,
+            quarantine_days=settings.quarantine_days,
+            now=now,
         )
         # Export zips are the access-request workflow's own files: it shreds
         # those whose link expired unused (each audited), retention does not
@@ -65,10 +74,16 @@ def run_command(
             store, blobs=BlobStore.in_data_dir(settings.data), now=run.as_of
         )
     result, salts_destroyed = run.result, run.salts_destroyed
+    former, quarantine_files = run.former, run.quarantine_files_deleted
     if json:
         emit_json(
             result.as_dict()
-            | {"salts_destroyed": salts_destroyed, "exports_expired": exports_expired}
+            | {
+                "salts_destroyed": salts_destroyed,
+                "exports_expired": exports_expired,
+                "former_customers": former.as_dict(),
+                "quarantine_files_deleted": quarantine_files,
+            }
         )
         return
     stdout.print(f"visitor-hash salts destroyed: {salts_destroyed}", markup=False)
@@ -81,5 +96,16 @@ def run_command(
         stdout.print(f"{table:>20}  kept: {reason}", markup=False)
     for table in result.not_swept:
         stdout.print(f"{table:>20}  not swept (no age rule yet)", markup=False)
+    stdout.print(
+        f"former customers: {len(former.accounts)} accounts, "
+        f"{sum(former.deleted.values())} rows erased",
+        markup=False,
+    )
+    for category, hold in former.held.items():
+        stdout.print(
+            f"{category:>20}  held: {hold['reason']} (until {hold['until']})",
+            markup=False,
+        )
+    stdout.print(f"quarantine files deleted: {quarantine_files}", markup=False)
     kept = ", ".join(result.kept_forever)
     stdout.print(f"kept until the customer deletes them: {kept}", markup=False)

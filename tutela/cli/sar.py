@@ -140,7 +140,8 @@ def show_command(
         emit_json({"case": v.as_dict()})
         return
     stdout.print(
-        f"case {v.id} {v.ref}: {v.state} (channel {v.channel}, risk {v.risk})",
+        f"case {v.id} {v.ref}: {v.kind} request, {v.state} "
+        f"(channel {v.channel}, risk {v.risk})",
         markup=False,
     )
     stdout.print(

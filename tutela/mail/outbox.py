@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Messages carrying a secret (a code, a download link) keep no body once sent.
-ERASE_AFTER_SEND = frozenset({"sar_code", "sar_export"})
+ERASE_AFTER_SEND = frozenset({"sar_code", "sar_export", "sar_erasure"})
+# The answer to an erasure request is the last thing sent to the erased
+# subject: once sent, their address goes too (`tutela.rights.erasure`).
+FORGET_RECIPIENT_AFTER_SEND = frozenset({"sar_erasure"})
+FORGOTTEN_RECIPIENT = "erased@erased.invalid"
 
 
 def new_message_id(sender: str) -> str:
@@ -183,6 +187,9 @@ def _send(
     row.attempts += 1
     if row.kind in ERASE_AFTER_SEND:
         row.body = None
+    if row.kind in FORGET_RECIPIENT_AFTER_SEND:
+        row.to_address = FORGOTTEN_RECIPIENT
+        row.in_reply_to = None
     report.sent += 1
     log.info("outbox.sent kind=%s outbox_id=%d", row.kind, row.id)
 

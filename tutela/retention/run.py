@@ -10,11 +10,15 @@ visitor hash can ever be recomputed).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutela.audit.log import record
+from tutela.collect.former_customers import FormerCustomers, sweep_former_customers
+from tutela.collect.quarantine_sweep import sweep_quarantine
 from tutela.collect.weblog.ingest import salts_for
+from tutela.legal_holds import LegalHold
 from tutela.retention.sweep import SweepResult, sweep
 from tutela.store import Store
 
@@ -26,18 +30,34 @@ class RetentionRun:
     result: SweepResult
     salts_destroyed: int
     as_of: dt.datetime
+    former: FormerCustomers
+    quarantine_files_deleted: int
 
 
 def run_retention(
-    store: Store, *, data_dir: Path, actor: str, now: dt.datetime | None = None
+    store: Store,
+    *,
+    data_dir: Path,
+    actor: str,
+    holds: Sequence[LegalHold] = (),
+    former_customer_days: int = 0,
+    quarantine_days: int = 90,
+    now: dt.datetime | None = None,
 ) -> RetentionRun:
-    """Sweep the fixed periods as of `now` (default: now, UTC), then destroy the
-    visitor-hash salts of every day before that day; audited as `actor`."""
+    """Sweep the fixed periods as of `now` (default: now, UTC), destroy the
+    visitor-hash salts of every day before that day, erase the data of
+    accounts closed more than `former_customer_days` ago (except what `holds`
+    keep) and delete quarantine files older than `quarantine_days`; audited
+    as `actor`."""
     when = now or dt.datetime.now(dt.UTC)
     when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
     result = sweep(store, now=when)
     today = when.date()
     salts_destroyed = salts_for(data_dir).destroy_before(today)
+    former = sweep_former_customers(
+        store, holds=holds, grace_days=former_customer_days, now=when
+    )
+    quarantine_files = sweep_quarantine(store, days=quarantine_days, now=when)
     record(
         store,
         actor=actor,
@@ -49,6 +69,8 @@ def run_retention(
             "kept": sorted(result.kept),
             "not_swept": result.not_swept,
             "salts_destroyed": salts_destroyed,
+            "former_customers": former.as_dict(),
+            "quarantine_files_deleted": quarantine_files,
         },
     )
-    return RetentionRun(result, salts_destroyed, when)
+    return RetentionRun(result, salts_destroyed, when, former, quarantine_files)

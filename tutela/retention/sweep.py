@@ -3,11 +3,14 @@
 Rules come from each category's `retention` in the policy:
 - `fixed_period` (website activity, ad clicks, rights requests): rows older
   than `days` go;
-- `until_customer_deletes` (voicemail): never touched by any job — the
+- `until_customer_deletes` (voicemail): never touched by this sweep — the
   policy: "stores customers' voice mail messages until the customer deletes
-  them" (collect.service_use.voicemail);
-- `while_customer`: kept while the business is a customer; closing accounts
-  is a separate, audited procedure, not a sweep.
+  them" (collect.service_use.voicemail); a closed account's mailboxes go
+  with its other data (below);
+- `while_customer`: kept while the business is a customer; closing an
+  account (`tutela accounts close`, audited) starts the former-customer
+  rules, which `tutela retention run` applies in
+  `tutela.collect.former_customers`, legal holds included.
 
 A table is swept only if every personal column it holds belongs to a
 fixed-period category. Most such tables name their age column in

@@ -17,6 +17,7 @@ from tutela.rights.cases import (
     show_case,
 )
 from tutela.rights.claims import claim_case
+from tutela.rights.correction import correct_case
 from tutela.rights.deadlines import DeadlineRule, rule_for
 from tutela.rights.decisions import (
     expire_overdue,
@@ -26,6 +27,7 @@ from tutela.rights.decisions import (
     reject,
     request_fee,
 )
+from tutela.rights.erasure import erase_case
 from tutela.rights.headings import inbox_flag, route_of
 from tutela.rights.inbox import TARGETS, list_inbox, route_message, show_message
 from tutela.rights.intake import (
@@ -70,7 +72,9 @@ __all__ = [
     "approve_override",
     "claim_case",
     "controller",
+    "correct_case",
     "decisions",
+    "erase_case",
     "expire_overdue",
     "extend",
     "fulfil",

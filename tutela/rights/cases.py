@@ -119,6 +119,7 @@ class CaseView:
     id: int
     ref: str
     state: str
+    kind: str
     channel: str
     risk: str
     auth_failures: list[str]
@@ -138,6 +139,7 @@ class CaseView:
     fee_paid: bool
     decision_reason: str | None
     export_ref: str | None
+    outcome: dict[str, object] | None
     prior_requests: int
     events: list[CaseEvent] = field(default_factory=list)
 
@@ -173,12 +175,14 @@ def new_case(
     account_closed: bool = False,
     auth_failures: list[str] | None = None,
     subject_e164: str | None = None,
+    kind: str = "access",
 ) -> SarCase:
     """Add a case in state `received` (the caller commits and audits it)."""
     rule = rule_for(jurisdiction)
     failures = sorted(set(auth_failures or []))
     case = SarCase(
         ref=new_ref(),
+        kind=kind,
         state=State.received.value,
         channel=channel,
         requester_address=requester_address,
@@ -364,6 +368,7 @@ def view(
         id=case.id,
         ref=case.ref,
         state=case.state,
+        kind=case.kind,
         channel=case.channel,
         risk=case.risk,
         auth_failures=(case.auth_failures or "").split(",")
@@ -385,6 +390,7 @@ def view(
         fee_paid=case.fee_paid_at is not None,
         decision_reason=case.decision_reason,
         export_ref=case.export_ref,
+        outcome=json.loads(case.outcome) if case.outcome else None,
         prior_requests=prior_requests(session, case),
         events=[
             CaseEvent(

@@ -195,6 +195,11 @@ def fulfil(store: Store, case_id: int, *, export_ref: str, actor: str) -> CaseVi
 def fulfil_in(change: Change, *, export_ref: str, actor: str) -> None:
     """`fulfil` inside a caller's change, to commit with what else it writes."""
     case = change.case
+    if case.kind != "access":
+        raise Conflict(
+            f"case {case.id} is a {case.kind} request; an export does not "
+            f"answer it (`tutela sar {'erase' if case.kind == 'erasure' else 'correct'}`)"
+        )
     if State(case.state) is State.fee_requested and case.fee_paid_at is None:
         raise Conflict(f"case {case.id} awaits its fee; record payment first")
     case.export_ref = export_ref.strip()[:200]

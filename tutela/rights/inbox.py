@@ -49,7 +49,9 @@ from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import RightsMessage
 
 PURPOSE: Final = "respond_to_requests"
-Target = Literal["access", "subscription", "unsubscribe", "general"]
+Target = Literal[
+    "access", "erasure", "correction", "subscription", "unsubscribe", "general"
+]
 TARGETS: Final = get_args(Target)
 _FLAG_ORDER = {"probable_access": 0, "unsubscribe": 1, "quarantined": 2}
 _COLUMNS = (
@@ -250,6 +252,7 @@ def _apply(
     failures = row.auth_failures.split(",") if row.auth_failures else []
     case = new_case(
         session,
+        kind=to if to in ("erasure", "correction") else "access",
         channel=row.channel,
         requester_address=address,
         received_at=utc_aware(row.received_at),

@@ -60,6 +60,7 @@ from tutela.rights.cases import (
     person_ids_of,
 )
 from tutela.rights.headings import Route, inbox_flag, route_of
+from tutela.rights.kinds import request_kind
 from tutela.rights.matching import match_and_verify, resume
 from tutela.rights.notices import acknowledgement, inbox_acknowledgement
 from tutela.rights.quarantine import (
@@ -204,9 +205,10 @@ def receive(
             )
             return Receipt(result)
         joined = _thread_case(session, parsed.refs)
+        kind = request_kind(parsed.subject, parsed.first_lines)
         route = (
             "access_request"
-            if joined is not None
+            if joined is not None or kind is not None
             else route_of(
                 parsed.subject,
                 parsed.first_lines,
@@ -230,7 +232,7 @@ def receive(
         session.add(row)
         session.flush()
         repeat = (
-            open_repeat(session, parsed.sender, channel, moment)
+            open_repeat(session, parsed.sender, channel, moment, kind or "access")
             if route == "access_request" and joined is None and parsed.sender
             else None
         )
@@ -251,7 +253,9 @@ def receive(
                 )
             notes.append((case.id, person_ids_of(case), change))
         elif route == "access_request":
-            follow_up = _open_case(session, row, parsed, settings, store, moment)
+            follow_up = _open_case(
+                session, row, parsed, settings, store, moment, kind or "access"
+            )
         elif route == "policy_updates" and parsed.sender:
             subscribe(
                 session,
@@ -289,9 +293,11 @@ def _open_case(
     settings: Settings,
     store: Store,
     moment: dt.datetime,
+    kind: str = "access",
 ) -> Callable[[], None]:
     case = new_case(
         session,
+        kind=kind,
         channel=row.channel,
         requester_address=parsed.sender,
         received_at=moment,

@@ -36,6 +36,7 @@ from tutela.config import Settings
 from tutela.errors import InvalidInput
 from tutela.mail.parsing import clean_address
 from tutela.rights.cases import OPEN, Change, audit_events, new_case, new_ref
+from tutela.rights.kinds import check_kind
 from tutela.rights.matching import match_and_verify
 from tutela.store import Store, utcnow
 from tutela.store.models import SarCase, SarCaseRef
@@ -54,13 +55,18 @@ def same_channels(channel: str) -> tuple[str, ...]:
 
 
 def open_repeat(
-    session: Session, address: str, channel: str, moment: dt.datetime
+    session: Session,
+    address: str,
+    channel: str,
+    moment: dt.datetime,
+    kind: str = "access",
 ) -> SarCase | None:
-    """This address's open case from this channel within the window, if any."""
+    """This address's open case of this kind from this channel within the window."""
     return session.scalars(
         select(SarCase)
         .where(
             SarCase.requester_address == address,
+            SarCase.kind == kind,
             SarCase.channel.in_(same_channels(channel)),
             SarCase.state.in_([str(state) for state in OPEN]),
             SarCase.received_at >= moment - REPEAT_WINDOW,
@@ -95,8 +101,13 @@ def receive_request(
     settings: Settings,
     channel: str = "web",
     now: dt.datetime | None = None,
+    kind: str = "access",
 ) -> Receipt:
-    """Open (or, for a repeat, refer to) a case; nobody is looked up yet."""
+    """Open (or, for a repeat, refer to) a case; nobody is looked up yet.
+
+    `kind` is what the request asks for: access, erasure or correction.
+    """
+    kind = check_kind(kind)
     if not _FORM_ADDRESS.fullmatch(email.strip()):
         raise InvalidInput("is not an e-mail address", field="email")
     address = clean_address(email)
@@ -105,7 +116,7 @@ def receive_request(
     moment = now or utcnow()
     for attempt in range(_ATTEMPTS):
         try:
-            return _receive(store, address, settings, channel, moment)
+            return _receive(store, address, settings, channel, moment, kind)
         except sa_exc.OperationalError:
             # SQLite refuses a write whose read snapshot a concurrent writer
             # (the work after an earlier answer) made stale: try again.
@@ -116,16 +127,22 @@ def receive_request(
 
 
 def _receive(
-    store: Store, address: str, settings: Settings, channel: str, moment: dt.datetime
+    store: Store,
+    address: str,
+    settings: Settings,
+    channel: str,
+    moment: dt.datetime,
+    kind: str = "access",
 ) -> Receipt:
     pending: list[tuple[int, str, dict[str, object]]] = []
     # The write lock first (SQLite: BEGIN IMMEDIATE, waiting its turn): a read
     # then a write fails at once when another request committed in between.
     with store.writing() as session:
-        repeated = open_repeat(session, address, channel, moment)
+        repeated = open_repeat(session, address, channel, moment, kind)
         if repeated is None:
             case = new_case(
                 session,
+                kind=kind,
                 channel=channel,
                 requester_address=address,
                 received_at=moment,
@@ -160,6 +177,7 @@ def open_request(
     settings: Settings,
     channel: str = "web",
     now: dt.datetime | None = None,
+    kind: str = "access",
 ) -> str:
     """A web-form or API request, start to finish; returns the reference given.
 
@@ -167,7 +185,7 @@ def open_request(
     the response; this does both at once (CLI, tests, scripts).
     """
     receipt = receive_request(
-        store, email=email, settings=settings, channel=channel, now=now
+        store, email=email, settings=settings, channel=channel, now=now, kind=kind
     )
     if receipt.follow_up is not None:
         receipt.follow_up()

@@ -359,8 +359,13 @@ def release_number(
 def close_account(
     session: Session, account: Account, *, at: dt.datetime | None = None
 ) -> None:
-    """The business left: its account closes and every holding of it ends."""
+    """The business left: its account closes and every holding of it ends.
+
+    `closed_at` is when the former-customer rules start counting
+    (`tutela.collect.former_customers`).
+    """
     account.status = "closed"
+    account.closed_at = at or dt.datetime.now(dt.UTC)
     end_all(session, account_id=account.id, at=at)
     log.info("account.closed account_id=%s", account.id)
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tutela.store.models._base import (
+    AUDIT_TIME,
     LINK,
     STATUS,
     Base,
@@ -64,6 +65,11 @@ class Account(Base):
         info=structural("legal jurisdiction of the customer (ISO 3166)"),
     )
     status: Mapped[str] = mapped_column(String(16), default="active", info=STATUS)
+    # When the business stopped being a customer: the former-customer rules
+    # of `tutela.store.former_customers` count from here.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
     created_at: Mapped[dt.datetime] = _created()
 
 

@@ -51,6 +51,8 @@ CASE_STATES = (
 # The states a case ends in (no move leads out of them; `tutela.rights.cases`):
 # its verification data goes at once, its records after the retention period.
 CLOSED_CASE_STATES = ("fulfilled", "rejected", "expired")
+# What a rights case asks for (GDPR Art. 15, 16, 17; CCPA know, correct, delete).
+REQUEST_KINDS = ("access", "erasure", "correction")
 ROUTES = ("access_request", "policy_updates", "general")
 # Why a message in the legal inbox needs a look (`tutela.rights.inbox`); checked
 # in code (a CHECK constraint would mean rebuilding the table on SQLite).
@@ -77,6 +79,10 @@ class SarCase(Base):
         String(16), unique=True, info=structural("random public case reference")
     )
     state: Mapped[str] = mapped_column(String(16), default="received", info=STATUS)
+    # access, erasure or correction (`REQUEST_KINDS`); checked in code.
+    kind: Mapped[str] = mapped_column(
+        String(12), default="access", server_default="access", info=STATUS
+    )
     channel: Mapped[str] = mapped_column(String(8), info=STATUS)
     requester_address: Mapped[str | None] = mapped_column(
         String(320), index=True, info=personal("rights_requests", "requester_address")
@@ -140,6 +146,13 @@ class SarCase(Base):
     decision_note: Mapped[str | None] = mapped_column(String(300), info=REASON)
     export_ref: Mapped[str | None] = mapped_column(
         String(200), info=structural("reference of the attached export")
+    )
+    outcome: Mapped[str | None] = mapped_column(
+        Text,
+        info=structural(
+            "JSON: per category what an erasure or correction erased, kept and "
+            "why; counts, reasons and recipients, never values"
+        ),
     )
     closed_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), info=AUDIT_TIME

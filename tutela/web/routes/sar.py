@@ -10,7 +10,8 @@ so the time to answer does not depend on whether the address is known.
 
     GET  /rights/access   the form
     POST /rights/access   form post (application/x-www-form-urlencoded)
-    POST /api/sar         {"email": "..."} -> {"ok": true, "case": {"ref": ...}}
+    POST /api/sar         {"email": "...", "kind": "access|erasure|correction"}
+                          -> {"ok": true, "case": {"ref": ...}}
                           (both posts: at most Settings.sar_requests_per_hour per
                           client address, then 429 with Retry-After)
     GET  /rights/download/{token}   a page with a button (and the address field
@@ -69,6 +70,11 @@ _FORM = """<p>Ask for a copy of the personal information Jive holds about you.
 Before we process a request we verify your identity.</p>
 <form method="post" action="/rights/access">
 <label>E-mail address <input type="email" name="email" required maxlength="320"></label>
+<label>I ask for <select name="kind">
+<option value="access">a copy of my personal information</option>
+<option value="erasure">my personal information to be deleted</option>
+<option value="correction">my personal information to be corrected</option>
+</select></label>
 <button type="submit">Send request</button>
 </form>"""
 
@@ -79,6 +85,7 @@ class SarCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(min_length=3, max_length=320)
+    kind: str = Field(default="access", max_length=12)
 
 
 class SarReceipt(BaseModel):
@@ -109,8 +116,11 @@ def create_access_request(
     store: StoreDep,
     settings: SettingsDep,
     tasks: BackgroundTasks,
+    kind: Annotated[str, Form(max_length=12)] = "access",
 ) -> HTMLResponse:
-    found = receive_request(store, email=email, settings=settings, channel="web")
+    found = receive_request(
+        store, email=email, settings=settings, channel="web", kind=kind
+    )
     receipt = _receipt(_answer_first(found, tasks))
     paragraphs = "".join(
         f"<p>{html.escape(p)}</p>" for p in receipt.message.split("\n\n") if p.strip()
@@ -124,7 +134,9 @@ def create_access_request(
 def create_sar(
     body: SarCreate, store: StoreDep, settings: SettingsDep, tasks: BackgroundTasks
 ) -> dict[str, object]:
-    found = receive_request(store, email=body.email, settings=settings, channel="api")
+    found = receive_request(
+        store, email=body.email, settings=settings, channel="api", kind=body.kind
+    )
     ref = _answer_first(found, tasks)
     return {"ok": True, "case": _receipt(ref).model_dump()}
 

@@ -1,0 +1,83 @@
+"""`tutela sar erase|correct` on the command line: a signed-in officer, one JSON document.
+
+Clauses: rights.access, rights.access.verification.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import add_staff, staff_env
+from tests.rights.test_export import build_world
+from tutela.config import Settings
+from tutela.rights.intake import open_request
+from tutela.store.db import Store
+from tutela.store.models import Person, SarCase
+
+TUTELA = str(Path(sys.executable).with_name("tutela"))
+
+
+def tutela(env: dict[str, str], *args: str) -> tuple[int, Any]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    done = subprocess.run(
+        [TUTELA, *args, "--json"],
+        capture_output=True,
+        text=True,
+        env=base | env,
+        timeout=300,
+    )
+    return done.returncode, json.loads(done.stdout) if done.stdout else None
+
+
+def verified(store: Store, settings: Settings, email: str, kind: str) -> int:
+    ref = open_request(store, email=email, settings=settings, channel="api", kind=kind)
+    with store.session() as s:
+        case = s.scalars(select(SarCase).where(SarCase.ref == ref)).one()
+        case.state = "verified"
+        case.verification_method = "email_code"
+        return int(case.id)
+
+
+@pytest.mark.clause("rights.access")
+def test_erase_and_correct_from_the_command_line(
+    store: Store, settings: Settings
+) -> None:
+    world = build_world(store, settings)
+    env = staff_env(settings, add_staff(store))
+    fix = verified(store, settings, "bob@example.com", "correction")
+    code, out = tutela(env, "sar", "correct", str(fix), "--set", "city=Reno")
+    assert code == 0 and out["case"]["state"] == "fulfilled"
+    assert out["case"]["outcome"]["corrections"][0]["field"] == "city"
+    code, out = tutela(env, "sar", "correct", str(fix), "--set", "no-equals-sign")
+    assert code == 2 and out["ok"] is False
+
+    case_id = verified(store, settings, "ann@example.com", "erasure")
+    code, out = tutela(env, "sar", "erase", str(case_id))
+    assert code == 0 and out["case"]["kind"] == "erasure"
+    assert out["case"]["outcome"]["categories"]["communications"]["erased"] is True
+    code, again = tutela(env, "sar", "erase", str(case_id))
+    assert code != 0 and again["ok"] is False and "fulfilled" in again["error"]
+    with store.session() as s:
+        assert s.get(Person, world.ann) is None
+        bob = s.get(Person, world.bob)
+        assert bob is not None and bob.city == "Reno"
+
+
+def test_erasing_needs_a_signed_in_privacy_officer(
+    store: Store, settings: Settings
+) -> None:
+    world = build_world(store, settings)
+    case_id = verified(store, settings, "ann@example.com", "erasure")
+    support = staff_env(settings, add_staff(store, "support_agent"))
+    code, out = tutela(support, "sar", "erase", str(case_id))
+    assert code != 0 and out["ok"] is False
+    with store.session() as s:
+        assert s.get(Person, world.ann) is not None

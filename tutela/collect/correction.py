@@ -1,0 +1,95 @@
+"""Correct a contact's field at their request: the wrong value is overwritten.
+
+Policy: collect.requested (business contact information: name, phone,
+e-mail, postal address) and the right to correction that answers a rights
+request (GDPR Art. 16, CCPA correction; `tutela.rights.correction` decides,
+this module writes). The new value is checked exactly as when the contact
+was added (`tutela.collect.accounts.contacts`: E.164 phone in the account's region,
+a real e-mail address, an ISO country). The old value is not kept: it was
+wrong, so it is overwritten in the contact and in the typed holding that
+recorded it (a typed holding proves nothing; its interval stays, now with
+the right value). Nothing here logs a value.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from tutela.collect.accounts.contacts import (
+    normalize_country,
+    normalize_phone,
+    optional_email,
+    optional_text,
+    required_text,
+)
+from tutela.collect.erasure import secure_delete
+from tutela.errors import InvalidInput, NotFound
+from tutela.store.models import Account, Holding, Person
+
+log = logging.getLogger(__name__)
+
+# field -> longest value (the column's length)
+FIELDS: Final = {
+    "name": 200,
+    "email": 254,
+    "phone": 20,
+    "street": 200,
+    "city": 100,
+    "region": 100,
+    "postal_code": 20,
+    "country": 2,
+}
+
+
+def _normalized(field: str, value: str, account: Account) -> str | None:
+    if field == "name":
+        return required_text(value, field=field, max_len=FIELDS[field])
+    if field == "email":
+        found = optional_email(value, field=field)
+        if found is None:
+            raise InvalidInput("give the corrected address", field=field)
+        return found
+    if field == "phone":
+        return normalize_phone(value, region=account.region, field=field)
+    if field == "country":
+        return normalize_country(value, field=field)
+    return optional_text(value, field=field, max_len=FIELDS[field])
+
+
+def correct_person(session: Session, person_id: int, field: str, value: str) -> bool:
+    """Overwrite one field of a contact; False when it already held the value."""
+    if field not in FIELDS:
+        raise InvalidInput(f"use one of {sorted(FIELDS)}", field="field")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} does not exist")
+    account = session.get(Account, person.account_id)
+    assert account is not None
+    new = _normalized(field, value, account)
+    old = getattr(person, field)
+    if old == new:
+        return False
+    secure_delete(session)
+    setattr(person, field, new)
+    holding_column = {"email": Holding.email, "phone": Holding.e164}.get(field)
+    if holding_column is not None and old is not None and new is not None:
+        session.execute(
+            update(Holding)
+            .where(
+                Holding.person_id == person.id,
+                Holding.evidence == "typed",
+                holding_column == old,
+            )
+            .values({holding_column.key: new})
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    log.info("person.corrected person_id=%d field=%s", person.id, field)
+    return True
+
+
+__all__ = ["FIELDS", "correct_person"]
