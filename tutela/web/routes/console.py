@@ -21,7 +21,7 @@ from fastapi.responses import Response
 
 from tutela.secure import audit_log
 from tutela.secure.auth import Principal, csrf_token
-from tutela.secure.roles import SUBJECT_ACCESS, Duty, has_duty, purposes_for
+from tutela.secure.roles import SUBJECT_ACCESS, Duty, Role, has_duty, purposes_for
 from tutela.web._pages import render
 from tutela.web.deps import (
     SESSION_COOKIE,
@@ -56,6 +56,9 @@ def read_console(
         can_web=WEB_PURPOSE in may,
         can_sar=SUBJECT_ACCESS in may,
         can_audit=has_duty(role, Duty.read_audit),
+        can_ledger=has_duty(role, Duty.read_ledger),
+        can_oversee=role in (Role.privacy_officer, Role.auditor),
+        can_admin=has_duty(role, Duty.administer),
     )
 
 
