@@ -14,8 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.web.console_world import OFFICER, SECOND_OFFICER, Staffed, sign_in
-from tests.web.console_world import staff_and_ann
+from tests.web.console_world import (
+    OFFICER,
+    SECOND_OFFICER,
+    Staffed,
+    sign_in,
+    staff_and_ann,
+)
 from tests.web.live import app_client
 from tutela.config import Settings
 from tutela.errors import Conflict
