@@ -8,8 +8,9 @@ It goes through the transactional outbox to every active privacy officer.
 
 `send_alerts` is idempotent: a new-case alert goes once per case, a
 due-soon alert once per case and UTC day; each sent alert is a noted
-event on the case (`sar.alerted_new`, `sar.alerted_due`) in the same
-transaction as its mail, which is how a re-run knows. Without an officer
+event on the case (`sar.alerted_new`; `sar.alerted_due`, its note naming
+the UTC day) in the same transaction as its mail, which is how a re-run
+knows. Without an officer
 to tell nothing is sent and nothing noted, so the alert waits for one.
 """
 
@@ -26,7 +27,7 @@ from tutela.rights.cases import OPEN, CaseView, changing, list_cases
 from tutela.secure.user_admin import officer_addresses
 from tutela.store.db import Store
 from tutela.store.models import SarCaseEvent
-from tutela.store.types import utc_aware, utcnow
+from tutela.store.types import utcnow
 
 ALERT_ACTOR = "system:support_inbox"
 NEW, DUE = "alerted_new", "alerted_due"
@@ -42,17 +43,14 @@ class AlertReport:
         return {"new": self.new, "due": self.due, "officers": self.officers}
 
 
-def _noted(store: Store, note: str) -> dict[int, list[dt.datetime]]:
+def _noted(store: Store, note: str) -> set[int]:
+    """Ids of the cases with an event whose note is `note`."""
     with store.session() as session:
-        rows = session.execute(
-            select(SarCaseEvent.case_id, SarCaseEvent.created_at).where(
-                SarCaseEvent.note == note
+        return set(
+            session.scalars(
+                select(SarCaseEvent.case_id).where(SarCaseEvent.note == note)
             )
-        ).all()
-    out: dict[int, list[dt.datetime]] = {}
-    for case_id, at in rows:
-        out.setdefault(int(case_id), []).append(utc_aware(at))
-    return out
+        )
 
 
 def _body(case: CaseView, link: str, why: str) -> str:
@@ -74,6 +72,7 @@ def _alert(
     note: str,
     subject: str,
     why: str,
+    text: str | None = None,
 ) -> None:
     link = settings.public_link(f"/console/sar/{case.id}")
     with changing(store, case.id) as change:
@@ -87,7 +86,9 @@ def _alert(
                 body=_body(case, link, why),
                 sender=settings.mail_from,
             )
-        change.note(note, actor=ALERT_ACTOR, details={"officers": len(officers)})
+        change.note(
+            note, actor=ALERT_ACTOR, details={"officers": len(officers)}, text=text
+        )
 
 
 def send_alerts(
@@ -98,8 +99,9 @@ def send_alerts(
     officers = officer_addresses(store)
     if not officers:
         return AlertReport(0, 0, 0)
+    today = f"{DUE} {moment.date().isoformat()}"
     told_new = _noted(store, NEW)
-    told_due = _noted(store, DUE)
+    told_due = _noted(store, today)
     new = due = 0
     for case in list_cases(store, now=moment):
         if case.state not in OPEN:
@@ -115,10 +117,7 @@ def send_alerts(
                 why="A new access request arrived.",
             )
             new += 1
-        today = moment.date()
-        if case.due_status in ("due_soon", "overdue") and not any(
-            at.date() == today for at in told_due.get(case.id, [])
-        ):
+        if case.due_status in ("due_soon", "overdue") and case.id not in told_due:
             _alert(
                 store,
                 settings,
@@ -127,6 +126,7 @@ def send_alerts(
                 note=DUE,
                 subject=f"Access request {case.ref} is {case.due_status.replace('_', ' ')}",
                 why="An access request needs an answer soon.",
+                text=today,
             )
             due += 1
     return AlertReport(new, due, len(officers))
