@@ -34,6 +34,8 @@ class DataMap:
     purposes: list[str]
     recipients: list[tuple[str, str]]  # (id, kind)
     jurisdictions: list[str]
+    # recipient -> the purposes it receives data for (none: any lawful one of its kind)
+    recipient_purposes: dict[str, list[str]]
 
 
 def data_map(policy: Policy) -> DataMap:
@@ -65,13 +67,15 @@ def data_map(policy: Policy) -> DataMap:
         purposes=[p.id for p in meaning.purposes],
         recipients=[(r.id, r.kind.value) for r in meaning.recipients],
         jurisdictions=places,
+        recipient_purposes={r.id: list(r.purposes or []) for r in meaning.recipients},
     )
 
 
 _ROW = 26
 _TOP = 40
-_COLUMNS = (10, 250, 490, 700)
-_WIDTH = 820
+_COLUMNS = (10, 200, 450, 700)
+_WIDTH = 800
+_GAP = {0: 125, 1: 170, 2: 135}  # where a column's lines start, after its labels
 
 
 def _label(x: int, y: int, text: str, anchor: str = "start") -> str:
@@ -81,8 +85,19 @@ def _label(x: int, y: int, text: str, anchor: str = "start") -> str:
     )
 
 
+def _line(x1: int, y1: int, x2: int, y2: int, colour: str) -> str:
+    return (
+        f'<line x1="{x1}" y1="{y1}" x2="{x2 - 4}" y2="{y2}" '
+        f'stroke="{colour}" stroke-width="1"/>'
+    )
+
+
 def diagram_svg(data: DataMap) -> str:
-    """Four columns joined by lines: category - purpose, category - recipient - place."""
+    """Four columns joined by lines: category - purpose - processor; recipient - place.
+
+    A recipient marked * names no purposes: it may receive any category under
+    the conditions of its kind (a legal obligation, an affiliate, a purchaser).
+    """
     cat_y = {r.category: _TOP + i * _ROW for i, r in enumerate(data.rows)}
     pur_y = {p: _TOP + i * _ROW for i, p in enumerate(data.purposes)}
     rec_y = {r: _TOP + i * _ROW for i, (r, _k) in enumerate(data.recipients)}
@@ -91,24 +106,19 @@ def diagram_svg(data: DataMap) -> str:
     x_cat, x_pur, x_rec, x_jur = _COLUMNS
     lines: list[str] = []
     for row in data.rows:
-        y = cat_y[row.category]
         for p in row.purposes:
             lines.append(
-                f'<line x1="{x_cat + 170}" y1="{y}" x2="{x_pur - 4}" '
-                f'y2="{pur_y[p]}" stroke="#7a9cc6" stroke-width="1"/>'
+                _line(x_cat + _GAP[0], cat_y[row.category], x_pur, pur_y[p], "#4a78b0")
             )
-        for r in row.recipients:
-            lines.append(
-                f'<line x1="{x_cat + 170}" y1="{y}" x2="{x_rec - 4}" '
-                f'y2="{rec_y[r]}" stroke="#d9a066" stroke-width="0.6" '
-                'stroke-opacity="0.6"/>'
-            )
-    for r, _kind in data.recipients:
+    for r, purposes in data.recipient_purposes.items():
+        for p in purposes:
+            if p in pur_y:
+                lines.append(
+                    _line(x_pur + _GAP[1], pur_y[p], x_rec, rec_y[r], "#b0702a")
+                )
+    for r in rec_y:
         for j in data.jurisdictions:
-            lines.append(
-                f'<line x1="{x_rec + 150}" y1="{rec_y[r]}" x2="{x_jur - 4}" '
-                f'y2="{jur_y[j]}" stroke="#8fb58f" stroke-width="0.8"/>'
-            )
+            lines.append(_line(x_rec + _GAP[2], rec_y[r], x_jur, jur_y[j], "#4f8a4f"))
     labels = [
         _label(x_cat, 16, "Category"),
         _label(x_pur, 16, "Purpose"),
@@ -117,14 +127,15 @@ def diagram_svg(data: DataMap) -> str:
     ]
     labels += [_label(x_cat, y, c) for c, y in cat_y.items()]
     labels += [_label(x_pur, y, p) for p, y in pur_y.items()]
-    labels += [_label(x_rec, rec_y[r], f"{r} ({k})") for r, k in data.recipients]
+    labels += [
+        _label(x_rec, rec_y[r], r + ("" if data.recipient_purposes.get(r) else " *"))
+        for r, _kind in data.recipients
+    ]
     labels += [_label(x_jur, y, j) for j, y in jur_y.items()]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" '
         f'width="100%" role="img" aria-labelledby="datamap-title">'
         '<title id="datamap-title">Data map: which categories each purpose may '
-        "use, which recipients may receive them and where they may be</title>"
-        + "".join(lines)
-        + "".join(labels)
-        + "</svg>"
+        "use, which processors receive data for which purposes, and where "
+        "recipients may be</title>" + "".join(lines) + "".join(labels) + "</svg>"
     )
