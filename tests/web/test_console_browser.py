@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 from tests.rights.conftest import Sink
 from tests.web.console_world import (
@@ -33,7 +33,7 @@ from tutela.store.db import Store
 from tutela.web.app import create_app
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 SERIOUS = ("serious", "critical")
 
 

@@ -21,6 +21,7 @@ from tests.rights.conftest import Sink
 from tests.web.console_world import (
     ANN,
     OFFICER,
+    SECOND_OFFICER,
     Staffed,
     ann_asks,
     code_sent,
@@ -254,3 +255,50 @@ def test_the_call_back_code_is_shown_once_to_the_officer(
     assert 'id="call-back-code"' in answer.text
     again = client.get(f"/console/sar/{case_id}")
     assert 'id="call-back-code"' not in again.text
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_an_override_needs_a_second_officer_in_the_console_too(
+    client: TestClient,
+    store: Store,
+    staffed: Staffed,
+    mail_settings: Settings,
+) -> None:
+    case_id = ann_asks(store, mail_settings)
+    csrf = sign_in(client, OFFICER)
+    proposed = client.post(
+        f"/console/sar/{case_id}/verify/override",
+        data={"reason": "identity checked against the signed contract", "csrf": csrf},
+    )
+    assert proposed.status_code == 200, proposed.text
+    own = client.post(
+        f"/console/sar/{case_id}/verify/override/approve", data={"csrf": csrf}
+    )
+    assert own.status_code == 403
+    assert show_case(store, case_id).state != "verified"
+    with app_client(mail_settings) as second:
+        csrf2 = sign_in(second, SECOND_OFFICER)
+        approved = second.post(
+            f"/console/sar/{case_id}/verify/override/approve", data={"csrf": csrf2}
+        )
+        assert approved.status_code == 200, approved.text
+    assert show_case(store, case_id).state == "verified"
+
+
+def test_a_case_is_assigned_only_to_an_active_privacy_officer(
+    client: TestClient, store: Store, staffed: Staffed, mail_settings: Settings
+) -> None:
+    case_id = ann_asks(store, mail_settings)
+    csrf = sign_in(client, OFFICER)
+    support = f"staff:{staffed.user_ids['support@staff.test']}"
+    refused = client.post(
+        f"/console/sar/{case_id}/assign", data={"to": support, "csrf": csrf}
+    )
+    assert refused.status_code == 403
+    second = f"staff:{staffed.user_ids[SECOND_OFFICER]}"
+    done = client.post(
+        f"/console/sar/{case_id}/assign", data={"to": second, "csrf": csrf}
+    )
+    assert done.status_code == 200 and f'id="assigned">{second}<' in done.text
+    mine = client.get("/console/sar?mine=true")
+    assert show_case(store, case_id).ref not in mine.text
