@@ -1,7 +1,7 @@
 """Oversight pages: audit entries, ledger, data map, ingest runs, subscribers.
 
 Clauses: secure.measures (audit entries filtered by action, actor and
-subject), disclose.recipients and disclose.jurisdictions (the ledger, per
+subject), disclose and disclose.jurisdictions (the ledger, per
 subject), use.purposes (the data map reads the rules the gate enforces),
 collect.service_use.call_records (a run's quarantined records with line
 and reason, never the record), changes.subscribe (subscribers and counts).
@@ -77,7 +77,7 @@ def test_audit_entries_filter_by_action_prefix_actor_and_subject(
     assert refused.status_code == 400 and "<script>" not in refused.text
 
 
-@pytest.mark.clause("disclose.recipients")
+@pytest.mark.clause("disclose.jurisdictions")
 def test_the_ledger_lists_decisions_and_answers_per_subject(
     client: TestClient, staffed: Staffed, store: Store
 ) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tutela.disclose.recipients import (
+from tutela.disclose import (
     DisclosureRequest,
     check_disclosure,
     crosses_border,

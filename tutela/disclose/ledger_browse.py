@@ -1,6 +1,6 @@
 """The disclosure ledger for the console: every decision, filtered, a page at a time.
 
-Clauses: disclose.recipients, disclose.jurisdictions (who received what,
+Clauses: disclose, disclose.jurisdictions (who received what,
 when, why and in which jurisdiction, refusals included). Open to the roles
 with the `read_ledger` duty; each look is audited (`ledger.read`) like
 `ledger_for_subject`, which answers the per-subject question.

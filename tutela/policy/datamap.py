@@ -1,7 +1,7 @@
 """The data map: categories <-> purposes <-> recipients <-> jurisdictions, from the policy.
 
 Clauses: collect (the categories and their sources), use.purposes (which
-purposes may use which categories), disclose.recipients (who may receive
+purposes may use which categories), disclose (who may receive
 which categories, for which purposes), disclose.jurisdictions (where
 recipients may be). Everything here is read from the loaded policy, the
 same rules the gate and the disclosure check enforce, so the map cannot

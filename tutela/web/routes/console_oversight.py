@@ -1,7 +1,7 @@
 """Oversight pages: audit entries, the disclosure ledger, the data map, ingest runs, subscribers.
 
 Clauses: secure.measures (audit entries, newest first, filtered; the
-chain's verification stays on /console/audit), disclose.recipients and
+chain's verification stays on /console/audit), disclose and
 disclose.jurisdictions (the ledger, per subject too), use.purposes and
 collect (the data map, read from the policy), collect.service_use.
 call_records (ingest runs and where and why records were refused),
