@@ -9,7 +9,7 @@ from tutela.disclose.ledger import (
     disclose,
     ledger_for_subject,
 )
-from tutela.disclose import (
+from tutela.disclose.recipients import (
     DisclosureRequest,
     Verdict,
     check_disclosure,

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tutela.disclose import (
+from tutela.disclose.recipients import (
     DisclosureRequest,
     check_disclosure,
     crosses_border,
