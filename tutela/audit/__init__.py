@@ -8,6 +8,7 @@ purpose). Roles live in `tutela.access`, sign-in in `tutela.auth`.
 
 from tutela.audit import log
 from tutela.audit._encoding import GENESIS, entry_hash
+from tutela.audit.browse import AuditQuery, browse_entries
 from tutela.audit.checkpoints import Checkpoint
 from tutela.audit.log import (
     AuditLog,
@@ -28,11 +29,13 @@ from tutela.audit.witness import read_witness
 
 __all__ = [
     "AuditLog",
+    "AuditQuery",
     "AuditRecord",
     "Checkpoint",
     "GENESIS",
     "VerifyReport",
     "audit_log",
+    "browse_entries",
     "created_keys",
     "entry_hash",
     "forget_pending",

@@ -36,6 +36,7 @@ from tutela.auth.staff import (
     require_purpose,
     require_role,
 )
+from tutela.auth.user_admin import disable_by_id, officer_addresses, reset_password
 
 __all__ = [
     "AuthSettings",
@@ -47,6 +48,7 @@ __all__ = [
     "authenticate_staff",
     "check_csrf",
     "csrf_token",
+    "disable_by_id",
     "disable_user",
     "email_digest",
     "end_session",
@@ -55,10 +57,12 @@ __all__ = [
     "issue_api_token",
     "list_users",
     "new_token",
+    "officer_addresses",
     "reauthenticate",
     "require_duty",
     "require_purpose",
     "require_role",
+    "reset_password",
     "resolve_api_token",
     "resolve_session",
     "revoke_api_tokens",

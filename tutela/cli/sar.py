@@ -1,11 +1,11 @@
-"""`tutela sar intake|list|show|verify|decide|extend|deliver|smtp`: subject access requests.
+"""`tutela sar intake|list|show|verify|decide|extend|deliver|alerts|smtp`: subject access requests.
 
 Clauses: rights.access, rights.access.request, rights.access.verification,
 rights.access.fee_or_reject, changes.subscribe. `export` builds the zip of a
 verified case, fulfils it and mails a single-use link. Every command that
 reads, verifies, decides or exports a case signs a privacy officer in
 (`--as EMAIL`, see `tutela.cli._staff`) and acts as `staff:<user id>`;
-`intake`, `deliver` and `smtp` are operator jobs. Exit codes: 0 done, 1 done
+`intake`, `deliver`, `alerts` and `smtp` are operator jobs. Exit codes: 0 done, 1 done
 but something was refused (an oversized message, a failed verification), 2
 unusable (including a refused sign-in).
 """
@@ -498,6 +498,32 @@ def deliver_command(data: DataOption = None, json: JsonOption = False) -> None:
     else:
         stdout.print(
             f"sent {report.sent}, failed {report.failed}, pending {report.pending}",
+            markup=False,
+        )
+
+
+@app.command("alerts")
+def alerts_command(data: DataOption = None, json: JsonOption = False) -> None:
+    """E-mail the privacy officers about new cases and cases due soon (once a day each).
+
+    An operator job: run it from cron or the worker as often as you like;
+    a new case is announced once, a due-soon or overdue case once per day.
+    """
+    from tutela.rights.alerts import send_alerts
+
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        report = send_alerts(store, settings=settings)
+        if settings.smtp_host:
+            from tutela.mail.outbox import deliver
+
+            deliver(store, settings)
+    if json:
+        emit_json(report.as_dict())
+    else:
+        stdout.print(
+            f"alerted {report.officers} officer(s): {report.new} new case(s), "
+            f"{report.due} due soon or overdue",
             markup=False,
         )
 

@@ -26,6 +26,7 @@ from tutela.collect.erasure import SubjectRows, erase_subject
 from tutela.collect.former_customers import FormerCustomers, sweep_former_customers
 from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
 from tutela.collect.quarantine_sweep import sweep_quarantine
+from tutela.collect.run_history import list_runs, run_with_refusals
 from tutela.collect.runs import begin_run, end_run, end_run_failed
 
 __all__ = [
@@ -49,9 +50,11 @@ __all__ = [
     "end_run",
     "end_run_failed",
     "erase_subject",
+    "list_runs",
     "open_account",
     "quarantine_dir",
     "record_communication",
+    "run_with_refusals",
     "submit_port_request",
     "sweep_former_customers",
     "sweep_quarantine",

@@ -9,6 +9,7 @@ from tutela.disclose.ledger import (
     disclose,
     ledger_for_subject,
 )
+from tutela.disclose.ledger_browse import browse_ledger
 from tutela.disclose.processors import record_in_session
 from tutela.disclose.recipients import (
     DisclosureRequest,
@@ -23,6 +24,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerSubject",
     "Verdict",
+    "browse_ledger",
     "check_disclosure",
     "crosses_border",
     "disclose",

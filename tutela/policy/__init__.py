@@ -6,6 +6,7 @@ Pure: imports only `tutela.errors`. Other packages import the policy through
 these names, never through its modules (`tests/test_exports.py`).
 """
 
+from tutela.policy.datamap import data_map, diagram_svg
 from tutela.policy.loader import (
     DEFAULT_POLICY,
     MAX_POLICY_BYTES,
@@ -49,6 +50,8 @@ __all__ = [
     "Retention",
     "RetentionRule",
     "Source",
+    "data_map",
+    "diagram_svg",
     "dpv_terms",
     "fideslang_keys",
     "load_policy",

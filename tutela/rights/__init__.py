@@ -8,7 +8,12 @@ decisions and legal deadlines.
 """
 
 from tutela.rights import decisions, verification
+from tutela.rights.alerts import send_alerts
+from tutela.rights.assignment import assign_case
+from tutela.rights.casefile import case_file
 from tutela.rights.cases import (
+    CLOSED,
+    OPEN,
     TRANSITIONS,
     CaseEvent,
     CaseView,
@@ -18,7 +23,7 @@ from tutela.rights.cases import (
 )
 from tutela.rights.claims import claim_case
 from tutela.rights.correction import correct_case
-from tutela.rights.deadlines import DeadlineRule, rule_for
+from tutela.rights.deadlines import RULES, DeadlineRule, rule_for
 from tutela.rights.decisions import (
     expire_overdue,
     extend,
@@ -40,13 +45,16 @@ from tutela.rights.intake import (
 )
 from tutela.rights.matching import resume
 from tutela.rights.notices import FORM_ACK
+from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.requests import Receipt, receive_request
 from tutela.rights.smtp_listener import FollowUps, controller
+from tutela.rights.subscribers import list_subscribers
 from tutela.rights.verification import (
     DataPoint,
     Outcome,
     VerificationFailed,
     approve_override,
+    methods_for,
     propose_override,
     start,
     submit_code,
@@ -55,21 +63,28 @@ from tutela.rights.verification import (
 )
 
 __all__ = [
+    "CLOSED",
     "CaseEvent",
+    "CaseQuery",
     "CaseView",
+    "DUE_FILTERS",
     "DataPoint",
     "DeadlineRule",
     "FORM_ACK",
     "FollowUps",
     "IntakeReport",
     "IntakeResult",
+    "OPEN",
     "Outcome",
+    "RULES",
     "Receipt",
     "State",
     "TARGETS",
     "TRANSITIONS",
     "VerificationFailed",
     "approve_override",
+    "assign_case",
+    "case_file",
     "claim_case",
     "controller",
     "correct_case",
@@ -83,6 +98,8 @@ __all__ = [
     "intake_path",
     "list_cases",
     "list_inbox",
+    "list_subscribers",
+    "methods_for",
     "open_request",
     "propose_override",
     "receive",
@@ -94,6 +111,8 @@ __all__ = [
     "route_message",
     "route_of",
     "rule_for",
+    "search_cases",
+    "send_alerts",
     "show_case",
     "show_message",
     "start",

@@ -251,14 +251,24 @@ class Change:
             (event, actor, {"from": current.value, "to": to.value, **(details or {})})
         )
 
-    def note(self, action: str, *, actor: str, details: dict[str, object]) -> None:
-        """An audited action on the case that is not a state change."""
+    def note(
+        self,
+        action: str,
+        *,
+        actor: str,
+        details: dict[str, object],
+        text: str | None = None,
+    ) -> None:
+        """An audited action on the case that is not a state change.
+
+        The event's note is `action`, or `text` when given (e.g. with a date).
+        """
         event = SarCaseEvent(
             case_id=self.case.id,
             from_state=self.case.state,
             to_state=self.case.state,
             actor=actor,
-            note=action,
+            note=(text or action)[:300],
         )
         self.session.add(event)
         self.pending.append((event, actor, {"action": action, **details}))

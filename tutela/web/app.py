@@ -14,7 +14,14 @@ from tutela.web.guard import ResponseGuard
 from tutela.web.routes import auth as auth_routes
 from tutela.web.routes import collect as collect_routes
 from tutela.web.routes import console as console_routes
-from tutela.web.routes import health, policy
+from tutela.web.routes import (
+    console_case_actions,
+    console_cases,
+    console_oversight,
+    console_users,
+    health,
+    policy,
+)
 from tutela.web.routes import inbox as inbox_routes
 from tutela.web.routes import portal as portal_routes
 from tutela.web.routes import sar as sar_routes
@@ -38,6 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
+    app.include_router(console_cases.router)
+    app.include_router(console_case_actions.router)
+    app.include_router(console_oversight.router)
+    app.include_router(console_users.router)
     app.include_router(inbox_routes.router)
     app.add_middleware(ResponseGuard)
 

@@ -17,6 +17,7 @@ from tutela.rights.export.build import (
 )
 from tutela.rights.export.bundle import ExportTooLarge
 from tutela.rights.export.links import DEFAULT_TTL, LinkUnusable, needs_factor
+from tutela.rights.export.preview import preview_export
 from tutela.rights.export.render import SCHEMA_VERSION
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "export_case",
     "needs_factor",
     "open_download",
+    "preview_export",
     "purge_expired",
 ]

@@ -23,6 +23,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -147,6 +148,53 @@ def _fix_audio(store: Store, data: SubjectData) -> None:
                 row["audio_file"] = renamed[row["audio_file"]]
 
 
+def assemble(
+    store: Store,
+    case: SarCase,
+    *,
+    settings: Settings,
+    ref: str,
+    moment: dt.datetime,
+) -> tuple[dict[str, Any], SubjectData]:
+    """The document (data.json) of `case`'s export and the data behind it.
+
+    Shared by `export_case` and the officer's preview (`preview`), so that
+    the preview shows exactly what a release contains.
+    """
+    policy = load_policy_cached(settings.policy_file)
+    subject = case_subject(case)
+    data = collect_subject(
+        store,
+        subject.person_ids,
+        policy=policy,
+        proven_emails=subject.proven_emails,
+        extra_claims=subject.claims,
+        case_id=case.id,
+    )
+    disclosures = disclosures_section(store, data.person_ids)
+    _fix_audio(store, data)
+    held: dict[str, int] = {}
+    for section in data.sections:
+        held[section.category] = held.get(section.category, 0) + len(section.rows)
+    meta = ExportMeta(
+        export_ref=ref,
+        case_ref=case.ref,
+        received_at=aware(case.received_at) or moment,
+        verified_by=case.verification_method,
+        generated_at=moment,
+        counterpart_numbers=policy.meaning.access_request.counterpart_numbers,
+        policy_id=policy.id,
+    )
+    doc = document(
+        data,
+        meta,
+        disclosures=disclosures,
+        context=processing_context(policy, held),
+        web=web_explanation(policy),
+    )
+    return doc, data
+
+
 def export_case(
     store: Store,
     case_id: int,
@@ -175,38 +223,8 @@ def export_case(
             f"case {case_id} has {len(to)} verified addresses; a second factor "
             "needs exactly one"
         )
-    policy = load_policy_cached(settings.policy_file)
-    subject = case_subject(case)
-    data = collect_subject(
-        store,
-        subject.person_ids,
-        policy=policy,
-        proven_emails=subject.proven_emails,
-        extra_claims=subject.claims,
-        case_id=case_id,
-    )
-    disclosures = disclosures_section(store, data.person_ids)
-    _fix_audio(store, data)
-    held: dict[str, int] = {}
-    for section in data.sections:
-        held[section.category] = held.get(section.category, 0) + len(section.rows)
     ref = _new_ref()
-    meta = ExportMeta(
-        export_ref=ref,
-        case_ref=case.ref,
-        received_at=aware(case.received_at) or moment,
-        verified_by=case.verification_method,
-        generated_at=moment,
-        counterpart_numbers=policy.meaning.access_request.counterpart_numbers,
-        policy_id=policy.id,
-    )
-    doc = document(
-        data,
-        meta,
-        disclosures=disclosures,
-        context=processing_context(policy, held),
-        web=web_explanation(policy),
-    )
+    doc, data = assemble(store, case, settings=settings, ref=ref, moment=moment)
     counts = {name: int(c["count"]) for name, c in doc["categories"].items()}
     with store.session() as session:
         written = bundle.write_zip(

@@ -157,6 +157,10 @@ class SarCase(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), info=AUDIT_TIME
     )
+    assigned_to: Mapped[str | None] = mapped_column(
+        String(120),
+        info=structural("surrogate id of the officer the case is assigned to"),
+    )
     created_at: Mapped[dt.datetime] = _created()
 
 

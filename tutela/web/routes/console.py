@@ -8,7 +8,7 @@ privacy officer's queue of cases, oldest deadline first), secure.measures
 (the audit chain's verification, visible to privacy officer and auditor).
 
     GET /console         links, by role
-    GET /console/sar     privacy_officer
+    GET /console/sar     privacy_officer (see `console_cases`)
     GET /console/audit   privacy_officer, auditor
 """
 
@@ -22,14 +22,12 @@ from fastapi.responses import Response
 from tutela.access.roles import SUBJECT_ACCESS, Duty, Role, has_duty, purposes_for
 from tutela.audit import audit_log
 from tutela.auth.signin import Principal, csrf_token
-from tutela.rights import list_cases
 from tutela.web._pages import render
 from tutela.web.deps import (
     SESSION_COOKIE,
     PolicyDep,
     StoreDep,
     require_duty,
-    require_roles,
     require_staff,
 )
 
@@ -58,21 +56,9 @@ def read_console(
         can_web=WEB_PURPOSE in may,
         can_sar=SUBJECT_ACCESS in may,
         can_audit=has_duty(role, Duty.read_audit),
-    )
-
-
-@router.get("/console/sar")
-def read_sar_cases(
-    request: Request,
-    store: StoreDep,
-    principal: Annotated[Principal, Depends(require_roles(Role.privacy_officer))],
-) -> Response:
-    """Open and closed access requests, oldest deadline first (no addresses)."""
-    return render(
-        "console_sar.html",
-        principal=principal,
-        csrf=_csrf(request),
-        cases=list_cases(store),
+        can_ledger=has_duty(role, Duty.read_ledger),
+        can_oversee=role in (Role.privacy_officer, Role.auditor),
+        can_admin=has_duty(role, Duty.administer),
     )
 
 

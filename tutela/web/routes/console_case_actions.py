@@ -1,0 +1,288 @@
+"""Every action `tutela sar` offers on a case, as console form posts.
+
+Clauses: rights.access.verification (send a code to the address on file or
+for a call-back, check a code, check data points, propose and approve a
+two-officer override), rights.access.fee_or_reject (a fee, a fee paid, a
+rejection, each with a reason code), rights.access (extend with notice;
+release the export, which fulfils the case and mails the single-use link to
+the verified channel). Each post carries the session's anti-forgery token,
+is open to the privacy officer only and calls the same domain function as
+the CLI, acting as `staff:<user id>` of the signed-in officer (audited by
+the domain). Pending mail goes out at once when an SMTP relay is set.
+
+    POST /console/sar/{id}/verify/send-code   (phone?)
+    POST /console/sar/{id}/verify/code        (code)
+    POST /console/sar/{id}/verify/points      (name, postal_code, account_ref, phone, calls, declaration)
+    POST /console/sar/{id}/verify/override    (reason) / .../override/approve
+    POST /console/sar/{id}/decide             (decision=fee|fee_paid|reject, amount, reason, note)
+    POST /console/sar/{id}/extend             (reason)
+    POST /console/sar/{id}/release            (valid_hours, require_email, show_link)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from tutela.config import Settings
+from tutela.errors import InvalidInput, TutelaError
+from tutela.mail.outbox import deliver
+from tutela.rights import decisions
+from tutela.rights import verification as v
+from tutela.rights.export import export_case
+from tutela.store import Store
+from tutela.web.deps import SettingsDep, StoreDep, csrf_checked
+from tutela.web.routes.console_cases import QUEUE, CaseId, Officer, case_page, refused
+
+router = APIRouter(tags=["console"], dependencies=[Depends(csrf_checked)])
+
+Text = Annotated[str, Form(max_length=300)]
+Short = Annotated[str, Form(max_length=40)]
+MAX_CALLS = 5
+_T = TypeVar("_T")
+
+
+def _run(
+    store: Store, settings: Settings, case_id: int, action: Callable[[], _T]
+) -> _T:
+    """Run a domain action; a refusal becomes a page leading back to the case."""
+    try:
+        result = action()
+    except TutelaError as exc:
+        raise refused(exc, case_id) from None
+    if settings.smtp_host:
+        deliver(store, settings)
+    return result
+
+
+def _done(case_id: int, key: str) -> Response:
+    return RedirectResponse(f"{QUEUE}/{case_id}?done={key}", status_code=303)
+
+
+@router.post(QUEUE + "/{case_id}/verify/send-code")
+def send_verification_code(
+    request: Request,
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    phone: Short = "",
+) -> Response:
+    """A code to the address on file; with a phone number, one to read out on a call back."""
+    if phone:
+        _outcome, code = _run(
+            store,
+            settings,
+            case_id,
+            lambda: v.send_phone_code(store, case_id, phone, staff=principal.actor.id),
+        )
+        return case_page(
+            request,
+            store,
+            principal,
+            case_id,
+            flash="Call the number back and read out the code below.",
+            once={"call_back_code": str(code)},
+        )
+    _run(store, settings, case_id, lambda: v.start(store, case_id, settings=settings))
+    return _done(case_id, "code_sent")
+
+
+@router.post(QUEUE + "/{case_id}/verify/code")
+def check_verification_code(
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    code: Short = "",
+) -> Response:
+    """Check the one-time code the requester gave back."""
+    _run(store, settings, case_id, lambda: v.submit_code(store, case_id, code.strip()))
+    return _done(case_id, "code")
+
+
+def _calls(text: str) -> list[v.DataPoint]:
+    points = []
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_CALLS:
+        raise InvalidInput(f"give at most {MAX_CALLS} calls", field="calls")
+    for n, line in enumerate(lines, 1):
+        number, _, when = line.partition("@")
+        try:
+            moment = dt.datetime.fromisoformat(when.strip())
+        except ValueError:
+            raise InvalidInput(
+                f"line {n}: write NUMBER@YYYY-MM-DDTHH:MM", field="calls"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        points.append(v.DataPoint("recent_call", number.strip(), moment))
+    return points
+
+
+@router.post(QUEUE + "/{case_id}/verify/points")
+def check_data_points(
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    name: Text = "",
+    postal_code: Short = "",
+    account_ref: Short = "",
+    phone: Short = "",
+    calls: Annotated[str, Form(max_length=400)] = "",
+    declaration: Annotated[bool, Form()] = False,
+) -> Response:
+    """Check data points only the subject knows (and a signed declaration)."""
+
+    def act() -> v.Outcome:
+        points = [
+            v.DataPoint(kind, value.strip())
+            for kind, value in (
+                ("name", name),
+                ("postal_code", postal_code),
+                ("account_ref", account_ref),
+            )
+            if value.strip()
+        ]
+        points += _calls(calls)
+        if not points:
+            raise InvalidInput("give at least one data point", field="points")
+        return v.submit_data_points(
+            store, case_id, points, phone=phone or None, declaration=declaration
+        )
+
+    _run(store, settings, case_id, act)
+    return _done(case_id, "points")
+
+
+@router.post(QUEUE + "/{case_id}/verify/override")
+def propose_verification_override(
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    reason: Text = "",
+) -> Response:
+    """Propose a staff override (a second officer approves it)."""
+    _run(
+        store,
+        settings,
+        case_id,
+        lambda: v.propose_override(
+            store, case_id, staff=principal.actor.id, reason=reason
+        ),
+    )
+    return _done(case_id, "override_proposed")
+
+
+@router.post(QUEUE + "/{case_id}/verify/override/approve")
+def approve_verification_override(
+    case_id: CaseId, store: StoreDep, settings: SettingsDep, principal: Officer
+) -> Response:
+    """Approve another officer's override (never one's own: the domain refuses)."""
+    _run(
+        store,
+        settings,
+        case_id,
+        lambda: v.approve_override(store, case_id, staff=principal.actor.id),
+    )
+    return _done(case_id, "override_approved")
+
+
+@router.post(QUEUE + "/{case_id}/decide")
+def decide_case(
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    decision: Short = "",
+    amount: Short = "",
+    reason: Short = "",
+    note: Text = "",
+) -> Response:
+    """Ask a fee, record it paid, or reject, each with its reason."""
+    actor = principal.actor.id
+    actions: dict[str, Callable[[], object]] = {
+        "fee": lambda: decisions.request_fee(
+            store, case_id, amount=amount, reason=reason, actor=actor, settings=settings
+        ),
+        "fee_paid": lambda: decisions.record_fee_paid(store, case_id, actor=actor),
+        "reject": lambda: decisions.reject(
+            store,
+            case_id,
+            reason=reason,
+            actor=actor,
+            settings=settings,
+            note=note or None,
+        ),
+    }
+    if decision not in actions:
+        raise refused(
+            InvalidInput(f"choose one of {sorted(actions)}", field="decision"), case_id
+        )
+    _run(store, settings, case_id, actions[decision])
+    return _done(case_id, {"reject": "rejected"}.get(decision, decision))
+
+
+@router.post(QUEUE + "/{case_id}/extend")
+def extend_deadline(
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    reason: Text = "",
+) -> Response:
+    """Extend the deadline as far as the law allows, with notice and reasons."""
+    _run(
+        store,
+        settings,
+        case_id,
+        lambda: decisions.extend(
+            store, case_id, reason=reason, actor=principal.actor.id, settings=settings
+        ),
+    )
+    return _done(case_id, "extended")
+
+
+@router.post(QUEUE + "/{case_id}/release")
+def release_export(
+    request: Request,
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    valid_hours: Annotated[int, Form(ge=1, le=720)] = 168,
+    require_email: Annotated[bool, Form()] = False,
+    show_link: Annotated[bool, Form()] = False,
+) -> Response:
+    """Build and release the export: fulfil the case, mail the single-use link."""
+    result = _run(
+        store,
+        settings,
+        case_id,
+        lambda: export_case(
+            store,
+            case_id,
+            settings=settings,
+            actor=principal.actor.id,
+            ttl=dt.timedelta(hours=valid_hours),
+            require_email=require_email,
+        ),
+    )
+    if show_link or not result.sent_to:
+        # No verified e-mail channel (or asked for): the link, shown once.
+        return case_page(
+            request,
+            store,
+            principal,
+            case_id,
+            flash="The export was released. Hand this link over in person; "
+            "it is shown once.",
+            once={"link": result.link},
+        )
+    return _done(case_id, "released")
