@@ -99,6 +99,86 @@ def _fixed(path: str) -> Callable[[World], str]:
     return url
 
 
+OFFICER = ("privacy_officer",)
+OVERSIGHT = ("privacy_officer", "auditor")
+CONSOLE_PAGES = {
+    "/console/audit/entries": OVERSIGHT,
+    "/console/datamap": OVERSIGHT,
+    "/console/ingest": OVERSIGHT,
+    "/console/ledger": OVERSIGHT,
+    "/console/subscriptions": OFFICER,
+    "/console/users": OFFICER,
+}
+# Case and user actions on ids that do not exist: the officer learns that,
+# nobody else learns anything.
+CASE_ACTIONS = [
+    "assign",
+    "decide",
+    "extend",
+    "release",
+    "verify/code",
+    "verify/override",
+    "verify/override/approve",
+    "verify/points",
+    "verify/send-code",
+]
+# With an empty form these are refused as unusable input (400) before the
+# case is looked up; still nothing about the case is revealed.
+NEEDS_FIELDS = {"decide", "extend", "verify/override", "verify/points"}
+BAD_REQUEST = 400
+
+
+def _console_rows() -> list[Row]:
+    rows = [
+        Row("GET", path, _fixed(path), _page(_staff(*roles)))
+        for path, roles in CONSOLE_PAGES.items()
+    ]
+    rows += [
+        Row(
+            "GET",
+            "/console/ingest/{run_id}",
+            _fixed("/console/ingest/999999"),
+            _page(_staff(*OVERSIGHT), NOT_FOUND),
+        ),
+        Row(
+            "GET",
+            "/console/sar/{case_id}",
+            _fixed("/console/sar/999999"),
+            _page(_staff(*OFFICER), NOT_FOUND),
+        ),
+        Row(
+            "GET",
+            "/console/sar/{case_id}/preview",
+            _fixed("/console/sar/999999/preview"),
+            _page(_staff(*OFFICER), NOT_FOUND),
+        ),
+    ]
+    rows += [
+        Row(
+            "POST",
+            f"/console/sar/{{case_id}}/{action}",
+            _fixed(f"/console/sar/999999/{action}"),
+            _page(
+                _staff(*OFFICER),
+                BAD_REQUEST if action in NEEDS_FIELDS else NOT_FOUND,
+            ),
+            form=True,
+        )
+        for action in CASE_ACTIONS
+    ]
+    rows += [
+        Row(
+            "POST",
+            f"/console/users/{{user_id}}/{action}",
+            _fixed(f"/console/users/999999/{action}"),
+            _page(_staff(*OFFICER), NOT_FOUND),
+            form=True,
+        )
+        for action in ("disable", "reset-password")
+    ]
+    return rows
+
+
 def _table() -> list[Row]:
     rows = [Row("GET", p, _fixed(p), _all(OK)) for p in PUBLIC_PAGES + PUBLIC_API]
     rows += [
@@ -162,6 +242,7 @@ def _table() -> list[Row]:
             form=True,
             fields={"to": "general"},
         ),
+        *_console_rows(),
         Row("GET", "/portal", lambda w: "/portal", _page(CUSTOMERS)),
         Row(
             "GET",
@@ -214,6 +295,9 @@ OWN_TESTS = {
     ("POST", "/rights/access"),
     ("POST", "/api/sar"),
     ("POST", "/login"),
+    # Adding a user changes who may do what: tests/web/test_console_users.py
+    # and test_console_roles.py try it as every role.
+    ("POST", "/console/users"),
 }
 
 
