@@ -49,7 +49,6 @@ from tutela.changes.outbox import enqueue
 from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import InvalidInput
-from tutela.policy.loader import load_policy_cached
 from tutela.rights.cases import (
     Change,
     audit_events,
@@ -190,7 +189,7 @@ def receive(
             budget=budget,
         ) from None
     key = _key(parsed.message_id)
-    meaning = load_policy_cached(settings.policy_file).meaning
+    meaning = store.policy().meaning
     notes: list[tuple[int, list[int], Change]] = []
     follow_up: Callable[[], None] | None = None
     with store.session() as session:

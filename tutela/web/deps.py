@@ -24,7 +24,6 @@ from fastapi.responses import RedirectResponse
 
 from tutela.config import Settings
 from tutela.errors import Forbidden
-from tutela.policy.loader import load_policy_cached
 from tutela.policy.model import Policy
 from tutela.secure.auth import (
     AuthenticationFailed,
@@ -85,8 +84,9 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_policy(settings: SettingsDep) -> Policy:
-    return load_policy_cached(settings.policy_file)
+def get_policy(store: WebStoreDep) -> Policy:
+    """The policy in effect: the latest published version, else the file."""
+    return store.policy()
 
 
 PolicyDep = Annotated[Policy, Depends(get_policy)]

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from tutela.changes.outbox import enqueue
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
-from tutela.policy.loader import load_policy_cached
 from tutela.rights.cases import State, aware, changing, person_ids_of
 from tutela.rights.decisions import fulfil, reply_channel
 from tutela.rights.export import bundle, links
@@ -177,7 +176,7 @@ def export_case(
             f"case {case_id} has {len(to)} verified addresses; a second factor "
             "needs exactly one"
         )
-    policy = load_policy_cached(settings.policy_file)
+    policy = store.policy()
     subject = case_subject(case)
     data = collect_subject(
         store,
