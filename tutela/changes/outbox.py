@@ -7,22 +7,19 @@ through a verified channel).
 
 Mail is written to the `outbox` table in the same transaction as the change
 that causes it, so a crash never loses or invents a message. `deliver`
-sends pending rows through an SMTP relay (`Settings.smtp_host/smtp_port`)
-with `smtplib`; several workers may run at once (PostgreSQL hands each row
-to one worker with `FOR UPDATE SKIP LOCKED`). Once a message with a one-time
+sends due rows through an SMTP relay (`Settings.smtp_host/smtp_port`)
+with `smtplib`; several workers may run at once and never send a row twice
+(`tutela.changes.delivery`). Once a message with a one-time
 code is sent, its body is erased: the code then exists only as a hash.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.config import Settings
@@ -33,7 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Messages carrying a secret (a code, a download link) keep no body once sent.
-ERASE_AFTER_SEND = frozenset({"sar_code", "sar_export"})
+# (`sub_confirm` and `unsub_link`: subscription links, `tutela.changes.optin`.)
+ERASE_AFTER_SEND = frozenset({"sar_code", "sar_export", "sub_confirm", "unsub_link"})
 
 
 def new_message_id(sender: str) -> str:
@@ -51,9 +49,11 @@ def enqueue(
     sender: str,
     case_id: int | None = None,
     in_reply_to: str | None = None,
+    subscription_id: int | None = None,
 ) -> OutboxMessage:
     """Add one outgoing message to the outbox (committed with the caller)."""
     row = OutboxMessage(
+        subscription_id=subscription_id,
         kind=kind,
         message_id=new_message_id(sender),
         in_reply_to=in_reply_to,
@@ -95,66 +95,11 @@ def _email(row: OutboxMessage, sender: str) -> EmailMessage:
 
 
 def deliver(store: Store, settings: Settings, *, limit: int = 100) -> DeliveryReport:
-    """Send up to `limit` pending messages; failures are retried up to 5 times."""
-    report = DeliveryReport()
-    if settings.smtp_host is None:
-        with store.session() as session:
-            report.pending = len(
-                list(
-                    session.scalars(
-                        select(OutboxMessage.id).where(
-                            OutboxMessage.status == "pending"
-                        )
-                    )
-                )
-            )
-        return report
-    with store.session() as session:
-        rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not rows:
-            return report
-        try:
-            smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-        except OSError as exc:
-            for row in rows:
-                _failed(row, exc, report)
-            log.warning("outbox.connect_failed error=%s", type(exc).__name__)
-            return report
-        with smtp:
-            for row in rows:
-                try:
-                    smtp.send_message(
-                        _email(row, settings.mail_from),
-                        from_addr=settings.mail_from,
-                        to_addrs=[row.to_address],
-                    )
-                except (smtplib.SMTPException, OSError) as exc:
-                    _failed(row, exc, report)
-                    continue
-                row.status = "sent"
-                row.sent_at = dt.datetime.now(dt.UTC)
-                row.attempts += 1
-                if row.kind in ERASE_AFTER_SEND:
-                    row.body = None
-                report.sent += 1
-                log.info("outbox.sent kind=%s outbox_id=%d", row.kind, row.id)
-    return report
+    """Send up to `limit` due messages; failures are retried with backoff, 5 times.
 
+    One delivery path for every caller: `tutela.changes.delivery` (claimed
+    rows, no double sending across workers).
+    """
+    from tutela.changes.delivery import deliver_batch  # it builds on this module
 
-def _failed(row: OutboxMessage, exc: BaseException, report: DeliveryReport) -> None:
-    row.attempts += 1
-    row.last_error = type(exc).__name__
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = "failed"
-        report.failed += 1
-    else:
-        report.pending += 1
-    log.warning("outbox.send_failed outbox_id=%d error=%s", row.id, row.last_error)
+    return deliver_batch(store, settings, limit=limit)

@@ -23,6 +23,7 @@ from tutela.cli import (
     users,
     voicemail,
     web,
+    worker,
 )
 from tutela.cli._output import report_error
 from tutela.errors import TutelaError
@@ -62,6 +63,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(sar.app, name="sar")
 app.add_typer(inbox.app, name="inbox")
 serve.register(app)
+worker.register(app)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from tutela.web.routes import health, policy
 from tutela.web.routes import inbox as inbox_routes
 from tutela.web.routes import portal as portal_routes
 from tutela.web.routes import sar as sar_routes
+from tutela.web.routes import subscriptions as subscription_routes
 from tutela.web.routes import web_report as web_report_routes
 from tutela.web.throttle import RequestLimit
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collect_routes.router)
     app.include_router(web_report_routes.router)
     app.include_router(sar_routes.router)
+    app.include_router(subscription_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
