@@ -125,7 +125,8 @@ def _unsubscribe(
 
 
 def _outgoing(store: Store, ids: list[int], settings: Settings) -> list[_Outgoing]:
-    with store.session() as session:
+    # May write (an unsubscribe token made on first use): lock up front.
+    with store.writing() as session:
         rows = session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
@@ -148,7 +149,8 @@ def _record(
     report: DeliveryReport,
 ) -> None:
     now = utcnow()
-    with store.session() as session:
+    # Reads, then writes, while other workers write: take the lock up front.
+    with store.writing() as session:
         row = session.scalars(
             select(OutboxMessage).where(
                 OutboxMessage.id == item.row_id, OutboxMessage.claim == claim_id
