@@ -37,6 +37,7 @@ from tutela.errors import InvalidInput
 from tutela.rights.cases import OPEN, Change, audit_events, new_case, new_ref
 from tutela.rights.matching import match_and_verify
 from tutela.rights.parsing import clean_address
+from tutela.rights.request_form import FORM_ADDRESS, RequestDetails
 from tutela.store.db import Store
 from tutela.store.models import SarCase, SarCaseRef
 from tutela.store.types import utcnow
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 REPEAT_WINDOW: Final = dt.timedelta(hours=24)
 _ATTEMPTS: Final = 3
 MAIL_CHANNELS: Final = ("email", "smtp")
-_FORM_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+_FORM_ADDRESS = FORM_ADDRESS
 
 
 def same_channels(channel: str) -> tuple[str, ...]:
@@ -96,8 +97,13 @@ def receive_request(
     settings: Settings,
     channel: str = "web",
     now: dt.datetime | None = None,
+    details: RequestDetails | None = None,
 ) -> Receipt:
-    """Open (or, for a repeat, refer to) a case; nobody is looked up yet."""
+    """Open (or, for a repeat, refer to) a case; nobody is looked up yet.
+
+    `details` (`tutela.rights.request_form`): the name, what is asked for and
+    the jurisdiction (which sets the deadline) the form or the API gave.
+    """
     if not _FORM_ADDRESS.fullmatch(email.strip()):
         raise InvalidInput("is not an e-mail address", field="email")
     address = clean_address(email)
@@ -106,7 +112,7 @@ def receive_request(
     moment = now or utcnow()
     for attempt in range(_ATTEMPTS):
         try:
-            return _receive(store, address, settings, channel, moment)
+            return _receive(store, address, settings, channel, moment, details)
         except sa_exc.OperationalError:
             # SQLite refuses a write whose read snapshot a concurrent writer
             # (the work after an earlier answer) made stale: try again.
@@ -117,7 +123,12 @@ def receive_request(
 
 
 def _receive(
-    store: Store, address: str, settings: Settings, channel: str, moment: dt.datetime
+    store: Store,
+    address: str,
+    settings: Settings,
+    channel: str,
+    moment: dt.datetime,
+    details: RequestDetails | None = None,
 ) -> Receipt:
     pending: list[tuple[int, str, dict[str, object]]] = []
     with store.session() as session:
@@ -128,9 +139,11 @@ def _receive(
                 channel=channel,
                 requester_address=address,
                 received_at=moment,
-                jurisdiction=None,
+                jurisdiction=details.jurisdiction if details else None,
                 person_ids=[],
             )
+            if details is not None:
+                case.requester_name, case.requested = details.name, details.requested
             return _new(store, case.id, case.ref, settings, moment)
         alias = SarCaseRef(ref=new_ref(), case_id=repeated.id, channel=channel)
         session.add(alias)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from tutela import __version__
 from tutela.config import Settings
+from tutela.web.docs import install_static_and_docs
 from tutela.web.errors import install_error_handlers
 from tutela.web.guard import ResponseGuard
 from tutela.web.routes import auth as auth_routes
@@ -25,9 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(
-        title="Tutela", version=__version__, docs_url="/api/docs", redoc_url=None
-    )
+    app = FastAPI(title="Tutela", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings or Settings()
     app.state.sar_limit = RequestLimit(app.state.settings.sar_requests_per_hour)
     app.include_router(policy.router)
@@ -40,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
     app.include_router(inbox_routes.router)
+    install_static_and_docs(app)
     app.add_middleware(ResponseGuard)
 
     install_error_handlers(app)

@@ -103,6 +103,13 @@ class SarCase(Base):
     jurisdiction: Mapped[str | None] = mapped_column(
         String(8), info=structural("jurisdiction whose deadline rule applies")
     )
+    # From the web form or the API: who asks, and for what.
+    requester_name: Mapped[str | None] = mapped_column(
+        String(200), info=personal("rights_requests", "requester_name")
+    )
+    requested: Mapped[str | None] = mapped_column(
+        String(24), info=structural("what was asked for, from a fixed list")
+    )
     deadline_rule: Mapped[str] = mapped_column(String(16), info=DEADLINE)
     risk: Mapped[str] = mapped_column(String(8), default="normal", info=STATUS)
     auth_failures: Mapped[str | None] = mapped_column(

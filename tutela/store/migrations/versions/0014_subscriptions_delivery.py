@@ -6,7 +6,8 @@ and its expiry are kept); every subscription has a sealed one-click
 unsubscribe token (RFC 8058), found by its digest. Outbox rows gain what
 several delivery workers need: when to try again, and which worker run holds
 a row until when; a policy-update notice names its subscription and goes
-with it. Subscriptions from before this revision were made by mail and are
+with it. A case from the web form or the API keeps the requester's name
+and what was asked for. Subscriptions from before this revision were made by mail and are
 in force: they count as confirmed when they were made.
 
 Revision ID: 0014
@@ -44,6 +45,9 @@ def upgrade() -> None:
             "uq_policy_subscriptions_unsubscribe_digest", ["unsubscribe_digest"]
         )
     op.execute("UPDATE policy_subscriptions SET confirmed_at = created_at")
+    with op.batch_alter_table("sar_cases") as batch:
+        batch.add_column(sa.Column("requester_name", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("requested", sa.String(24), nullable=True))
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("next_attempt_at", _TS, nullable=True))
         batch.add_column(sa.Column("claim", sa.String(32), nullable=True))
@@ -60,6 +64,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sar_cases") as batch:
+        batch.drop_column("requested")
+        batch.drop_column("requester_name")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index("ix_outbox_subscription_id")
         batch.drop_constraint("fk_outbox_subscription_id", type_="foreignkey")
