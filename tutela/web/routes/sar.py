@@ -122,11 +122,12 @@ def read_access_form(policy: PolicyDep) -> HTMLResponse:
 
 @router.post("/rights/access", response_class=HTMLResponse, dependencies=[LimitDep])
 def create_access_request(
-    email: Annotated[str, Form(max_length=320)],
     store: StoreDep,
     settings: SettingsDep,
     policy: PolicyDep,
     tasks: BackgroundTasks,
+    # Defaults, so that a missing field is answered on the form, not a bare 422.
+    email: Annotated[str, Form(max_length=320)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     requested: Annotated[str, Form(max_length=24)] = "copy",
     jurisdiction: Annotated[str, Form(max_length=8)] = "",

@@ -114,10 +114,10 @@ def read_subscribe_form(policy: PolicyDep) -> HTMLResponse:
 
 @router.post("/policy/subscribe", response_class=HTMLResponse, dependencies=[LimitDep])
 def create_subscription_form(
-    email: Annotated[str, Form(max_length=320)],
     store: StoreDep,
     settings: SettingsDep,
     policy: PolicyDep,
+    email: Annotated[str, Form(max_length=320)] = "",
 ) -> HTMLResponse:
     try:
         _request(store, settings, policy, email, "web")
