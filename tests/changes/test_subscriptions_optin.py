@@ -235,3 +235,18 @@ def test_a_forged_unsubscribe_mail_ends_nothing_but_mails_the_link_to_the_owner(
         store, unsubscribe_mail(victim, dmarc="pass"), settings=mail_settings
     )
     assert subscription(store, victim) is None  # authenticated: ended at once
+
+
+@pytest.mark.clause("changes.subscribe")
+def test_subscription_requests_are_rate_limited_per_client(settings: Settings) -> None:
+    limited = settings.model_copy(update={"sar_requests_per_hour": 2})
+    with app_client(limited) as limited_client:
+        answers = [
+            limited_client.post(
+                "/api/subscriptions", json={"email": f"p{n}@example.net"}
+            ).status_code
+            for n in range(3)
+        ]
+        page = limited_client.post("/policy/subscribe", data={"email": ALICE})
+    assert answers == [202, 202, 429]
+    assert page.status_code == 429 and page.headers["retry-after"]
