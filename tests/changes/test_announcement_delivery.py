@@ -16,7 +16,7 @@ import pytest
 from tests.changes.policies import (
     NEW_VERSION,
     add_recipient,
-    lengthen_web_retention,
+    lengthen_web_retention_and_say_so,
     reword_scope_sentence,
     write_variant,
 )
@@ -52,7 +52,10 @@ def test_a_subscriber_receives_the_material_changes_by_email(
     for path in (
         DEFAULT_POLICY,
         write_variant(
-            tmp_path, reword_scope_sentence, add_recipient, lengthen_web_retention
+            tmp_path,
+            reword_scope_sentence,
+            add_recipient,
+            lengthen_web_retention_and_say_so,
         ),
     ):
         publish_policy(store, path, sender=mail_settings.mail_from, policy_url=URL)

@@ -111,3 +111,12 @@ def test_periods_are_read_as_day_ranges() -> None:
     assert found == [("24 months", 672, 744), ("2 years", 730, 732)]
     (about,) = periods("about thirteen months")
     assert about.low < 13 * 28 and about.high > 13 * 31
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [("7", 7), ("seven", 7), ("seventeen", 17), ("seventy", 70), ("twenty-six", 26)],
+)
+def test_numbers_in_words_are_read(words: str, value: int) -> None:
+    (period,) = periods(f"kept for {words} days")
+    assert (period.low, period.high) == (value, value)

@@ -23,25 +23,29 @@ from dataclasses import dataclass
 
 from tutela.policy.model import Category, Policy, RetentionRule
 
-_NUMBER_WORDS = {
-    word: value
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve "
-        "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
-        "twenty".split()
-    )
-}
-_NUMBER_WORDS |= {
-    "twenty-four": 24,
-    "thirty": 30,
-    "thirty-six": 36,
-    "forty-five": 45,
-    "sixty": 60,
-    "ninety": 90,
-}
-_NUMBER = r"\d{1,5}|" + "|".join(
-    sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True)
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 )
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER = (
+    r"\d{1,5}|"
+    rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?|"
+    rf"{'|'.join(sorted(_UNITS, key=len, reverse=True))}"
+)
+
+
+def number(words: str) -> int:
+    """The value of a number in digits or in English words up to 99."""
+    text = words.lower()
+    if text.isdigit():
+        return int(text)
+    tens, _, unit = text.replace(" ", "-").partition("-")
+    if tens in _TENS:
+        return 10 * (_TENS.index(tens) + 2) + (_UNITS.index(unit) if unit else 0)
+    return _UNITS.index(text)
+
+
 _PERIOD = re.compile(
     rf"\b(?P<about>about |around |roughly |approximately )?"
     rf"(?P<count>{_NUMBER})[ -](?P<unit>day|week|month|year)s?\b",
@@ -70,8 +74,7 @@ class Period:
 def periods(text: str) -> Iterator[Period]:
     """Every period of time the text states, as a range of days."""
     for found in _PERIOD.finditer(text):
-        raw = found.group("count").lower()
-        count = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+        count = number(found.group("count"))
         low, high = _UNIT_DAYS[found.group("unit").lower()]
         slack = 0.05 if found.group("about") else 0.0
         yield Period(
