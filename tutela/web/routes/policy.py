@@ -3,8 +3,14 @@
 Policy: "Please check this page regularly for updates." (changes.check_regularly)
 and changes.may_change: `/policy/versions` (and `/api/policy/versions`) list
 every version published with `tutela policy publish`, newest first, with when
-it took effect and what it changed. Who published it and how many people
-were told stay internal (`tutela policy versions`).
+it took effect and what it changed; `/policy/versions/ID` (and `ID.yaml`)
+keep each one readable at a stable address. Who published it and how many
+people were told stay internal (`tutela policy versions`).
+
+changes.effective_on_publication: `/`, `/policy`, `/policy.md` and
+`/api/policy` serve the policy in effect (the latest published version, else
+the policy file: `tutela.store.policy_in_effect`); the footer names the
+version served and its effective date.
 """
 
 from __future__ import annotations
