@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from tutela.changes.outbox import enqueue
 from tutela.collect.accounts import normalize_email
 from tutela.errors import Forbidden, NotFound
-from tutela.store.models import PolicySubscription
+from tutela.store.models import OutboxMessage, PolicySubscription
 from tutela.store.types import utc_aware
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class LinkExpired(Forbidden):
 CONFIRM_KIND = "sub_confirm"
 UNSUBSCRIBE_LINK_KIND = "unsub_link"
 CONFIRM_FOR = dt.timedelta(hours=48)
+LINK_MAIL_INTERVAL = dt.timedelta(days=1)
 CONFIRM_PATH = "/subscribe/confirm/"
 UNSUBSCRIBE_PATH = "/unsubscribe/"
 
@@ -165,16 +166,35 @@ def unsubscribe_by_token(session: Session, token: str) -> int:
 
 
 def mail_unsubscribe_link(
-    session: Session, *, address: str, link: str, sender: str, org: str
+    session: Session,
+    *,
+    address: str,
+    link: str,
+    sender: str,
+    org: str,
+    now: dt.datetime | None = None,
 ) -> bool:
     """Mail the one-click unsubscribe link to `address`, if it is subscribed.
 
     For an unsubscribe request whose sender is not authenticated: only the
-    real owner of the address, who receives this mail, can use the link.
+    real owner of the address, who receives this mail, can use the link. At
+    most one such mail a day per address, however many requests come.
     """
     row = find_subscription(session, address)
     if row is None:
         return False
+    moment = now or dt.datetime.now(dt.UTC)
+    already = session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.kind == UNSUBSCRIBE_LINK_KIND,
+            OutboxMessage.to_address == row.address,
+            OutboxMessage.created_at >= moment - LINK_MAIL_INTERVAL,
+        )
+        .limit(1)
+    )
+    if already is not None:  # forged requests cannot flood the owner
+        return True
     token = unsubscribe_token(row)
     session.flush()
     enqueue(
