@@ -56,6 +56,23 @@ class Settings(BaseSettings):
     smtp_port: int = Field(
         default=25, description="Port of the SMTP relay named by smtp_host."
     )
+    outbox_retry_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="Wait before the outbox tries a refused message again; doubled "
+        "after each further failure (at most an hour), five tries in all.",
+    )
+    outbox_lease_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="How long a worker's claim on outgoing messages lasts; a "
+        "worker that dies mid-run leaves them to the next run after this.",
+    )
+    worker_interval_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How long `tutela worker` sleeps when no mail is due.",
+    )
     mail_from: str = Field(
         default="legal@jive.com",
         description="Sender address of outgoing rights and policy-update mail.",

@@ -101,6 +101,13 @@ def lengthen_web_retention(data: PolicyData) -> None:
     category(data, "web_activity")["retention"]["days"] = 800
 
 
+def lengthen_web_retention_and_say_so(data: PolicyData) -> None:
+    """The longer period in both halves (`policy check` refuses a contradiction)."""
+    retention = category(data, "web_activity")["retention"]
+    retention["days"] = 800
+    retention["description"] = "Kept for about twenty-six months of reporting."
+
+
 def shorten_web_retention(data: PolicyData) -> None:
     category(data, "web_activity")["retention"]["days"] = 90
 

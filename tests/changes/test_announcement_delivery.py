@@ -16,13 +16,14 @@ import pytest
 from tests.changes.policies import (
     NEW_VERSION,
     add_recipient,
-    lengthen_web_retention,
+    lengthen_web_retention_and_say_so,
     reword_scope_sentence,
     write_variant,
 )
 from tests.rights.conftest import Sink, message
-from tutela.changes import deliver, publish_policy
+from tutela.changes import publish_policy
 from tutela.config import Settings
+from tutela.mail import deliver
 from tutela.policy.loader import DEFAULT_POLICY
 from tutela.rights.intake import intake_message
 from tutela.store.db import Store
@@ -52,7 +53,10 @@ def test_a_subscriber_receives_the_material_changes_by_email(
     for path in (
         DEFAULT_POLICY,
         write_variant(
-            tmp_path, reword_scope_sentence, add_recipient, lengthen_web_retention
+            tmp_path,
+            reword_scope_sentence,
+            add_recipient,
+            lengthen_web_retention_and_say_so,
         ),
     ):
         publish_policy(store, path, sender=mail_settings.mail_from, policy_url=URL)

@@ -37,6 +37,7 @@ KILLS = 20
 MAX_ATTEMPTS = 3 * KILLS
 PER_ROUND = 4
 SEED = 1317
+LEASE_SECONDS = 1
 
 
 @pytest.fixture
@@ -81,6 +82,8 @@ def test_killed_outbox_workers_lose_no_message_and_repeat_at_most_one_per_kill(
     env = store_env(settings) | {
         "TUTELA_SMTP_HOST": "127.0.0.1",
         "TUTELA_SMTP_PORT": str(sink.port),
+        # What a killed worker had claimed is sent again once its lease ends.
+        "TUTELA_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
     }
     log = tmp_path / "runs.log"
     argv = ["sar", "deliver", "--json"]
@@ -100,14 +103,15 @@ def test_killed_outbox_workers_lose_no_message_and_repeat_at_most_one_per_kill(
         landed += 1
         assert gone(outcome.children) == []
     assert landed == KILLS, f"only {landed} kills landed while the worker ran"
-    # A killed worker's PostgreSQL session may hold its row a moment longer
-    # (skipped, not waited for): run as a scheduler would, until none is left.
-    for _ in range(10):
+    # Rows a killed worker claimed wait for its lease to end (and its
+    # PostgreSQL session may hold a row a moment longer): run as a scheduler
+    # would, until none is left.
+    for _ in range(20):
+        time.sleep(LEASE_SECONDS)
         final = run_cli(argv, env, log=log)
         assert final.exitcode == 0, log.read_text(errors="replace")[-2000:]
         if all(status == "sent" for _, status, _ in _statuses(store)):
             break
-        time.sleep(0.5)
     rows = _statuses(store)
     assert [(status, attempts) for _, status, attempts in rows] == [("sent", 1)] * len(
         rows

@@ -21,7 +21,7 @@ from tutela.access import Actor
 from tutela.access.roles import Role
 from tutela.config import Settings
 from tutela.errors import Conflict
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.rights import VerificationFailed, submit_code
 from tutela.rights.cases import show_case
 from tutela.rights.decisions import fulfil

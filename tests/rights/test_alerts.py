@@ -17,7 +17,7 @@ from tests.rights.conftest import OnFile, Sink, message
 from tutela.auth.signin import add_user, disable_user
 from tutela.cli import app
 from tutela.config import Settings
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.rights.alerts import send_alerts
 from tutela.rights.cases import show_case
 from tutela.rights.intake import intake_message

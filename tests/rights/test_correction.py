@@ -15,7 +15,7 @@ from tests.rights.conftest import Sink
 from tests.rights.test_export import build_world, verified_case
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.rights.correction import correct_case
 from tutela.rights.intake import open_request
 from tutela.store.db import Store

@@ -35,7 +35,7 @@ from tests.rights.test_export import (
 )
 from tests.web.live import app_client
 from tutela.config import Settings
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.rights import submit_code
 from tutela.rights.cases import show_case
 from tutela.rights.export import export_case

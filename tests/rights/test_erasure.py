@@ -34,7 +34,7 @@ from tests.rights.test_export import (
 from tutela.audit.log import audit_log
 from tutela.config import Settings
 from tutela.legal_holds import LegalHold
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.policy.loader import load_policy_cached
 from tutela.rights import submit_code
 from tutela.rights.cases import show_case

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.rights.conftest import Sink, free_port, message
 from tests.rights.mails import mail, nested, outbox
 from tutela.config import Settings
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.mail.parsing import MAX_CONTAINERS
 from tutela.rights.intake import (
     PoisonMessage,

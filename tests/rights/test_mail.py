@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.rights.conftest import OnFile, Sink, free_port, message
 from tutela.config import Settings
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.rights.intake import intake_message
 from tutela.rights.smtp_listener import controller
 from tutela.store.db import Store

@@ -86,7 +86,7 @@ def test_form_and_api_open_erasure_and_correction_requests(
     client: TestClient, store: Store, ann: OnFile
 ) -> None:
     page = client.get("/rights/access").text
-    assert 'name="kind"' in page and 'value="erasure"' in page
+    assert 'name="requested"' in page and 'value="erasure"' in page
     api = client.post("/api/sar", json={"email": ann.email, "kind": "erasure"})
     assert api.status_code == 202
     form = client.post(

@@ -13,8 +13,10 @@ from tutela.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with live_server(create_app(Settings())) as url:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # The page serves the policy in effect, read from the store: a fresh one.
+    data = tmp_path_factory.mktemp("browser") / "tutela-data"
+    with live_server(create_app(Settings(data=data))) as url:
         yield url
 
 

@@ -1,4 +1,4 @@
-"""The customer portal in a real Chromium: sign in, delete a voicemail, see it gone."""
+"""The customer portal in a real Chromium: sign in, play a voicemail, delete it (after a confirmation), see it gone."""
 
 from __future__ import annotations
 
@@ -52,7 +52,21 @@ def test_customer_admin_deletes_a_voicemail_from_the_portal(
             assert rows.count() == 2
             target = page.locator(f'tr[data-voicemail="{world.acme_user_vm}"]')
             assert target.count() == 1
-            target.locator("button", has_text="Delete").click()
+            # The recording plays in the page, fetched from this server only.
+            player = target.locator("audio")
+            assert player.count() == 1
+            src = player.get_attribute("src")
+            assert src == f"/portal/voicemails/{world.acme_user_vm}/audio"
+            played = page.request.get(base_url + src)
+            assert played.status == 200
+            assert played.headers["content-type"].startswith("audio/")
+            assert played.body()[:4] == b"RIFF"
+            # Deleting asks first: the button appears only after "Delete…".
+            confirm = target.locator("button", has_text="Delete for good")
+            assert not confirm.is_visible()
+            target.locator("summary", has_text="Delete").click()
+            assert "cannot be recovered" in target.inner_text()
+            confirm.click()
             page.wait_for_url("**/portal?done=deleted")
             assert "was deleted" in page.locator("#flash").inner_text()
             assert (

@@ -8,7 +8,6 @@ a `tutela.access` actor with the role's purposes), rights.access.verification
 
 from tutela.auth.lockout import email_digest
 from tutela.auth.passwords import generate_password
-from tutela.auth.sessions import new_token, token_digest
 from tutela.auth.signin import (
     AuthenticationFailed,
     AuthSettings,
@@ -56,7 +55,6 @@ __all__ = [
     "has_active_officer",
     "issue_api_token",
     "list_users",
-    "new_token",
     "officer_addresses",
     "reauthenticate",
     "require_duty",
@@ -68,5 +66,4 @@ __all__ = [
     "revoke_api_tokens",
     "set_password",
     "sign_in",
-    "token_digest",
 ]

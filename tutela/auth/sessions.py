@@ -11,9 +11,7 @@ which a page on another site can neither read nor compute.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,7 +26,14 @@ from tutela.auth.principal import (
     actor_for,
 )
 from tutela.errors import InvalidInput
-from tutela.store import Store, normalize_email, utc_aware, utcnow
+from tutela.store import (
+    Store,
+    new_token,
+    normalize_email,
+    token_digest,
+    utc_aware,
+    utcnow,
+)
 from tutela.store.models import ApiToken, User, UserSession
 
 API_TOKEN_PREFIX = "tut_"
@@ -46,20 +51,6 @@ class IssuedSession:
 
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"IssuedSession(session_id={self.principal.session_id})"
-
-
-def new_token(prefix: str = "") -> str:
-    return prefix + secrets.token_urlsafe(32)
-
-
-def token_digest(token: str) -> str:
-    """The SHA-256 (hex) stored for a bearer token: session, API token, download link.
-
-    Only the digest is kept, so a copy of the database opens nothing. Any
-    text can be looked up, even text that is no token ("surrogatepass":
-    a lone surrogate from a hostile URL digests instead of raising).
-    """
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def csrf_token(token: str) -> str:

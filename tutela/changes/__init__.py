@@ -6,6 +6,15 @@ changes.notice, changes.effective_on_publication.
 
 from tutela.changes.announcement import announcement
 from tutela.changes.diff import Change, ChangeKind, diff_policies, material_first
+from tutela.changes.optin import (
+    CONFIRM_PATH,
+    LinkExpired,
+    confirm_subscription,
+    mail_unsubscribe_link,
+    request_subscription,
+    subscription_for_token,
+    unsubscribe_by_token,
+)
 from tutela.changes.publish import (
     ANNOUNCEMENT_KIND,
     PublishResult,
@@ -14,25 +23,28 @@ from tutela.changes.publish import (
 )
 from tutela.changes.subscriptions import subscribe, subscriptions, unsubscribe
 from tutela.changes.versions import VersionView, latest_version, published_versions
-from tutela.mail.outbox import DeliveryReport, deliver, enqueue
 
 __all__ = [
     "ANNOUNCEMENT_KIND",
+    "CONFIRM_PATH",
     "Change",
     "ChangeKind",
-    "DeliveryReport",
+    "LinkExpired",
     "PublishResult",
     "VersionView",
     "announcement",
-    "deliver",
+    "confirm_subscription",
     "diff_policies",
     "effective_time",
-    "enqueue",
     "latest_version",
+    "mail_unsubscribe_link",
     "material_first",
     "publish_policy",
     "published_versions",
+    "request_subscription",
     "subscribe",
+    "subscription_for_token",
     "subscriptions",
     "unsubscribe",
+    "unsubscribe_by_token",
 ]

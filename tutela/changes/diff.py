@@ -9,13 +9,16 @@ subscribers is built from these changes, the material ones first).
 (`subject`), a sentence a subscriber can read, and `material`. A change is
 material when the new version lets Jive do more with personal information
 than the old one did: collect more, use it for more, disclose it more widely,
-keep it longer, protect it less, or drop a promise. Wording, and changes that
-only narrow what Jive may do, are not material.
+keep it longer, protect it less, or drop a promise. Changes that only
+narrow what Jive may do are not material.
 
-The sentences (the `document` half) are compared for wording only, so a
-reworded sentence is never material by itself: what a sentence commits Jive
-to lives in the `meaning` half, which is compared rule by rule
-(`tutela.changes._category_diff`, `_use_diff`, `_rules_diff`). Not compared:
+The sentences (the `document` half) are what people read, so a changed
+sentence is material unless a rule shows it is editorial: the same words
+once case, spacing and punctuation are set aside (`_wording`); a sentence
+added or removed is material too. The `meaning` half is compared rule by
+rule (`tutela.changes._category_diff`, `_use_diff`, `_rules_diff`), and
+`tutela policy check` refuses wording that contradicts it
+(`tutela.policy.wording`). Not compared:
 the version id, the publication date, the provenance note and the custom
 taxonomy keys (vocabulary, not rules); files that differ only there have no
 changes.
@@ -31,6 +34,7 @@ from tutela.changes._rules_diff import (
     prohibition_changes,
 )
 from tutela.changes._use_diff import purpose_changes, recipient_changes
+from tutela.changes._wording import is_editorial
 from tutela.policy import Policy
 
 __all__ = ["Change", "ChangeKind", "diff_policies", "material_first"]
@@ -91,7 +95,8 @@ def _clause_changes(old: Policy, new: Policy) -> list[Change]:
                     ChangeKind.clause_added,
                     clause_id,
                     f"New sentence: “{text}”",
-                    material=False,
+                    # What a new sentence commits to is not known: material.
+                    material=True,
                 )
             )
         elif before[clause_id] != text:
@@ -100,7 +105,8 @@ def _clause_changes(old: Policy, new: Policy) -> list[Change]:
                     ChangeKind.clause_changed,
                     clause_id,
                     f"A sentence now reads: “{text}” (it read: “{before[clause_id]}”)",
-                    material=False,
+                    # Material unless only case, spacing or punctuation changed.
+                    material=not is_editorial(before[clause_id], text),
                 )
             )
     for clause_id, text in before.items():
@@ -110,7 +116,8 @@ def _clause_changes(old: Policy, new: Policy) -> list[Change]:
                     ChangeKind.clause_removed,
                     clause_id,
                     f"A sentence was removed: “{text}”",
-                    material=False,
+                    # It may have been a promise: material.
+                    material=True,
                 )
             )
     return changes

@@ -195,8 +195,11 @@ def _store_version(
 def _announce(session: Session, subject: str, body: str, sender: str) -> int:
     """Queue one announcement per subscriber; every one gets the same words.
 
-    Unverified subscriptions are included: the notice is public text, and
-    the policy promises it to everyone who asked, verified or not.
+    Unverified subscriptions made by mail are included: the notice is
+    public text, and the policy promises it to everyone who asked, verified
+    or not. Web and API requests not yet confirmed are not
+    (`tutela.changes.optin`). Each notice names its subscription, whose
+    one-click unsubscribe link the sender adds.
     """
     count = 0
     for subscription in subscriptions(session):
@@ -207,6 +210,7 @@ def _announce(session: Session, subject: str, body: str, sender: str) -> int:
             subject=subject,
             body=body,
             sender=sender,
+            subscription_id=subscription.id,
         )
         count += 1
     return count

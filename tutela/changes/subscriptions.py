@@ -5,8 +5,9 @@ privacy policy updates by sending an email to legal@jive.com under the
 heading 'Request for Privacy Policy Updates'"). One row per address
 (case-insensitive); a repeat request changes nothing but may mark the
 address verified. An address is `verified` when the receiving server's
-DMARC result for the message was `pass`; otherwise it is kept unverified
-until a confirmation step (not yet built) confirms it.
+DMARC result for the message was `pass`. A request by mail is the policy's
+own way and is in force at once (`confirmed_at`); one from the web or the
+API waits for its confirmation link (`tutela.changes.optin`).
 
 `unsubscribe` ends a subscription: the row is deleted (nothing about the
 address is kept once it no longer wants mail). Mail intake calls it for an
@@ -21,6 +22,8 @@ import logging
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from tutela.mail import unsubscribe_token
+from tutela.store import utcnow
 from tutela.store.models import PolicySubscription
 
 log = logging.getLogger(__name__)
@@ -43,10 +46,20 @@ def subscribe(
     if found is not None:
         if verified and not found.verified:
             found.verified = True
+        if found.confirmed_at is None:
+            # Asked by mail, the policy's own way: a pending web request stands.
+            found.confirmed_at, found.confirm_digest = utcnow(), None
+            found.confirm_expires_at = None
+            unsubscribe_token(found)
         return found
     row = PolicySubscription(
-        address=normal, verified=verified, message_id=message_row_id
+        address=normal,
+        verified=verified,
+        message_id=message_row_id,
+        channel="email",
+        confirmed_at=utcnow(),
     )
+    unsubscribe_token(row)
     session.add(row)
     session.flush()
     log.info("subscription.added subscription_id=%d verified=%s", row.id, verified)
@@ -67,7 +80,11 @@ def unsubscribe(session: Session, *, address: str) -> int:
 
 
 def subscriptions(session: Session) -> list[PolicySubscription]:
-    """Every subscription, oldest first."""
+    """Every confirmed subscription, oldest first (pending ones get no notice)."""
     return list(
-        session.scalars(select(PolicySubscription).order_by(PolicySubscription.id))
+        session.scalars(
+            select(PolicySubscription)
+            .where(PolicySubscription.confirmed_at.is_not(None))
+            .order_by(PolicySubscription.id)
+        )
     )

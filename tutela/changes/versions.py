@@ -82,3 +82,27 @@ def published_versions(session: Session) -> list[VersionView]:
         .order_by(PolicyVersion.id)
     ).all()
     return [version_view(row, before) for row, before in rows]
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One published version as stored, with when it stopped being in effect."""
+
+    view: VersionView
+    policy_yaml: str
+    superseded_at: dt.datetime | None
+
+
+def stored_version(session: Session, version: str) -> StoredVersion | None:
+    """The published version with id `version`, its file and its successor's start."""
+    all_views = published_versions(session)
+    for index, view in enumerate(all_views):
+        if view.version != version:
+            continue
+        row = session.get(PolicyVersion, view.id)
+        assert row is not None
+        later = all_views[index + 1] if index + 1 < len(all_views) else None
+        return StoredVersion(
+            view, row.policy_yaml, later.effective_at if later else None
+        )
+    return None

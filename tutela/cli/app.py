@@ -25,6 +25,7 @@ from tutela.cli import (
     users,
     voicemail,
     web,
+    worker,
 )
 from tutela.cli._output import report_crash, report_error
 from tutela.errors import TutelaError
@@ -66,6 +67,7 @@ sar_erasure.register(sar.app)
 app.add_typer(sar.app, name="sar")
 app.add_typer(inbox.app, name="inbox")
 serve.register(app)
+worker.register(app)
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ from tutela.cli._output import (
 from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.disclose import LedgerEntry, disclose, ledger_for_subject
 from tutela.errors import DisclosureRefused
-from tutela.policy import load_policy
 from tutela.store import open_store
 
 
@@ -76,7 +75,7 @@ def disclose_command(
             country=country,
             reference=reference,
             authority=authority,
-            policy=load_policy(settings.policy_file),
+            policy=store.policy(),  # the policy in effect
         )
     except DisclosureRefused as refused:
         if json:

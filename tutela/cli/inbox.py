@@ -134,7 +134,7 @@ def route_command(
             store, message_id, to=to, actor=officer.actor, settings=settings
         )
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:

@@ -296,7 +296,7 @@ def publish_command(
     """
     from tutela.changes.publish import publish_policy
     from tutela.cli._staff import privacy_officer
-    from tutela.mail.outbox import deliver
+    from tutela.mail import deliver
     from tutela.store import open_store
 
     settings = settings_for(data)

@@ -54,7 +54,7 @@ def intake_command(
     json: JsonOption = False,
 ) -> None:
     """Store every message with its route; open or join cases; send what is due."""
-    from tutela.mail.outbox import deliver
+    from tutela.mail import deliver
     from tutela.rights.intake import intake_path
 
     settings = settings_for(data)
@@ -271,7 +271,7 @@ def verify_command(
                 "choose --send-code, --code, data points or an override", field="method"
             )
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:
@@ -371,7 +371,7 @@ def decide_command(
                 note=note,
             )
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:
@@ -432,7 +432,7 @@ def export_command(
             require_email=require_email,
         )
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:
@@ -488,7 +488,7 @@ def extend_command(
 @app.command("deliver")
 def deliver_command(data: DataOption = None, json: JsonOption = False) -> None:
     """Send pending outbox mail through the SMTP relay (TUTELA_SMTP_HOST)."""
-    from tutela.mail.outbox import deliver
+    from tutela.mail import deliver
 
     settings = settings_for(data)
     with open_store(settings) as store:
@@ -515,7 +515,7 @@ def alerts_command(data: DataOption = None, json: JsonOption = False) -> None:
     with open_store(settings) as store:
         report = send_alerts(store, settings=settings)
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:

@@ -45,7 +45,7 @@ def erase_command(
         ).actor.id
         view = erase_case(store, case_id, actor=actor, settings=settings)
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:
@@ -109,7 +109,7 @@ def correct_command(
             settings=settings,
         )
         if settings.smtp_host:
-            from tutela.mail.outbox import deliver
+            from tutela.mail import deliver
 
             deliver(store, settings)
     if json:

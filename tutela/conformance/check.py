@@ -8,7 +8,10 @@ Checks, each producing readable problems:
 - unlinkable categories (web activity, ad clicks) live in tables with no
   foreign key to or from a table that holds identifying data;
 - every declared category is stored somewhere;
-- every category and purpose maps to a fideslang key and a DPV term.
+- every category and purpose maps to a fideslang key and a DPV term;
+- no sentence contradicts the structured meaning (a purpose or a disclosure
+  named only in prose, a retention period in prose that differs from the
+  structured one: `tutela.policy.wording`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import MetaData, Table
 
-from tutela.policy import Policy, taxonomy_problems
+from tutela.policy import Policy, taxonomy_problems, wording_problems
 from tutela.store import Encrypted
 
 # Column names that would betray a never-stored field whatever the info says.
@@ -41,6 +44,7 @@ class CheckReport:
 
 def check(policy: Policy, metadata: MetaData) -> CheckReport:
     report = CheckReport(problems=taxonomy_problems(policy))
+    report.problems += wording_problems(policy)
     categories = {c.id: c for c in policy.meaning.categories}
     stored: set[str] = set()
     table_categories: dict[str, set[str]] = {}

@@ -1,17 +1,18 @@
-"""Mail in and out: the transactional outbox, SMTP delivery, mailbox reading, parsing.
+"""Mail in and out: the outbox, its delivery worker, mailbox reading, parsing.
 
 Clauses: rights.access.request (requests arrive by e-mail and are answered
 by e-mail), changes.subscribe (policy updates are e-mailed to
 subscribers). Used by `tutela.rights` and `tutela.changes`.
 """
 
+from tutela.mail.delivery import DeliveryReport, backoff, deliver, waiting
 from tutela.mail.mailboxes import (
     MAX_MESSAGE_BYTES,
     MessageTooLarge,
     check_size,
     read_messages,
 )
-from tutela.mail.outbox import DeliveryReport, deliver, enqueue
+from tutela.mail.outbox import enqueue
 from tutela.mail.parsing import (
     MalformedMessage,
     Parsed,
@@ -20,6 +21,8 @@ from tutela.mail.parsing import (
     html_text,
     parse,
 )
+from tutela.mail.unsubscribe import UNSUBSCRIBE_PATH, add_unsubscribe, unsubscribe_token
+from tutela.mail.worker import run_worker
 
 __all__ = [
     "DeliveryReport",
@@ -27,6 +30,9 @@ __all__ = [
     "MalformedMessage",
     "MessageTooLarge",
     "Parsed",
+    "UNSUBSCRIBE_PATH",
+    "add_unsubscribe",
+    "backoff",
     "body_text",
     "check_size",
     "clean_address",
@@ -35,4 +41,7 @@ __all__ = [
     "html_text",
     "parse",
     "read_messages",
+    "run_worker",
+    "unsubscribe_token",
+    "waiting",
 ]

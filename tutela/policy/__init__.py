@@ -30,8 +30,9 @@ from tutela.policy.model import (
     RetentionRule,
     Source,
 )
-from tutela.policy.render import render, render_html, render_markdown
+from tutela.policy.render import render, render_body, render_html, render_markdown
 from tutela.policy.taxonomy import dpv_terms, fideslang_keys, taxonomy_problems
+from tutela.policy.wording import wording_problems
 
 __all__ = [
     "AccessRequest",
@@ -58,7 +59,9 @@ __all__ = [
     "load_policy_cached",
     "parse_policy",
     "render",
+    "render_body",
     "render_html",
     "render_markdown",
     "taxonomy_problems",
+    "wording_problems",
 ]

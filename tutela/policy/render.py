@@ -69,3 +69,9 @@ def _inline_html(text: str) -> Markup:
 def render_html(policy: Policy) -> str:
     template = _env.get_template("policy.html")
     return template.render(policy=policy, inline=_inline_html)
+
+
+def render_body(policy: Policy) -> Markup:
+    """The policy's text as HTML to place inside a page (the web pages' layout)."""
+    template = _env.get_template("_body.html")
+    return Markup(template.render(policy=policy, inline=_inline_html))

@@ -83,7 +83,7 @@ def rule_for(jurisdiction: str | None) -> DeadlineRule:
         return RULES["us"]
     if country == "CA":
         return RULES["pipeda"]
-    if country in EEA or country == "UK":
+    if country in EEA or country in ("UK", "EU"):  # EU: the web form's choice
         return RULES["gdpr"]
     return RULES["strict"]
 

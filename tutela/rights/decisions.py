@@ -18,7 +18,6 @@ import re
 from tutela.config import Settings
 from tutela.errors import Conflict, InvalidInput, NotFound
 from tutela.mail.outbox import enqueue
-from tutela.policy import load_policy_cached
 from tutela.rights import _people
 from tutela.rights.cases import (
     COMPLAINT,
@@ -101,7 +100,7 @@ def request_fee(
     settings: Settings,
 ) -> CaseView:
     """verified -> fee_requested, with a reason and the right to complain."""
-    if load_policy_cached(settings.policy_file).meaning.access_request.fee != "allowed":
+    if store.policy().meaning.access_request.fee != "allowed":
         raise Conflict("the policy does not allow fees for access requests")
     check_reason(reason, FEE_REASONS)
     if not _AMOUNT.fullmatch(amount):
@@ -147,9 +146,7 @@ def reject(
     """Any open state -> rejected, with a reason and the right to complain."""
     check_reason(reason, REJECT_REASONS)
     ground = REJECT_REASONS[reason]
-    grounds = load_policy_cached(
-        settings.policy_file
-    ).meaning.access_request.rejection_grounds
+    grounds = store.policy().meaning.access_request.rejection_grounds
     if ground is not None and ground not in grounds:
         raise Conflict(f"the policy does not allow rejection as {ground}")
     to = reply_channel(store, case_id)

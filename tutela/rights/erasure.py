@@ -42,7 +42,7 @@ from tutela.config import Settings
 from tutela.disclose.ledger import ledger_for_subject
 from tutela.errors import Conflict
 from tutela.legal_holds import check_holds, hold_on
-from tutela.policy import RecipientKind, load_policy_cached
+from tutela.policy import RecipientKind
 from tutela.rights._forget import forget_requests
 from tutela.rights.cases import CaseView, State, changing, show_case
 from tutela.rights.decisions import _notify, reply_channel
@@ -171,7 +171,7 @@ def erase_case(
     store: Store, case_id: int, *, actor: str, settings: Settings
 ) -> CaseView:
     """verified (or fee paid) erasure case -> fulfilled, the subject erased."""
-    policy = load_policy_cached(settings.policy_file)
+    policy = store.policy()
     holds = settings.legal_holds
     check_holds(holds, policy.category_ids())
     with store.session() as session:

@@ -24,7 +24,9 @@ when the receiving server's authentication failed (the From is then not a
 verified channel), and never to an automatic message (RFC 3834). A general
 message gets the inbox's own acknowledgement, at most once a day per
 address. An "Unsubscribe" message whose DMARC passed ends that address's
-policy-update subscription; any other is left flagged for staff.
+policy-update subscription; for any other, the one-click unsubscribe link
+is mailed to the subscribed address (a forged sender cannot end someone
+else's subscription), and the message stays flagged for staff.
 
 Poison messages go to quarantine (`tutela.rights.quarantine`, bounded per
 run, counted and reported); `intake_path` goes on with the next message.
@@ -46,13 +48,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.audit import record
+from tutela.changes import mail_unsubscribe_link
 from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import InvalidInput
+from tutela.mail import UNSUBSCRIBE_PATH
 from tutela.mail.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.mail.outbox import enqueue
 from tutela.mail.parsing import MalformedMessage, Parsed, html_text, parse
-from tutela.policy import load_policy_cached
 from tutela.rights.cases import (
     Change,
     audit_events,
@@ -190,7 +193,8 @@ def receive(
             budget=budget,
         ) from None
     key = _key(parsed.message_id)
-    meaning = load_policy_cached(settings.policy_file).meaning
+    in_effect = store.policy()
+    meaning = in_effect.meaning
     notes: list[tuple[int, list[int], Change]] = []
     follow_up: Callable[[], None] | None = None
     with store.session() as session:
@@ -264,7 +268,7 @@ def receive(
                 message_row_id=row.id,
             )
         elif route == "general":
-            _to_inbox(session, row, parsed, settings, moment)
+            _to_inbox(session, row, parsed, settings, moment, in_effect.short_name)
         session.flush()
         pending = [
             (case_id, people, [(e.id, a, d) for e, a, d in change.pending])
@@ -332,11 +336,22 @@ def _to_inbox(
     parsed: Parsed,
     settings: Settings,
     moment: dt.datetime,
+    org: str,
 ) -> None:
     row.flag = inbox_flag(parsed.subject, parsed.first_lines)
     if row.flag == "unsubscribe" and parsed.sender and parsed.dmarc_pass:
         unsubscribe(session, address=parsed.sender)
         row.handled_at, row.handled_by = moment, INTAKE_ACTOR
+    elif row.flag == "unsubscribe" and parsed.sender:
+        # The sender is not authenticated: the one-click link goes to the
+        # subscribed address, whose owner alone can use it.
+        mail_unsubscribe_link(
+            session,
+            address=parsed.sender,
+            link=settings.public_link(UNSUBSCRIBE_PATH),
+            sender=settings.mail_from,
+            org=org,
+        )
     if not parsed.sender or not _may_answer(parsed):
         return
     answered = session.scalar(

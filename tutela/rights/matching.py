@@ -60,7 +60,12 @@ def match_and_verify(
         ).one()
         person_ids = sorted(p.person_id for p in on_file)
         jurisdictions = sorted({p.jurisdiction for p in on_file})
-        jurisdiction = jurisdictions[0] if len(jurisdictions) == 1 else None
+        # The account on file decides; with nobody on file, what the requester
+        # stated on the form stands; several on file: the strictest rule.
+        if len(jurisdictions) == 1:
+            jurisdiction: str | None = jurisdictions[0]
+        else:
+            jurisdiction = None if on_file else case.jurisdiction
         closed = bool(on_file) and not any(p.account_active for p in on_file)
         received = aware(case.received_at)
         assert received is not None

@@ -38,6 +38,7 @@ from tutela.mail.parsing import clean_address
 from tutela.rights.cases import OPEN, Change, audit_events, new_case, new_ref
 from tutela.rights.kinds import check_kind
 from tutela.rights.matching import match_and_verify
+from tutela.rights.request_form import FORM_ADDRESS, RequestDetails
 from tutela.store import Store, utcnow
 from tutela.store.models import SarCase, SarCaseRef
 
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 REPEAT_WINDOW: Final = dt.timedelta(hours=24)
 _ATTEMPTS: Final = 3
 MAIL_CHANNELS: Final = ("email", "smtp")
-_FORM_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+_FORM_ADDRESS = FORM_ADDRESS
 
 
 def same_channels(channel: str) -> tuple[str, ...]:
@@ -102,12 +103,16 @@ def receive_request(
     channel: str = "web",
     now: dt.datetime | None = None,
     kind: str = "access",
+    details: RequestDetails | None = None,
 ) -> Receipt:
     """Open (or, for a repeat, refer to) a case; nobody is looked up yet.
 
-    `kind` is what the request asks for: access, erasure or correction.
+    `kind` is what the request asks for: access, erasure or correction;
+    `details` (`tutela.rights.request_form`), when the form or the API gave
+    them, say it instead, with the name and the jurisdiction (which sets the
+    deadline).
     """
-    kind = check_kind(kind)
+    kind = details.kind if details is not None else check_kind(kind)
     if not _FORM_ADDRESS.fullmatch(email.strip()):
         raise InvalidInput("is not an e-mail address", field="email")
     address = clean_address(email)
@@ -116,7 +121,7 @@ def receive_request(
     moment = now or utcnow()
     for attempt in range(_ATTEMPTS):
         try:
-            return _receive(store, address, settings, channel, moment, kind)
+            return _receive(store, address, settings, channel, moment, kind, details)
         except sa_exc.OperationalError:
             # SQLite refuses a write whose read snapshot a concurrent writer
             # (the work after an earlier answer) made stale: try again.
@@ -133,6 +138,7 @@ def _receive(
     channel: str,
     moment: dt.datetime,
     kind: str = "access",
+    details: RequestDetails | None = None,
 ) -> Receipt:
     pending: list[tuple[int, str, dict[str, object]]] = []
     # The write lock first (SQLite: BEGIN IMMEDIATE, waiting its turn): a read
@@ -146,9 +152,11 @@ def _receive(
                 channel=channel,
                 requester_address=address,
                 received_at=moment,
-                jurisdiction=None,
+                jurisdiction=details.jurisdiction if details else None,
                 person_ids=[],
             )
+            if details is not None:
+                case.requester_name, case.requested = details.name, details.requested
             return _new(store, case.id, case.ref, settings, moment)
         alias = SarCaseRef(ref=new_ref(), case_id=repeated.id, channel=channel)
         session.add(alias)

@@ -36,7 +36,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from tutela.config import Settings
 from tutela.errors import TutelaError
 from tutela.mail.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
-from tutela.policy import load_policy_cached
 from tutela.rights.intake import receive
 from tutela.rights.quarantine import (
     TRANSIENT_ERRORS,
@@ -115,7 +114,7 @@ class RightsMailHandler:
         self.settings = settings
         self.follow_ups = follow_ups or FollowUps()
         self.budget = HourlyBudget()
-        meaning = load_policy_cached(settings.policy_file).meaning
+        meaning = store.policy().meaning
         self.addresses = {
             meaning.access_request.address.lower(),
             meaning.change_procedure.address.lower(),

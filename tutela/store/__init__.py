@@ -13,13 +13,16 @@ from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
 from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
 from tutela.store.keys import KeyRing, SealError
+from tutela.store.policy_in_effect import InEffect
 from tutela.store.rotation import RotationResult, encrypted_columns, rotate_keys
+from tutela.store.tokens import new_token, token_digest
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
     "BlobError",
     "BlobStore",
     "Encrypted",
+    "InEffect",
     "KeyRing",
     "MAX_BLOB_BYTES",
     "RotationResult",
@@ -27,9 +30,11 @@ __all__ = [
     "Store",
     "encrypted_columns",
     "make_engine",
+    "new_token",
     "normalize_email",
     "open_store",
     "rotate_keys",
+    "token_digest",
     "upgrade",
     "utc_aware",
     "utcnow",

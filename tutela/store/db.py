@@ -28,8 +28,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from tutela.config import Settings
-from tutela.policy import DEFAULT_POLICY, Policy, load_policy_cached
+from tutela.policy import DEFAULT_POLICY, Policy
 from tutela.store.keys import KeyRing
+from tutela.store.policy_in_effect import InEffect, in_effect
 from tutela.store.types import bind_key_ring
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,16 @@ class Store:
     audit_witness: str | None = None
 
     def policy(self) -> Policy:
-        """The policy this store is governed by (re-read only when the file changes)."""
-        return load_policy_cached(self.policy_file)
+        """The policy in effect: the latest published version, else the policy file.
+
+        See `tutela.store.policy_in_effect` (clause changes.effective_on_publication).
+        """
+        return self.policy_in_effect().policy
+
+    def policy_in_effect(self) -> InEffect:
+        """The policy in effect, with the published version it comes from."""
+        with self.sessions() as session:
+            return in_effect(session, fallback=self.policy_file)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -2,7 +2,7 @@
 
 Clauses: collect.service_use.voicemail ("Jive also stores customers' voice
 mail messages until the customer deletes them": the customer deletes them
-here, from the portal or the API), use.purposes (`deliver_services`),
+here, from the portal or the API, and listen to them there), use.purposes (`deliver_services`),
 scope.business_only (the gate confines a customer admin to their account and
 an end user to the mailboxes of their own extensions).
 
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from tutela.access import Actor, access
 from tutela.collect.voicemail.ingest import delete_voicemail
 from tutela.errors import NotFound, PurposeDenied
-from tutela.store import Store, utc_aware
+from tutela.rights.export.bundle import audio_types
+from tutela.store import BlobStore, Store, utc_aware
 from tutela.store.models import Voicemail
 
 PURPOSE = "deliver_services"
@@ -77,3 +78,32 @@ def delete_own_voicemail(store: Store, actor: Actor, voicemail_id: int) -> None:
         )
     except NotFound:
         raise missing from None
+
+
+@dataclass(frozen=True)
+class VoicemailAudio:
+    data: bytes
+    media_type: str
+
+
+def voicemail_audio(
+    store: Store, actor: Actor, voicemail_id: int, *, blobs: BlobStore
+) -> VoicemailAudio:
+    """The recording of a voicemail the customer actor may see, to play it.
+
+    Read through the gate (`deliver_services`): someone else's voicemail, a
+    deleted one and one without audio are all `NotFound`.
+    """
+    missing = NotFound(f"voicemail {voicemail_id} has no recording to play")
+    try:
+        with access(store, actor=actor, purpose=PURPOSE) as use:
+            blob_id = use.get(Voicemail, voicemail_id).audio_blob_id
+    except (NotFound, PurposeDenied):
+        raise missing from None
+    if blob_id is None:
+        raise missing
+    with store.session() as session:
+        media_type = audio_types(session, [blob_id]).get(blob_id)
+        if media_type is None:  # shredded
+            raise missing
+        return VoicemailAudio(blobs.get(session, blob_id), media_type)

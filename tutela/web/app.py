@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from tutela import __version__
 from tutela.config import Settings
 from tutela.web._openapi import html_pages
+from tutela.web.docs import install_static_and_docs
 from tutela.web.errors import MACHINE_PATHS, install_error_handlers
 from tutela.web.guard import ResponseGuard
 from tutela.web.routes import auth as auth_routes
@@ -25,6 +26,7 @@ from tutela.web.routes import (
 from tutela.web.routes import inbox as inbox_routes
 from tutela.web.routes import portal as portal_routes
 from tutela.web.routes import sar as sar_routes
+from tutela.web.routes import subscriptions as subscription_routes
 from tutela.web.routes import web_report as web_report_routes
 from tutela.web.throttle import RequestLimit
 
@@ -32,9 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(
-        title="Tutela", version=__version__, docs_url="/api/docs", redoc_url=None
-    )
+    app = FastAPI(title="Tutela", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings or Settings()
     app.state.sar_limit = RequestLimit(app.state.settings.sar_requests_per_hour)
     app.include_router(policy.router)
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collect_routes.router)
     app.include_router(web_report_routes.router)
     app.include_router(sar_routes.router)
+    app.include_router(subscription_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console_oversight.router)
     app.include_router(console_users.router)
     app.include_router(inbox_routes.router)
+    install_static_and_docs(app)
     app.add_middleware(ResponseGuard)
 
     install_error_handlers(app)

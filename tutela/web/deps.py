@@ -34,7 +34,7 @@ from tutela.auth.signin import (
 )
 from tutela.config import Settings
 from tutela.errors import Forbidden
-from tutela.policy import Policy, load_policy_cached
+from tutela.policy import Policy
 from tutela.web._webstore import (
     SaltsDep,
     WebSessionDep,
@@ -84,8 +84,9 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_policy(settings: SettingsDep) -> Policy:
-    return load_policy_cached(settings.policy_file)
+def get_policy(store: WebStoreDep) -> Policy:
+    """The policy in effect: the latest published version, else the file."""
+    return store.policy()
 
 
 PolicyDep = Annotated[Policy, Depends(get_policy)]

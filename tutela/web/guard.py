@@ -7,8 +7,8 @@ app (inside Starlette's own error fallback), so it sees every response:
   Content-Security-Policy that runs no script and loads nothing from another
   origin (the pages' inline styles are allowed), no framing (``frame-ancestors 'none'`` and ``X-Frame-Options``),
   ``nosniff``, no referrer leaving the site, and no cross-window access. The
-  generated API docs at ``/api/docs`` load Swagger UI from its CDN and get a
-  policy that allows exactly that;
+  generated API docs at ``/api/docs`` run Swagger UI (its files served by
+  this app, `tutela.web.docs`) and get a policy that allows its scripts;
 - an exception no handler took becomes a bare 500 (the shared error
   envelope on API paths, the error page elsewhere), with the headers; only the exception's type is logged, never its
   message (it may carry personal data).

@@ -29,11 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.audit import record
-from tutela.auth.sessions import token_digest
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
 from tutela.mail.outbox import enqueue
-from tutela.policy import load_policy_cached
 from tutela.rights.cases import State, aware, changing, person_ids_of
 from tutela.rights.decisions import fulfil_in, reply_channel
 from tutela.rights.export import bundle, links
@@ -53,7 +51,7 @@ from tutela.rights.export.render import (
 )
 from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
 from tutela.rights.export.subject import case_subject
-from tutela.store import MAX_BLOB_BYTES, BlobStore, Store, utcnow
+from tutela.store import MAX_BLOB_BYTES, BlobStore, Store, token_digest, utcnow
 from tutela.store.models import DownloadToken, ExportBundle, SarCase
 
 log = logging.getLogger(__name__)
@@ -161,7 +159,7 @@ def assemble(
     Shared by `export_case` and the officer's preview (`preview`), so that
     the preview shows exactly what a release contains.
     """
-    policy = load_policy_cached(settings.policy_file)
+    policy = store.policy()
     subject = case_subject(case)
     data = collect_subject(
         store,

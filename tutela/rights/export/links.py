@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tutela.auth.sessions import token_digest
 from tutela.errors import Forbidden, InvalidInput, NotFound
-from tutela.store import Store, utc_aware, utcnow
+from tutela.store import Store, token_digest, utc_aware, utcnow
 from tutela.store.models import DownloadToken
 
 DEFAULT_TTL = dt.timedelta(days=7)

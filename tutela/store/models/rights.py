@@ -109,6 +109,13 @@ class SarCase(Base):
     jurisdiction: Mapped[str | None] = mapped_column(
         String(8), info=structural("jurisdiction whose deadline rule applies")
     )
+    # From the web form or the API: who asks, and for what.
+    requester_name: Mapped[str | None] = mapped_column(
+        String(200), info=personal("rights_requests", "requester_name")
+    )
+    requested: Mapped[str | None] = mapped_column(
+        String(24), info=structural("what was asked for, from a fixed list")
+    )
     deadline_rule: Mapped[str] = mapped_column(String(16), info=DEADLINE)
     risk: Mapped[str] = mapped_column(String(8), default="normal", info=STATUS)
     auth_failures: Mapped[str | None] = mapped_column(
@@ -344,6 +351,24 @@ class OutboxMessage(Base):
         DateTime(timezone=True), info=AUDIT_TIME
     )
     created_at: Mapped[dt.datetime] = _created()
+    # Delivery by workers (`tutela.mail.delivery`): when to try again, and
+    # which worker holds the row until when.
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    claim: Mapped[str | None] = mapped_column(
+        String(32), info=structural("random id of the worker run sending the row")
+    )
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    # A policy-update notice: the subscription it goes to (its unsubscribe
+    # link); the notice goes with the subscription when that ends.
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_subscriptions.id", ondelete="CASCADE"),
+        index=True,
+        info=LINK,
+    )
 
 
 class PolicySubscription(Base):
@@ -360,3 +385,28 @@ class PolicySubscription(Base):
         ForeignKey("rights_messages.id", ondelete="SET NULL"), info=LINK
     )
     created_at: Mapped[dt.datetime] = _created()
+    # Double opt-in (`tutela.changes.optin`): a request from the web or the
+    # API waits, unconfirmed, until the link mailed to the address is used.
+    channel: Mapped[str] = mapped_column(String(8), default="email", info=STATUS)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    confirm_digest: Mapped[str | None] = mapped_column(
+        String(64),
+        unique=True,
+        info=structural("SHA-256 of the confirmation token; the token is not kept"),
+    )
+    confirm_expires_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    # The one-click unsubscribe link (RFC 8058) of every notice: sealed, as
+    # each notice needs it again; found by its digest.
+    unsubscribe_token: Mapped[str | None] = mapped_column(
+        Encrypted("policy_subscriptions.unsubscribe_token"),
+        info=structural("random one-click unsubscribe token, sealed"),
+    )
+    unsubscribe_digest: Mapped[str | None] = mapped_column(
+        String(64),
+        unique=True,
+        info=structural("SHA-256 of the unsubscribe token, to find the row"),
+    )

@@ -19,7 +19,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tutela.auth.sessions import new_token
 from tutela.auth.signin import (
     AuthenticationFailed,
     CsrfRefused,
@@ -30,6 +29,7 @@ from tutela.auth.signin import (
     resolve_session,
     sign_in,
 )
+from tutela.store import new_token
 from tutela.web._pages import render
 from tutela.web.deps import (
     LOGIN_COOKIE,

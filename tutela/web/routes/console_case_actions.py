@@ -30,7 +30,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tutela.config import Settings
 from tutela.errors import InvalidInput, TutelaError
-from tutela.mail.outbox import deliver
+from tutela.mail import deliver
 from tutela.rights import decisions
 from tutela.rights import verification as v
 from tutela.rights.export import export_case

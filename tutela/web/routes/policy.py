@@ -3,20 +3,34 @@
 Policy: "Please check this page regularly for updates." (changes.check_regularly)
 and changes.may_change: `/policy/versions` (and `/api/policy/versions`) list
 every version published with `tutela policy publish`, newest first, with when
-it took effect and what it changed. Who published it and how many people
-were told stay internal (`tutela policy versions`).
+it took effect and what it changed; `/policy/versions/ID` (and `ID.yaml`)
+keep each one readable at a stable address. Who published it and how many
+people were told stay internal (`tutela policy versions`).
+
+changes.effective_on_publication: `/`, `/policy`, `/policy.md` and
+`/api/policy` serve the policy in effect (the latest published version, else
+the policy file: `tutela.store.policy_in_effect`); the footer names the
+version served and its effective date.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from tutela.changes.versions import VersionView, published_versions
-from tutela.policy import render_html, render_markdown
+from tutela.changes.versions import (
+    StoredVersion,
+    VersionView,
+    published_versions,
+    stored_version,
+)
+from tutela.errors import NotFound
+from tutela.policy import Policy, parse_policy, render_body, render_markdown
+from tutela.store import InEffect
+from tutela.web._pages import render
 from tutela.web._webstore import WebStoreDep
 from tutela.web.deps import PolicyDep
 
@@ -29,10 +43,33 @@ class MarkdownResponse(PlainTextResponse):
     media_type = "text/markdown"
 
 
+def _effective_note(current: InEffect) -> str:
+    policy = current.policy
+    if current.effective_at is None:
+        return f"Version {policy.id}, effective {policy.published.isoformat()}."
+    return (
+        f"Version {policy.id}, effective since "
+        f"{current.effective_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def _policy_page(policy: Policy, note: str, *, earlier: bool = False) -> HTMLResponse:
+    return render(
+        "policy_page.html",
+        policy=policy,
+        body=render_body(policy),
+        org=policy.short_name,
+        in_effect=note,
+        earlier=earlier,
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 @router.get("/policy", response_class=HTMLResponse)
-def read_policy_page(policy: PolicyDep) -> HTMLResponse:
-    return HTMLResponse(render_html(policy))
+def read_policy_page(store: WebStoreDep) -> HTMLResponse:
+    """The policy in effect; the footer says which version and since when."""
+    current = store.policy_in_effect()
+    return _policy_page(current.policy, _effective_note(current))
 
 
 @router.get("/policy.md", response_class=MarkdownResponse)
@@ -77,29 +114,43 @@ def read_policy_versions(store: WebStoreDep) -> dict[str, Any]:
 
 
 @router.get("/policy/versions", response_class=HTMLResponse)
-def read_policy_versions_page(store: WebStoreDep) -> HTMLResponse:
-    items = []
-    for view in _newest_first(store):
-        changes = "".join(
-            f"<li>{'<strong>material:</strong> ' if c.material else ''}"
-            f"{html.escape(c.sentence)}</li>"
-            for c in sorted(view.changes, key=lambda c: not c.material)
-        )
-        items.append(
-            f"<li><h2>{html.escape(view.version)}</h2>"
-            f"<p>Published {view.published_at:%Y-%m-%d %H:%M} UTC, in effect from "
-            f"{view.effective_at:%Y-%m-%d %H:%M} UTC.</p>"
-            + (f"<ul>{changes}</ul>" if changes else "<p>First published version.</p>")
-            + "</li>"
-        )
-    body = (
-        f"<ol reversed>{''.join(items)}</ol>"
-        if items
-        else "<p>No version published yet.</p>"
+def read_policy_versions_page(store: WebStoreDep, policy: PolicyDep) -> HTMLResponse:
+    return render("versions.html", versions=_newest_first(store), org=policy.short_name)
+
+
+def _stored(store: WebStoreDep, version: str) -> StoredVersion:
+    with store.session() as session:
+        found = stored_version(session, version[:200])
+    if found is None:
+        raise NotFound("no version of the policy was published under this id")
+    return found
+
+
+@router.get("/policy/versions/{version}.yaml", response_class=PlainTextResponse)
+def read_policy_version_file(version: str, store: WebStoreDep) -> PlainTextResponse:
+    """The published file itself, as it was stored (a stable address)."""
+    found = _stored(store, version)
+    name = quote(found.view.version, safe="")
+    return PlainTextResponse(
+        found.policy_yaml,
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}.yaml"},
     )
-    return HTMLResponse(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        "<title>Privacy policy versions</title></head><body><main>"
-        f'<h1>Privacy policy versions</h1><p><a href="/policy">The policy</a></p>{body}'
-        "</main></body></html>"
+
+
+@router.get("/policy/versions/{version}", response_class=HTMLResponse)
+def read_policy_version_page(version: str, store: WebStoreDep) -> HTMLResponse:
+    """A published version, readable at its own address for as long as it is kept."""
+    found = _stored(store, version)
+    policy = parse_policy(found.policy_yaml, source=f"version {found.view.version}")
+    until = (
+        f" until {found.superseded_at:%Y-%m-%d %H:%M} UTC"
+        if found.superseded_at is not None
+        else ""
     )
+    note = (
+        f"Version {policy.id}, in effect from "
+        f"{found.view.effective_at:%Y-%m-%d %H:%M} UTC{until}."
+    )
+    current = store.policy_in_effect()
+    return _policy_page(policy, note, earlier=current.version_row != found.view.id)

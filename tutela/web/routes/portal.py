@@ -8,7 +8,8 @@ signed-in customer who re-enters the password can verify an access request
 made from their own address: `tutela.rights.claims.claim_case`), secure.measures (session cookie + CSRF
 token for pages, bearer token for the API).
 
-    GET    /portal                               page: the voicemails, delete buttons
+    GET    /portal                               page: the voicemails, players, delete buttons
+    GET    /portal/voicemails/{id}/audio         the recording (through the gate)
     POST   /portal/voicemails/{id}/delete        form (csrf) -> 303 /portal
     POST   /portal/access-requests/verify        form (csrf, case_ref, password)
     GET    /api/voicemails                       bearer -> {"ok", "data", "count"}
@@ -30,12 +31,14 @@ from tutela.auth.signin import (
 )
 from tutela.errors import NotFound, TutelaError
 from tutela.rights.claims import claim_case
+from tutela.store import BlobStore
 from tutela.web._pages import render
-from tutela.web._voicemails import delete_own_voicemail, mailbox
+from tutela.web._voicemails import delete_own_voicemail, mailbox, voicemail_audio
 from tutela.web.deps import (
     SESSION_COOKIE,
     AuthSettingsDep,
     PageDenied,
+    SettingsDep,
     StoreDep,
     csrf_checked,
     require_customer,
@@ -86,6 +89,30 @@ def delete_portal_voicemail(
     except NotFound as exc:
         raise PageDenied(404, exc.message, back="/portal") from None
     return RedirectResponse("/portal?done=deleted", status_code=303)
+
+
+@router.get("/portal/voicemails/{voicemail_id}/audio")
+def read_portal_voicemail_audio(
+    voicemail_id: VoicemailId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: CustomerPrincipal,
+) -> Response:
+    """The recording, for the page's audio player (never cached)."""
+    try:
+        audio = voicemail_audio(
+            store,
+            principal.actor,
+            voicemail_id,
+            blobs=BlobStore.in_data_dir(settings.data),
+        )
+    except NotFound as exc:
+        raise PageDenied(404, exc.message, back="/portal") from None
+    return Response(
+        audio.data,
+        media_type=audio.media_type,
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    )
 
 
 @router.post("/portal/access-requests/verify")

@@ -10,7 +10,10 @@ so the time to answer does not depend on whether the address is known.
 
     GET  /rights/access   the form
     POST /rights/access   form post (application/x-www-form-urlencoded)
-    POST /api/sar         {"email": "...", "kind": "access|erasure|correction"}
+    POST /api/sar         {"email": "...", "name": "...", "requested":
+                           "copy|categories|erasure|correction", "jurisdiction":
+                           "US-CA|US|CA|GB|EU"} ("kind": "access|erasure|
+                           correction" may stand for "requested")
                           -> {"ok": true, "case": {"ref": ...}}
                           (both posts: at most Settings.sar_requests_per_hour per
                           client address, then 429 with Retry-After)
@@ -23,7 +26,6 @@ so the time to answer does not depend on whether the address is known.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -31,14 +33,16 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from tutela.errors import Forbidden, NotFound, TooManyRequests
+from tutela.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from tutela.policy import Policy
 from tutela.rights.export import Download, LinkUnusable, needs_factor, open_download
 from tutela.rights.notices import FORM_ACK
+from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
 from tutela.rights.requests import Receipt, receive_request
 from tutela.store import BlobStore, Store
 from tutela.web._pages import render
 from tutela.web._webstore import get_web_store
-from tutela.web.deps import SettingsDep
+from tutela.web.deps import PolicyDep, SettingsDep
 from tutela.web.routes.collect import client_address
 from tutela.web.throttle import RequestLimit
 
@@ -62,22 +66,6 @@ router = APIRouter(tags=["sar"])
 StoreDep = Annotated[Store, Depends(get_web_store)]
 LimitDep = Depends(within_request_limit)
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
-<body><main><h1>{title}</h1>{content}</main></body></html>"""
-
-_FORM = """<p>Ask for a copy of the personal information Jive holds about you.
-Before we process a request we verify your identity.</p>
-<form method="post" action="/rights/access">
-<label>E-mail address <input type="email" name="email" required maxlength="320"></label>
-<label>I ask for <select name="kind">
-<option value="access">a copy of my personal information</option>
-<option value="erasure">my personal information to be deleted</option>
-<option value="correction">my personal information to be corrected</option>
-</select></label>
-<button type="submit">Send request</button>
-</form>"""
-
 
 class SarCreate(BaseModel):
     """A subject access request made through the API."""
@@ -85,7 +73,10 @@ class SarCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(min_length=3, max_length=320)
-    kind: str = Field(default="access", max_length=12)
+    name: str | None = Field(default=None, max_length=200)
+    requested: str | None = Field(default=None, max_length=24)
+    jurisdiction: str | None = Field(default=None, max_length=8)
+    kind: str | None = Field(default=None, max_length=12)
 
 
 class SarReceipt(BaseModel):
@@ -105,37 +96,98 @@ def _answer_first(receipt: Receipt, tasks: BackgroundTasks) -> str:
     return receipt.ref
 
 
+def _form(
+    policy: Policy,
+    *,
+    status: int = 200,
+    problems: list[str] | None = None,
+    kind: str = "copy",
+    place: str = "",
+) -> HTMLResponse:
+    procedure = policy.meaning.access_request
+    return render(
+        "access_form.html",
+        status=status,
+        org=policy.short_name,
+        address=procedure.address,
+        heading=procedure.heading,
+        kinds=REQUEST_KINDS,
+        places=JURISDICTIONS,
+        chosen_kind=kind if kind in REQUEST_KINDS else "copy",
+        chosen_place=place if place in JURISDICTIONS else "",
+        problems=problems or [],
+    )
+
+
 @router.get("/rights/access", response_class=HTMLResponse)
-def read_access_form() -> HTMLResponse:
-    return HTMLResponse(_PAGE.format(title="Subject Access Request", content=_FORM))
+def read_access_form(policy: PolicyDep) -> HTMLResponse:
+    return _form(policy)
 
 
 @router.post("/rights/access", response_class=HTMLResponse, dependencies=[LimitDep])
 def create_access_request(
-    email: Annotated[str, Form(max_length=320)],
     store: StoreDep,
     settings: SettingsDep,
+    policy: PolicyDep,
     tasks: BackgroundTasks,
-    kind: Annotated[str, Form(max_length=12)] = "access",
+    # Defaults, so that a missing field is answered on the form, not a bare 422.
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    requested: Annotated[str, Form(max_length=24)] = "",
+    jurisdiction: Annotated[str, Form(max_length=8)] = "",
+    kind: Annotated[str, Form(max_length=12)] = "",
 ) -> HTMLResponse:
-    found = receive_request(
-        store, email=email, settings=settings, channel="web", kind=kind
-    )
+    """The form post; a wrong field shows the form again, saying what to fix."""
+    try:
+        details = clean_request(
+            name=name,
+            requested=requested,
+            jurisdiction=jurisdiction,
+            email=email,
+            kind=kind,
+        )
+        found = receive_request(
+            store, email=email, settings=settings, channel="web", details=details
+        )
+    except InvalidInput as refused:
+        problems = refused.errors or [f"{refused.location.field}: {refused.reason}"]
+        return _form(
+            policy,
+            status=400,
+            problems=[_label(problem) for problem in problems],
+            kind=requested,
+            place=jurisdiction.strip().upper(),
+        )
     receipt = _receipt(_answer_first(found, tasks))
-    paragraphs = "".join(
-        f"<p>{html.escape(p)}</p>" for p in receipt.message.split("\n\n") if p.strip()
-    )
-    return HTMLResponse(
-        _PAGE.format(title="Request received", content=paragraphs), status_code=202
-    )
+    paragraphs = [p for p in receipt.message.split("\n\n") if p.strip()]
+    return render("access_received.html", status=202, paragraphs=paragraphs)
+
+
+_LABELS = {
+    "email": "E-mail address",
+    "name": "Your name",
+    "requested": "What you are asking for",
+    "jurisdiction": "Where you live",
+}
+
+
+def _label(problem: str) -> str:
+    field, _, reason = problem.partition(": ")
+    return f"{_LABELS.get(field, field)}: {reason}" if reason else problem
 
 
 @router.post("/api/sar", status_code=202, dependencies=[LimitDep])
 def create_sar(
     body: SarCreate, store: StoreDep, settings: SettingsDep, tasks: BackgroundTasks
 ) -> dict[str, object]:
+    details = clean_request(
+        name=body.name,
+        requested=body.requested,
+        jurisdiction=body.jurisdiction,
+        kind=body.kind,
+    )
     found = receive_request(
-        store, email=body.email, settings=settings, channel="api", kind=body.kind
+        store, email=body.email, settings=settings, channel="api", details=details
     )
     ref = _answer_first(found, tasks)
     return {"ok": True, "case": _receipt(ref).model_dump()}

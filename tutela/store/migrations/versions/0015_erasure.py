@@ -8,7 +8,7 @@ or correction did is recorded on the case as counts and reasons, never as
 values). Nothing new here holds a personal value.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
