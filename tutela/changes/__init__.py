@@ -22,7 +22,13 @@ from tutela.changes.publish import (
     publish_policy,
 )
 from tutela.changes.subscriptions import subscribe, subscriptions, unsubscribe
-from tutela.changes.versions import VersionView, latest_version, published_versions
+from tutela.changes.versions import (
+    StoredVersion,
+    VersionView,
+    latest_version,
+    published_versions,
+    stored_version,
+)
 
 __all__ = [
     "ANNOUNCEMENT_KIND",
@@ -31,6 +37,7 @@ __all__ = [
     "ChangeKind",
     "LinkExpired",
     "PublishResult",
+    "StoredVersion",
     "VersionView",
     "announcement",
     "confirm_subscription",
@@ -42,6 +49,7 @@ __all__ = [
     "publish_policy",
     "published_versions",
     "request_subscription",
+    "stored_version",
     "subscribe",
     "subscription_for_token",
     "subscriptions",

@@ -46,6 +46,7 @@ from tutela.rights.intake import (
 from tutela.rights.matching import resume
 from tutela.rights.notices import FORM_ACK
 from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
+from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
 from tutela.rights.requests import Receipt, receive_request
 from tutela.rights.smtp_listener import FollowUps, controller
 from tutela.rights.subscribers import list_subscribers
@@ -74,8 +75,10 @@ __all__ = [
     "FollowUps",
     "IntakeReport",
     "IntakeResult",
+    "JURISDICTIONS",
     "OPEN",
     "Outcome",
+    "REQUEST_KINDS",
     "RULES",
     "Receipt",
     "State",
@@ -86,6 +89,7 @@ __all__ = [
     "assign_case",
     "case_file",
     "claim_case",
+    "clean_request",
     "controller",
     "correct_case",
     "decisions",

@@ -15,7 +15,7 @@ from tutela.rights.export.build import (
     open_download,
     purge_expired,
 )
-from tutela.rights.export.bundle import ExportTooLarge
+from tutela.rights.export.bundle import ExportTooLarge, audio_types
 from tutela.rights.export.links import DEFAULT_TTL, LinkUnusable, needs_factor
 from tutela.rights.export.preview import preview_export
 from tutela.rights.export.render import SCHEMA_VERSION
@@ -27,6 +27,7 @@ __all__ = [
     "ExportTooLarge",
     "LinkUnusable",
     "SCHEMA_VERSION",
+    "audio_types",
     "export_case",
     "needs_factor",
     "open_download",
