@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint install system clean fuzz audit
+.PHONY: run test bench lint install system clean fuzz audit screenshots
 
 # Seconds each parser is fuzzed by `make fuzz` (coverage-guided, atheris).
 FUZZ_SECONDS ?= 60
@@ -53,6 +53,11 @@ fuzz: install
 # fails, saying so, when the vulnerability data cannot be reached.
 audit: install
 	@scripts/audit-deps
+
+# The console's screenshots in docs/screenshots/ (the README's tour).
+screenshots: install system
+	TUTELA_WRITE_SCREENSHOTS=1 $(BIN)/pytest -q \
+		tests/web/test_console_browser.py -k "sqlite"
 
 bench: install system
 	$(BIN)/python bench/run.py

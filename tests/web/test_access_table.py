@@ -87,9 +87,24 @@ def _staff(*roles: str) -> tuple[str, ...]:
 
 
 SIGNED_IN = (*STAFF.values(), *CUSTOMERS)
-PUBLIC_PAGES = ["/", "/policy", "/policy.md", "/policy/versions", "/rights/access"]
-PUBLIC_API = ["/api/policy", "/api/policy/versions", "/healthz", "/collect.js"]
+PUBLIC_PAGES = [
+    "/",
+    "/policy",
+    "/policy.md",
+    "/policy/versions",
+    "/policy/subscribe",
+    "/rights/access",
+]
+PUBLIC_API = [
+    "/api/policy",
+    "/api/policy/versions",
+    "/api/docs",
+    "/healthz",
+    "/collect.js",
+]
 NO_TOKEN = "tdl_" + "A" * 40
+NO_VERSION = "no-such-version"
+NO_LINK = "B" * 43
 
 
 def _fixed(path: str) -> Callable[[World], str]:
@@ -196,6 +211,32 @@ def _table() -> list[Row]:
             lambda w: f"/rights/download/{NO_TOKEN}",
             _all(NOT_FOUND),
         ),
+        # Unknown versions and subscription links: nobody learns more than that.
+        *[
+            Row("GET", path, _fixed(url), _all(NOT_FOUND))
+            for path, url in (
+                ("/policy/versions/{version}", f"/policy/versions/{NO_VERSION}"),
+                (
+                    "/policy/versions/{version}.yaml",
+                    f"/policy/versions/{NO_VERSION}.yaml",
+                ),
+                ("/unsubscribe/{token}", f"/unsubscribe/{NO_LINK}"),
+            )
+        ],
+        # The confirmation page only shows a button: it spends nothing.
+        Row(
+            "GET",
+            "/subscribe/confirm/{token}",
+            _fixed(f"/subscribe/confirm/{NO_LINK}"),
+            _all(OK),
+        ),
+        *[
+            Row("POST", path, _fixed(url), _all(NOT_FOUND))
+            for path, url in (
+                ("/subscribe/confirm/{token}", f"/subscribe/confirm/{NO_LINK}"),
+                ("/unsubscribe/{token}", f"/unsubscribe/{NO_LINK}"),
+            )
+        ],
         Row("GET", "/console", lambda w: "/console", _page(_staff(*STAFF_ROLES))),
         Row(
             "GET",
@@ -259,6 +300,15 @@ def _table() -> list[Row]:
             form=True,
             last=(BETA_ADMIN,),
         ),
+        # Another account's recording: 404, as if it did not exist. (This
+        # world keeps no audio, so its owner hears 404 as well; the portal's
+        # browser test, test_portal_browser.py, plays one.)
+        Row(
+            "GET",
+            "/portal/voicemails/{voicemail_id}/audio",
+            lambda w: f"/portal/voicemails/{w.beta_vm}/audio",
+            _page(CUSTOMERS, NOT_FOUND),
+        ),
         # A colleague's voicemail: the end user may not, the admin may.
         Row(
             "DELETE",
@@ -295,6 +345,9 @@ OWN_TESTS = {
     ("POST", "/rights/access"),
     ("POST", "/api/sar"),
     ("POST", "/login"),
+    # Subscription requests: tests/changes/test_subscriptions_optin.py.
+    ("POST", "/policy/subscribe"),
+    ("POST", "/api/subscriptions"),
     # Adding a user changes who may do what: tests/web/test_console_users.py
     # and test_console_roles.py try it as every role.
     ("POST", "/console/users"),

@@ -167,6 +167,7 @@ _LABELS = {
     "email": "E-mail address",
     "name": "Your name",
     "requested": "What you are asking for",
+    "kind": "What you are asking for",
     "jurisdiction": "Where you live",
 }
 
