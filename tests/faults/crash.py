@@ -102,9 +102,17 @@ def run_cli(
         process.join(kill_after)
         if process.is_alive():
             children = _children_of(pid)
-            os.kill(pid, signal.SIGKILL)
-            process.join(timeout)
-            return Outcome(killed=True, exitcode=process.exitcode, children=children)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                # It ended (and its fork server reaped it) between the two
+                # calls: a run that finished, not a kill.
+                pass
+            else:
+                process.join(timeout)
+                return Outcome(
+                    killed=True, exitcode=process.exitcode, children=children
+                )
     process.join(timeout)
     assert not process.is_alive(), f"tutela {argv[:2]} did not end in {timeout}s"
     return Outcome(killed=False, exitcode=process.exitcode)
