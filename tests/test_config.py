@@ -7,12 +7,17 @@ version points at the published policy).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from tests.rights.test_export import build_world, verified_case
-from tutela.config import Settings
+from tutela.config import Settings, load_settings
+from tutela.errors import InvalidInput
 from tutela.rights.export import export_case
 from tutela.store.db import Store
 from tutela.store.models import OutboxMessage
@@ -61,3 +66,34 @@ def test_the_mailed_download_link_starts_with_the_public_url(
         )
     assert bodies and all(body and result.link in body for body in bodies)
     assert not any("127.0.0.1" in (body or "") for body in bodies)
+
+
+@pytest.mark.clause("secure.measures")
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("TUTELA_LEGAL_HOLDS", '[{"secret-hold": ', "is not valid JSON"),
+        ("TUTELA_SMTP_PORT", "secret-port", "valid integer"),
+        ("TUTELA_OUTBOX_RETRY_SECONDS", "-5", "greater than or equal to 0"),
+    ],
+)
+def test_a_malformed_setting_is_a_usage_error_naming_the_variable_not_its_value(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, reason: str
+) -> None:
+    # The CLI's entry point, as a user runs it: exit 2, one line, no traceback.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from tutela.cli.app import main; main()"]
+        + ["policy", "check"],
+        env=env | {variable: value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert variable in done.stderr and reason in done.stderr
+    assert "secret" not in done.stderr and "Traceback" not in done.stderr
+    with pytest.raises(InvalidInput) as refused:
+        monkeypatch.setenv(variable, value)
+        load_settings()
+    assert refused.value.location.field == variable

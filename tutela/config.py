@@ -5,12 +5,15 @@ Deep code never reads the environment: it receives a `Settings`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
+from tutela.errors import InvalidInput
 from tutela.legal_holds import LegalHold
 from tutela.policy import DEFAULT_POLICY
 
@@ -203,3 +206,31 @@ class Settings(BaseSettings):
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; `InvalidInput` naming each wrong variable.
+
+    The value is never repeated (it may be a password or a database URL),
+    and the error is the CLI's "unusable invocation" (exit 2), not a crash.
+    """
+    try:
+        return Settings()
+    except SettingsError as exc:
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = _variable(found.group(1)) if found else "a TUTELA_* setting"
+        raise InvalidInput("is not valid JSON", field=name) from None
+    except ValidationError as exc:
+        problems = [
+            f"{_variable(str(error['loc'][0]) if error['loc'] else '')}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        raise InvalidInput(
+            problems[0].partition(": ")[2],
+            field=problems[0].partition(": ")[0],
+            errors=problems,
+        ) from None
+
+
+def _variable(field: str) -> str:
+    return "TUTELA_" + field.upper() if field else "a TUTELA_* setting"

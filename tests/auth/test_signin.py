@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.factories import store_env
 from tutela.access.roles import Role
 from tutela.audit import audit_log
 from tutela.auth.signin import (
@@ -341,3 +342,36 @@ def test_users_cli_adds_lists_and_issues_tokens_without_printing_hashes(
         env=officer,
     )
     assert isinstance(bad.exception, InvalidInput)
+
+
+def test_the_cli_disables_neither_oneself_nor_the_last_officer(
+    store: Store, settings: Settings
+) -> None:
+    # The console's lock-out rules hold on the command line too.
+    add_user(store, email="po@staff.test", role="privacy_officer", password=PASSWORD)
+    add_user(store, email="au@staff.test", role="auditor", password=PASSWORD)
+    runner = CliRunner()
+    officer: dict[str, str | None] = {
+        **store_env(settings),
+        "TUTELA_STAFF": "po@staff.test",
+        "TUTELA_STAFF_PASSWORD": PASSWORD,
+        "TUTELA_STAFF_TOKEN": None,
+    }
+
+    def disable(email: str) -> tuple[int, object]:
+        done = runner.invoke(
+            cli_app, ["users", "disable", "--email", email], env=officer
+        )
+        return done.exit_code, done.exception
+
+    code, refused = disable("po@staff.test")
+    assert code != 0 and isinstance(refused, Conflict)
+    assert "yourself" in refused.message
+    code, unknown = disable("nobody@staff.test")
+    assert code != 0 and "no user" in getattr(unknown, "message", "")
+    assert disable("au@staff.test") == (0, None)
+    with store.session() as session:
+        disabled = {
+            u.email: u.disabled_at is not None for u in session.scalars(select(User))
+        }
+    assert disabled == {"po@staff.test": False, "au@staff.test": True}

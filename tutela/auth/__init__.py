@@ -35,7 +35,12 @@ from tutela.auth.staff import (
     require_purpose,
     require_role,
 )
-from tutela.auth.user_admin import disable_by_id, officer_addresses, reset_password
+from tutela.auth.user_admin import (
+    disable_by_email,
+    disable_by_id,
+    officer_addresses,
+    reset_password,
+)
 
 __all__ = [
     "AuthSettings",
@@ -47,6 +52,7 @@ __all__ = [
     "authenticate_staff",
     "check_csrf",
     "csrf_token",
+    "disable_by_email",
     "disable_by_id",
     "disable_user",
     "email_digest",

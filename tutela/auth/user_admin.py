@@ -1,4 +1,4 @@
-"""User administration from the console: by user id, with the lock-out rules.
+"""User administration from the console and the CLI, with the lock-out rules.
 
 Clause: secure.measures (only a privacy officer administers users; every
 change is audited under that officer; nobody can disable the last privacy
@@ -62,6 +62,17 @@ def disable_by_id(store: Store, user_id: int, *, actor: str) -> int:
             "this is the last privacy officer who can sign in; add another first"
         )
     return disable_user(store, email=email, actor=actor)
+
+
+def disable_by_email(store: Store, email: str, *, actor: str) -> int:
+    """`disable_by_id` for the user signing in as `email` (the CLI's way)."""
+    with store.session() as session:
+        user_id = session.scalar(
+            select(User.id).where(func.lower(User.email) == email.strip().lower())
+        )
+    if user_id is None:
+        raise NotFound("no user signs in with this address")
+    return disable_by_id(store, int(user_id), actor=actor)
 
 
 def reset_password(store: Store, user_id: int, *, actor: str) -> str:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tutela.config import Settings
+from tutela.config import Settings, load_settings
 from tutela.errors import InvalidInput, TutelaError
 
 DataOption = Annotated[
@@ -35,7 +35,7 @@ stdout = Console(highlight=False, soft_wrap=True)
 
 
 def settings_for(data: Path | None) -> Settings:
-    settings = Settings()
+    settings = load_settings()
     if data is not None:
         settings = settings.model_copy(update={"data": data})
     return settings

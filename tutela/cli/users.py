@@ -25,12 +25,12 @@ from tutela.auth.passwords import generate_password
 from tutela.auth.signin import (
     AuthSettings,
     add_user,
-    disable_user,
     issue_api_token,
     list_users,
     revoke_api_tokens,
 )
 from tutela.auth.staff import has_active_officer, require_duty
+from tutela.auth.user_admin import disable_by_email
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, signed_in_staff
 from tutela.config import Settings
@@ -199,11 +199,15 @@ def disable_command(
     data: DataOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Disable a user: sign-in refused, sessions and API tokens ended now."""
+    """Disable a user: sign-in refused, sessions and API tokens ended now.
+
+    As in the console, nobody disables themselves or the last privacy officer
+    who can sign in.
+    """
     settings = settings_for(data)
     with open_store(settings) as store:
         actor = administrator(store, settings, as_email, action="disable a user")
-        user_id = disable_user(store, email=email, actor=actor)
+        user_id = disable_by_email(store, email, actor=actor)
     if json:
         emit_json({"disabled": user_id})
     else:

@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from tutela import __version__
-from tutela.config import Settings
+from tutela.config import Settings, load_settings
 from tutela.web._openapi import html_pages
 from tutela.web.docs import install_static_and_docs
 from tutela.web.errors import MACHINE_PATHS, install_error_handlers
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Tutela", version=__version__, docs_url=None, redoc_url=None)
-    app.state.settings = settings or Settings()
+    app.state.settings = settings or load_settings()
     app.state.sar_limit = RequestLimit(app.state.settings.sar_requests_per_hour)
     app.include_router(policy.router)
     app.include_router(health.router)
