@@ -236,3 +236,18 @@ def test_a_legal_hold_keeps_its_category_and_says_why_and_until_when(
     deliver(store, settings)
     (answer,) = [m for m in sink.to(ANN_EMAIL) if "erasure" in str(m["Subject"])]
     assert "call records: billing disputes (until " in answer.get_content()
+
+
+@pytest.mark.clause("rights.access.request")
+def test_the_mail_an_erasure_requester_gets_names_a_deletion_request(
+    store: Store, mail_settings: Settings, sink: Sink
+) -> None:
+    build_world(store, mail_settings)
+    ann_verified_erasure(store, mail_settings, sink)
+    subjects = [str(m["Subject"]) for m in sink.to(ANN_EMAIL)]
+    assert len(subjects) == 2, subjects
+    assert subjects[0].startswith("Your Request for Deletion has been received")
+    assert subjects[1].startswith("Verification code for your Request for Deletion")
+    assert not any("Subject Access Request" in s for s in subjects)
+    code_mail = sink.to(ANN_EMAIL)[1].get_content()
+    assert "asked for the deletion of the personal information" in code_mail

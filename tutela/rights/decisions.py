@@ -119,7 +119,9 @@ def request_fee(
             settings,
             change,
             "sar_fee",
-            fee_message(change.case.ref, amount, reason, complaint),
+            fee_message(
+                change.case.ref, amount, reason, complaint, kind=change.case.kind
+            ),
             to,
         )
     return show_case(store, case_id)
@@ -172,7 +174,7 @@ def reject(
             settings,
             change,
             "sar_rejection",
-            rejection_message(ref, reason, complaint),
+            rejection_message(ref, reason, complaint, kind=change.case.kind),
             to,
         )
     return show_case(store, case_id)
@@ -246,7 +248,13 @@ def extend(
             settings,
             change,
             "sar_extension",
-            extension_message(case.ref, latest, case.extension_reason, complaint),
+            extension_message(
+                case.ref,
+                latest,
+                case.extension_reason,
+                complaint,
+                kind=case.kind,
+            ),
             to,
         )
     return show_case(store, case_id)

@@ -262,7 +262,7 @@ def _apply(
     )
     row.route, row.case_id = "access_request", case.id
     if not failures:
-        subject, body = acknowledgement(case.ref)
+        subject, body = acknowledgement(case.ref, kind=case.kind)
         enqueue(
             session,
             kind="sar_ack",

@@ -311,7 +311,7 @@ def _open_case(
     )
     row.case_id = case.id
     if parsed.sender and _may_answer(parsed):
-        subject, body = acknowledgement(case.ref)
+        subject, body = acknowledgement(case.ref, kind=case.kind)
         enqueue(
             session,
             kind="sar_ack",

@@ -6,16 +6,29 @@ its reason and the right to complain).
 
 The acknowledgement is word for word the same whether or not the requester
 is known, so it cannot be used to learn who is a customer: it holds only
-the case reference and says what happens next in general terms.
+the case reference and says what happens next in general terms. Each
+message names what was asked for (`kind`: access, erasure or correction),
+which comes from the request itself, never from the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-ACK_SUBJECT = "Your Subject Access Request has been received [{ref}]"
+# kind -> (the request's name in a subject line, what was asked, in a sentence)
+REQUEST_NAMES: dict[str, tuple[str, str]] = {
+    "access": ("Subject Access Request", "a copy of the personal information"),
+    "erasure": ("Request for Deletion", "the deletion of the personal information"),
+    "correction": (
+        "Request for Correction",
+        "the correction of the personal information",
+    ),
+}
+
+ACK_SUBJECT = "Your {name} has been received [{ref}]"
 ACK_BODY = """\
-We have received your subject access request. Your case reference is {ref}.
+We have received your request for {asked} we hold about
+you. Your case reference is {ref}.
 
 Before we process a request we verify the identity of the person it
 concerns. If we hold personal information linked to the address this
@@ -29,7 +42,7 @@ message: we will explain the other ways to verify your identity.
 We will respond within the period the law that applies to you allows.
 """
 
-FORM_ACK = ACK_BODY
+FORM_ACK = ACK_BODY.replace("{asked}", REQUEST_NAMES["access"][1])
 
 INBOX_ACK_SUBJECT = "Your message to Jive's legal team has been received"
 INBOX_ACK_BODY = """\
@@ -51,42 +64,62 @@ def inbox_acknowledgement() -> tuple[str, str]:
     return INBOX_ACK_SUBJECT, INBOX_ACK_BODY
 
 
-def acknowledgement(ref: str) -> tuple[str, str]:
-    return ACK_SUBJECT.format(ref=ref), ACK_BODY.format(ref=ref)
+def _names(kind: str) -> tuple[str, str]:
+    return REQUEST_NAMES.get(kind, REQUEST_NAMES["access"])
 
 
-def code_message(ref: str, code: str, ttl: dt.timedelta) -> tuple[str, str]:
-    minutes = int(ttl.total_seconds() // 60)
+def acknowledgement(ref: str, *, kind: str = "access") -> tuple[str, str]:
+    name, asked = _names(kind)
     return (
-        f"Verification code for your Subject Access Request [{ref}]",
-        f"Someone asked for a copy of the personal information we hold about you "
+        ACK_SUBJECT.format(name=name, ref=ref),
+        ACK_BODY.format(asked=asked, ref=ref),
+    )
+
+
+def code_message(
+    ref: str, code: str, ttl: dt.timedelta, *, kind: str = "access"
+) -> tuple[str, str]:
+    minutes = int(ttl.total_seconds() // 60)
+    name, asked = _names(kind)
+    return (
+        f"Verification code for your {name} [{ref}]",
+        f"Someone asked for {asked} we hold about you "
         f"(case {ref}).\n\nIf it was you, give this one-time code to confirm: "
         f"{code}\n\nIt is valid for {minutes} minutes and can be used once. If it "
         f"was not you, ignore this message; nothing will be released.\n",
     )
 
 
-def fee_message(ref: str, amount: str, reason: str, complaint: str) -> tuple[str, str]:
+def fee_message(
+    ref: str, amount: str, reason: str, complaint: str, *, kind: str = "access"
+) -> tuple[str, str]:
     return (
-        f"Fee for your Subject Access Request [{ref}]",
+        f"Fee for your {_names(kind)[0]} [{ref}]",
         f"Before we fulfil request {ref} we ask a fee of {amount}.\n"
         f"Reason: {reason.replace('_', ' ')}.\n\n{complaint}\n",
     )
 
 
-def rejection_message(ref: str, reason: str, complaint: str) -> tuple[str, str]:
+def rejection_message(
+    ref: str, reason: str, complaint: str, *, kind: str = "access"
+) -> tuple[str, str]:
     return (
-        f"Decision on your Subject Access Request [{ref}]",
+        f"Decision on your {_names(kind)[0]} [{ref}]",
         f"We cannot fulfil request {ref}.\nReason: {reason.replace('_', ' ')}.\n\n"
         f"{complaint}\n",
     )
 
 
 def extension_message(
-    ref: str, until: dt.datetime, reason: str, complaint: str
+    ref: str,
+    until: dt.datetime,
+    reason: str,
+    complaint: str,
+    *,
+    kind: str = "access",
 ) -> tuple[str, str]:
     return (
-        f"More time needed for your Subject Access Request [{ref}]",
+        f"More time needed for your {_names(kind)[0]} [{ref}]",
         f"We need more time to answer request {ref}. We will respond by "
         f"{until:%Y-%m-%d}.\nReason: {reason}\n\n{complaint}\n",
     )

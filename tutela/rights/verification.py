@@ -218,7 +218,7 @@ def start(
                     max_attempts=CODE_MAX_ATTEMPTS,
                 )
             )
-            subject, body = code_message(case.ref, code, CODE_TTL)
+            subject, body = code_message(case.ref, code, CODE_TTL, kind=case.kind)
             for address in targets:
                 enqueue(
                     change.session,
