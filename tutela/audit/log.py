@@ -10,7 +10,12 @@ first statement updates it, which takes a row lock on PostgreSQL and the
 database write lock on SQLite, so two processes can never read the same head
 and fork the chain. Each append commits on its own, independent of the
 caller's transaction, so that a rolled-back caller cannot erase the record of
-what it read. Every `checkpoint_every` entries (and on demand) the head is
+what it read. The one exception is `append(..., conn=...)`: the purpose gate
+opened inside a write (`tutela.access.access(..., within=session)`) appends
+the record of a read on the writer's own connection, so the read's record
+commits, or rolls back, with the write it served (on SQLite a second
+connection would wait on the writer's lock; on PostgreSQL the head row stays
+locked until the writer ends, which serialises appenders meanwhile). Every `checkpoint_every` entries (and on demand) the head is
 signed with Ed25519 (`tutela.audit.checkpoints`); `seal_pending` signs the
 head of every log this process appended to, which the `tutela` command does
 when it ends, so the entries of a finished command are always covered. With
@@ -107,18 +112,33 @@ class AuditLog:
         purpose: str | None = None,
         subjects: Iterable[int] = (),
         details: Mapping[str, object] | None = None,
+        conn: Connection | None = None,
     ) -> AuditRecord:
-        """Append one entry in its own transaction and return it."""
+        """Append one entry in its own transaction and return it.
+
+        With ``conn`` (a connection inside a transaction the caller owns), the
+        entry is appended there instead and commits or rolls back with it. Never
+        append in a transaction of its own while such a transaction has
+        appended and is still open: the second appender would wait on the
+        first's lock for ever (PostgreSQL) or until the busy timeout (SQLite).
+        A checkpoint falling due is written on ``conn`` too; it reaches the
+        witness when the command seals its log (`seal_pending`), since it is
+        not the witness's to see before the caller commits.
+        """
         check_entry_fields(actor, action, purpose)
         subjects_text = encode_subjects(subjects)
         details_text = encode_details(details)
-        signed = None
-        with self.engine.begin() as conn:
-            record = self._append(
+        if conn is not None:
+            record = self._append_checkpointed(
                 conn, actor, action, purpose, subjects_text, details_text
+            )[0]
+            _unsealed.add(self)
+            log.debug("audit append seq=%d action=%s (in caller)", record.seq, action)
+            return record
+        with self.engine.begin() as own:
+            record, signed = self._append_checkpointed(
+                own, actor, action, purpose, subjects_text, details_text
             )
-            if self.checkpoint_every and record.seq % self.checkpoint_every == 0:
-                signed = write_checkpoint(conn, self.signer, record.seq, record.hash)
         _unsealed.add(self)
         if signed is not None and self.witness:
             try:
@@ -129,6 +149,21 @@ class AuditLog:
                 log.warning("audit.witness_unreachable %s", type(exc).__name__)
         log.debug("audit append seq=%d action=%s", record.seq, action)
         return record
+
+    def _append_checkpointed(
+        self,
+        conn: Connection,
+        actor: str,
+        action: str,
+        purpose: str | None,
+        subjects: str,
+        details: str,
+    ) -> tuple[AuditRecord, Checkpoint | None]:
+        record = self._append(conn, actor, action, purpose, subjects, details)
+        signed = None
+        if self.checkpoint_every and record.seq % self.checkpoint_every == 0:
+            signed = write_checkpoint(conn, self.signer, record.seq, record.hash)
+        return record, signed
 
     def _append(
         self,
