@@ -98,12 +98,22 @@ class Access:
         *where: ColumnElement[bool],
         order_by: Sequence[Any] = (),
         limit: int | None = None,
+        for_update: bool = False,
     ) -> list[M]:
-        """Whole rows of `model` matching `where`, if every column is permitted."""
+        """Whole rows of `model` matching `where`, if every column is permitted.
+
+        ``for_update`` locks the rows (``SELECT ... FOR UPDATE`` on
+        PostgreSQL) until the caller's write ends: only inside a write
+        (`access(..., within=session)`).
+        """
         table = _table_of(model)
         info = table_info(table)
         filters, categories = self._check({table}, info.categories, where, order_by)
         stmt = select(model).where(*where, *filters).order_by(*order_by).limit(limit)
+        if for_update:
+            if not self._within:
+                raise TypeError("for_update needs a gate opened within a write")
+            stmt = stmt.with_for_update()
         rows = list(self._session.scalars(stmt))
         person = PERSON_COLUMNS.get(table.name)
         subjects = [getattr(r, person) for r in rows] if person else []

@@ -10,6 +10,21 @@ every column it reads. `tests/test_layering.py` fails the build when a
 module outside this layer (and the store) selects a personal model.
 """
 
+from tutela.access.reads.accounts import (
+    OwnerRow,
+    account,
+    account_by_ref,
+    extension_row,
+    number_row,
+    numbers_held_elsewhere,
+    owners_by_number,
+    owners_by_ref,
+    ref_taken,
+)
+from tutela.access.reads.calls import (
+    call_account,
+    call_legs,
+)
 from tutela.access.reads.communications import (
     CommunicationMentions,
     MentionSpan,
@@ -20,17 +35,39 @@ from tutela.access.reads.communications import (
     owners_by_value,
     subject_values,
 )
-from tutela.access.reads.voicemail import held_messages, voicemail_listing
+from tutela.access.reads.holdings import (
+    account_open_holdings,
+    open_holding_of,
+    open_holdings,
+)
+from tutela.access.reads.voicemail import (
+    held_messages,
+    voicemail_listing,
+)
 
 __all__ = [
     "CommunicationMentions",
     "MentionSpan",
+    "OwnerRow",
     "PersonRecord",
+    "account",
+    "account_by_ref",
+    "account_open_holdings",
     "account_people",
     "account_region",
+    "call_account",
+    "call_legs",
+    "extension_row",
     "held_messages",
     "mentions_of",
+    "number_row",
+    "numbers_held_elsewhere",
+    "open_holding_of",
+    "open_holdings",
+    "owners_by_number",
+    "owners_by_ref",
     "owners_by_value",
+    "ref_taken",
     "subject_values",
     "voicemail_listing",
 ]
