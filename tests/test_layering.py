@@ -83,8 +83,6 @@ WRITE_CHECKS: dict[str, set[str]] = {
     },
     "collect/recordings/notice_scope.py": {"CallRecord"},
     "collect/recordings/record.py": {"RecordingNotice"},
-    "collect/voicemail/ingest.py": {"Account", "Voicemail"},
-    "collect/voicemail/sync.py": {"Voicemail"},
 }
 
 

@@ -42,7 +42,9 @@ from tutela.access.reads.holdings import (
 )
 from tutela.access.reads.voicemail import (
     held_messages,
+    message_held,
     voicemail_listing,
+    voicemail_row,
 )
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "extension_row",
     "held_messages",
     "mentions_of",
+    "message_held",
     "number_row",
     "numbers_held_elsewhere",
     "open_holding_of",
@@ -70,4 +73,5 @@ __all__ = [
     "ref_taken",
     "subject_values",
     "voicemail_listing",
+    "voicemail_row",
 ]
