@@ -378,6 +378,7 @@ def notice_command(
                 call_record_id=call,
                 number=number,
                 valid_until=ends,
+                actor=actor,
             )
             notice_id = notice.id
             scope = {
@@ -494,6 +495,7 @@ def add_command(
                     media_type=kind,
                     policy=store.policy(),
                     call_record_id=call,
+                    actor=actor,
                 )
                 blob_id = recording.audio_blob_id
                 recording_id = recording.id

@@ -13,10 +13,11 @@ one transaction; the rows handed back are the caller's session's own.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
 from tutela.access.gate import Access
-from tutela.store.models import Account, Extension, PhoneNumber
+from tutela.store.models import Account, Extension, Person, PhoneNumber, PortingRequest
 
 OwnerRow = tuple[int, str]
 """(account id, the region the account's numbers are read in)."""
@@ -25,6 +26,29 @@ OwnerRow = tuple[int, str]
 def account(use: Access, account_id: int) -> Account:
     """The account with this id; `NotFound` if there is none."""
     return use.get(Account, account_id)
+
+
+def accounts_by_id(use: Access, ids: Collection[int] | None = None) -> list[Account]:
+    """Every account (or those with one of `ids`), in id order."""
+    where = [] if ids is None else [Account.id.in_(sorted(ids))]
+    return use.select(Account, *where, order_by=[Account.id])
+
+
+def closed_accounts(
+    use: Access, *, closed_by: dt.datetime
+) -> list[tuple[int, dt.datetime]]:
+    """(id, closing time) of every account closed at or before `closed_by`, by id."""
+    found = use.rows(
+        Account.id,
+        Account.closed_at,
+        where=[
+            Account.status == "closed",
+            Account.closed_at.is_not(None),
+            Account.closed_at <= closed_by,
+        ],
+        order_by=[Account.id],
+    )
+    return [(account_id, closed_at) for account_id, closed_at in found]
 
 
 def account_by_ref(
@@ -101,14 +125,51 @@ def extension_row(use: Access, *, account_id: int, extension: str) -> Extension 
     return found[0] if found else None
 
 
+def people_rows(use: Access, ids: Collection[int]) -> list[Person]:
+    """The people with these ids (whole rows: the caller's, to change or delete)."""
+    if not ids:
+        return []
+    return use.select(Person, Person.id.in_(sorted(ids)), order_by=[Person.id])
+
+
+def accounts_of_people(use: Access, ids: Collection[int]) -> set[int]:
+    """The accounts the people with these ids belong to."""
+    if not ids:
+        return set()
+    return {
+        account_id
+        for (account_id,) in use.rows(
+            Person.account_id, where=[Person.id.in_(sorted(ids))]
+        )
+    }
+
+
+def porting_requests_of(
+    use: Access, account_ids: Collection[int]
+) -> list[PortingRequest]:
+    """The porting requests of these accounts (whole rows, to blank a field)."""
+    if not account_ids:
+        return []
+    return use.select(
+        PortingRequest,
+        PortingRequest.account_id.in_(sorted(account_ids)),
+        order_by=[PortingRequest.id],
+    )
+
+
 __all__ = [
     "OwnerRow",
+    "accounts_of_people",
+    "closed_accounts",
     "account",
     "account_by_ref",
+    "accounts_by_id",
     "extension_row",
     "number_row",
     "numbers_held_elsewhere",
     "owners_by_number",
     "owners_by_ref",
+    "people_rows",
+    "porting_requests_of",
     "ref_taken",
 ]

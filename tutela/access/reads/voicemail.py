@@ -72,10 +72,28 @@ def message_held(use: Access, dedupe_key: str) -> bool:
     )
 
 
+def voicemail_ids_of(use: Access, account_id: int) -> list[int]:
+    """The ids of an account's stored messages (ids only: nothing else is read)."""
+    return [
+        vm_id
+        for (vm_id,) in use.rows(
+            Voicemail.id,
+            where=[Voicemail.account_id == account_id],
+            order_by=[Voicemail.id],
+        )
+    ]
+
+
 def voicemail_row(use: Access, voicemail_id: int) -> Voicemail | None:
     """The stored message with this id (the caller's own row, to delete), or None."""
     found = use.select(Voicemail, Voicemail.id == voicemail_id)
     return found[0] if found else None
 
 
-__all__ = ["held_messages", "message_held", "voicemail_listing", "voicemail_row"]
+__all__ = [
+    "held_messages",
+    "message_held",
+    "voicemail_ids_of",
+    "voicemail_listing",
+    "voicemail_row",
+]
