@@ -126,6 +126,24 @@ def test_an_actor_refused_at_the_gate_inside_a_write_is_recorded(store: Store) -
     assert "may not invoke" in str(details["reason"])
 
 
+def test_appending_alone_inside_a_write_that_read_fails_instead_of_waiting(
+    store: Store,
+) -> None:
+    # The write holds the audit head until it ends: an entry appended in a
+    # transaction of its own would wait for it for ever (PostgreSQL) or until
+    # the busy timeout (SQLite). It fails at once, and says why.
+    with pytest.raises(RuntimeError, match="append after it ends"):
+        with store.writing() as session:
+            with access(
+                store, actor=COLLECT, purpose="deliver_services", within=session
+            ) as use:
+                use.rows(Account.id)
+            audit_log(store).append(actor="system:collect", action="test.alone")
+    # Once the write has ended, appending alone works again.
+    audit_log(store).append(actor="system:collect", action="test.alone")
+    assert entries(store)[-1][0] == "test.alone"
+
+
 def test_the_store_of_a_session_is_found_and_a_bare_session_refused(
     store: Store,
 ) -> None:

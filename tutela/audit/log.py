@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, event, insert, select, update
 
 from tutela.audit import witness as witnesses
 from tutela.audit._encoding import (
@@ -96,6 +96,10 @@ class AuditLog:
         self.witness = witness
         self._signer: Signer | None = None
         self._lock = threading.Lock()
+        # Per thread: connections that appended in their caller's transaction
+        # and have not ended it (they hold the head's lock; see `append`).
+        self._holding = threading.local()
+        self._watched: weakref.WeakSet[Connection] = weakref.WeakSet()
 
     @property
     def signer(self) -> Signer:
@@ -117,10 +121,11 @@ class AuditLog:
         """Append one entry in its own transaction and return it.
 
         With ``conn`` (a connection inside a transaction the caller owns), the
-        entry is appended there instead and commits or rolls back with it. Never
-        append in a transaction of its own while such a transaction has
-        appended and is still open: the second appender would wait on the
-        first's lock for ever (PostgreSQL) or until the busy timeout (SQLite).
+        entry is appended there instead and commits or rolls back with it. An
+        append in a transaction of its own while this thread has such a
+        transaction open would wait on that transaction's lock for ever
+        (PostgreSQL) or until the busy timeout (SQLite): it raises
+        `RuntimeError` at once instead.
         A checkpoint falling due is written on ``conn`` too; it reaches the
         witness when the command seals its log (`seal_pending`), since it is
         not the witness's to see before the caller commits.
@@ -132,9 +137,18 @@ class AuditLog:
             record = self._append_checkpointed(
                 conn, actor, action, purpose, subjects_text, details_text
             )[0]
+            self._hold(conn)
             _unsealed.add(self)
             log.debug("audit append seq=%d action=%s (in caller)", record.seq, action)
             return record
+        if self._held():
+            # This thread's own open write holds the head: waiting for it
+            # would wait for ever (PostgreSQL) or until the busy timeout.
+            raise RuntimeError(
+                "an audit entry cannot be appended on its own while this "
+                "thread's write that read through the gate is open; append "
+                "after it ends, or on its connection"
+            )
         with self.engine.begin() as own:
             record, signed = self._append_checkpointed(
                 own, actor, action, purpose, subjects_text, details_text
@@ -149,6 +163,26 @@ class AuditLog:
                 log.warning("audit.witness_unreachable %s", type(exc).__name__)
         log.debug("audit append seq=%d action=%s", record.seq, action)
         return record
+
+    def _hold(self, conn: Connection) -> None:
+        held: weakref.WeakSet[Connection] | None = getattr(self._holding, "conns", None)
+        if held is None:
+            held = self._holding.conns = weakref.WeakSet()
+        held.add(conn)
+        if conn in self._watched:
+            return
+        self._watched.add(conn)
+
+        def _ended(*_args: object) -> None:
+            held.discard(conn)
+
+        # Once per connection (a CDR run's serves many transactions).
+        event.listen(conn, "commit", _ended)
+        event.listen(conn, "rollback", _ended)
+
+    def _held(self) -> bool:
+        held: Iterable[Connection] = getattr(self._holding, "conns", ())
+        return any(c.in_transaction() and not c.closed for c in held)
 
     def _append_checkpointed(
         self,
