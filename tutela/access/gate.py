@@ -44,9 +44,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
-from sqlalchemy import ColumnElement, Table, event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy.orm import Session
 
+from tutela.access._deferred import append_when_ended
 from tutela.access._scope import (
     IDENTIFYING_WEB_COLUMNS,
     PERSON_COLUMNS,
@@ -297,7 +298,7 @@ class Access:
             "details": {"category": category, "reason": reason, "clause": clause},
         }
         if self._within and self._session.in_transaction():
-            _append_when_ended(self.store, self._session, entry)
+            append_when_ended(self.store, self._session, entry)
         else:
             audit_log(self.store).append(**entry)
         raise PurposeDenied(
@@ -341,25 +342,6 @@ def access(
         yield gate
     finally:
         gate.close()
-
-
-def _append_when_ended(store: Store, session: Session, entry: dict[str, Any]) -> None:
-    """Append ``entry`` in its own transaction once ``session``'s transaction ends.
-
-    Then the writer's lock is released (committed or rolled back), so the
-    append neither waits on it nor disappears with a rollback.
-    """
-    root = session.get_transaction()
-    done = False
-
-    def _ended(_session: Session, transaction: SessionTransaction) -> None:
-        nonlocal done
-        if done or transaction is not root:
-            return
-        done = True
-        audit_log(store).append(**entry)
-
-    event.listen(session, "after_transaction_end", _ended)
 
 
 def _table_of(model: type[Any]) -> Table:
