@@ -537,7 +537,7 @@ def list_command(
     settings = settings_for(data)
     with open_store(settings) as store:
         actor = recordings_staff(store, settings, as_email, action="list recordings")
-        owner = find_owner(store, account).id if account else None
+        owner = find_owner(store, account, actor=actor).id if account else None
         rows = recording_listing(store, actor=actor, account_id=owner)
     if json:
         emit_json({"data": rows, "count": len(rows)})

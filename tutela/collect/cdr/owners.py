@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from tutela.access import Access, access
+from tutela.access import Access, Actor, access
 from tutela.access.reads import owners_by_number, owners_by_ref
 from tutela.collect._gate import COLLECT, DELIVER
 from tutela.collect.accounts.numbers import normalize_number
@@ -93,12 +93,16 @@ class AccountResolver:
                 yield e164
 
 
-def find_owner(store: Store, ref: str) -> Owner:
+def find_owner(
+    store: Store, ref: str, *, actor: Actor = COLLECT, purpose: str = DELIVER
+) -> Owner:
     """The account with this ref; `NotFound` if there is none.
 
-    Read through the gate on its own (before a run's writes begin).
+    Read through the gate on its own (before a run's writes begin), as
+    ``actor`` for ``purpose`` (default: the write path's own job; a command
+    acting for a signed-in person passes that person).
     """
-    with access(store, actor=COLLECT, purpose=DELIVER) as use:
+    with access(store, actor=actor, purpose=purpose) as use:
         found = owners_by_ref(use, [ref])
     if ref not in found:
         raise NotFound(f"account {ref} does not exist", errors=["field: account"])
