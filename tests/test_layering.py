@@ -58,6 +58,7 @@ OWNED: dict[str, tuple[str, ...]] = {
     "retention": ("rights", "web"),
 }
 
+
 def personal_models() -> set[str]:
     return {
         mapper.class_.__name__
