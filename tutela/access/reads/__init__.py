@@ -6,8 +6,11 @@ secure.measures (the audit trail of every read).
 
 One module per topic. Each function takes an open `Access` (see
 `tutela.access.access`), never a session: the gate checks the categories of
-every column it reads. `tests/test_layering.py` fails the build when a
-module outside this layer (and the store) selects a personal model.
+every column it reads. The write path (`tutela.collect`) calls them with a
+gate opened inside its own write (`access(..., within=session)`), so its
+checks and the rows it changes are read, and audited, in the transaction
+that writes. `tests/test_layering.py` fails the build when a module outside
+this layer (and the store) selects a personal model.
 """
 
 from tutela.access.reads.accounts import (
