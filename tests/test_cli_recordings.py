@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from tests.factories import StaffUser, add_staff
+from tutela.audit.log import audit_log
 from tutela.auth.signin import issue_api_token
 from tutela.cli.app import app
 from tutela.cli.recordings import MAX_AUDIO_BYTES
@@ -141,6 +142,8 @@ def no_number(text: str) -> bool:
 def test_notice_then_add_stores_the_audio_encrypted_and_list_shows_it(
     cli: Cli, store: Store, audio_file: Path, staff: StaffUser
 ) -> None:
+    # (The fixtures' accounts were opened by the write path, audited as its job.)
+    start = audit_log(store).head()[0]
     notice_id = notice(cli, "--covers-all-parties")
     result = cli(*add_args(audio_file, notice_id), "--json")
     assert result.exit_code == 0, result.output
@@ -191,7 +194,9 @@ def test_notice_then_add_stores_the_audio_encrypted_and_list_shows_it(
     with store.session() as session:
         readers = set(
             session.scalars(
-                select(AuditEntry.actor).where(AuditEntry.action == "use.grant")
+                select(AuditEntry.actor).where(
+                    AuditEntry.action == "use.grant", AuditEntry.seq > start
+                )
             )
         )
     assert readers == {staff.actor}

@@ -9,7 +9,12 @@ Two rules, checked on the source of every module of the package:
    is `tutela/access/reads`) and the store selects a personal model (one
    with a column carrying a policy `category`): no `select(...)`, `exists`,
    `session.get(...)` or `.query(...)` naming one. Handing a model to the
-   gate (`use.select(Person, ...)`) is how everyone else reads.
+   gate (`use.select(Person, ...)`) is how everyone else reads. The write
+   path (`tutela/collect`) is no exception: the checks it makes inside its
+   own write (is this account ref, number or dedupe key taken; which
+   account owns this number; which rows an erasure changes) are gate reads
+   inside that write (`access(store, ..., within=session)`), whose audit
+   entries commit or roll back with it.
 2. **Writes.** Outside the store, the gate, the inbound write path
    (`tutela/collect`), retention and the demo builder, no module builds a
    statement on, runs a session query with, or constructs a row of a
@@ -25,12 +30,6 @@ and this list disagree, in either direction):
   collected under the policy's purposes (people, numbers, calls, voicemail,
   recordings, messages, web activity...) stays behind the gate.
 - *The demo builder* writes a made-up world and looks up what it wrote.
-- *Checks inside a write* (`WRITE_CHECKS`): the collect modules below still
-  look up keys inside their own write transaction (is this account ref,
-  number or dedupe key taken; which account owns this number). Reading them
-  through the gate needs the read done before the transaction opens (on
-  SQLite the gate's audit entry would wait on the writer's lock); each is
-  listed so the list can only shrink.
 """
 
 from __future__ import annotations
@@ -57,40 +56,6 @@ OWNED: dict[str, tuple[str, ...]] = {
     "mail": ("rights",),
     "auth": ("auth",),
     "retention": ("rights", "web"),
-}
-
-# module -> personal models it still selects inside its own write
-# transaction (see the module docstring); may only shrink.
-WRITE_CHECKS: dict[str, set[str]] = {
-    "collect/accounts/contacts.py": {"Account", "Extension", "PhoneNumber"},
-    "collect/accounts/holdings.py": {"Holding"},
-    "collect/accounts/payment.py": {"PaymentMethod", "Person"},
-    "collect/accounts/porting.py": {"PhoneNumber"},
-    "collect/cdr/ingest.py": {"CallRecord"},
-    "collect/cdr/owners.py": {"Account", "PhoneNumber"},
-    # Erasure, correction and closing find the rows they change inside the
-    # transaction that changes them (what to erase was chosen, and audited,
-    # through the gate by the export's gatherer before it opens).
-    "collect/closing.py": {"Account"},
-    "collect/correction.py": {"Account", "Person"},
-    "collect/erasure.py": {
-        "Account",
-        "CallRecording",
-        "Communication",
-        "Person",
-        "Voicemail",
-    },
-    "collect/former_customers.py": {"Account", "CallRecording", "Voicemail"},
-    "collect/communications/mentions.py": {
-        "Account",
-        "Communication",
-        "Person",
-        "PhoneNumber",
-    },
-    "collect/recordings/notice_scope.py": {"CallRecord"},
-    "collect/recordings/record.py": {"RecordingNotice"},
-    "collect/voicemail/ingest.py": {"Account", "Voicemail"},
-    "collect/voicemail/sync.py": {"Voicemail"},
 }
 
 
@@ -247,7 +212,7 @@ def test_no_module_outside_the_read_layer_selects_a_personal_model() -> None:
         and (names := selected_models(source, personal - owned_models(_package(rel))))
         and _package(rel) != "demo"
     }
-    assert offenders == WRITE_CHECKS, (
+    assert offenders == {}, (
         "read personal data through tutela.access (tutela/access/reads), not "
         f"with a session: {offenders}"
     )

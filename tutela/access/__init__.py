@@ -1,8 +1,9 @@
 """How does Jive use the information it collects? Purpose-bound access.
 
 Clauses: use.purposes, use.purposes.* and scope.web_unlinked. `access` is
-the only read path to personal data outside the store and the ingest code
-(`tests/test_layering.py` enforces it).
+the only read path to personal data outside the store, the write path
+included (it opens the gate inside its own write: `access(..., within=session)`;
+`tests/test_layering.py` enforces it).
 """
 
 from tutela.access.actors import Actor

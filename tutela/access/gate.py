@@ -14,8 +14,28 @@ see only their own account; end users only their own data), collect.requested
 A query that touches any category the purpose does not permit is refused as a
 whole with `PurposeDenied` (never silently narrowed), so callers see at once
 that they asked for too much; `fields()` reads a chosen subset of columns.
-Each grant is appended to the audit log in its own transaction before the rows
-are handed back: if the log cannot be written, nothing is released.
+Each grant is appended to the audit log before the rows are handed back: if
+the log cannot be written, nothing is released.
+
+Two ways to open the gate:
+
+- **Alone** (`access(store, ...)`): reads run in a session of the gate's own
+  and each grant commits in a transaction of its own at once, whatever the
+  caller does next. For reads that serve no write (listings, exports).
+- **Inside a write** (`access(store, ..., within=session)`): the write path
+  (`tutela.collect`) checks keys and finds the rows it changes in the same
+  transaction that changes them (is this number taken; which account owns
+  it), so the check cannot go stale before the write (no time-of-check to
+  time-of-use gap). The gate then reads on the caller's session and appends
+  each grant on the caller's connection (`AuditLog.append(..., conn=...)`):
+  the record of the read commits with the write it served, and a write
+  rolled back leaves no record of a read whose result went nowhere. A grant
+  in a transaction of its own would wait on the writer's lock instead (the
+  SQLite database lock; on PostgreSQL the audit head row, which the writer
+  now holds until it ends, so audited writers queue, as they must to keep
+  one chain). A refusal inside a write is recorded once the caller's
+  transaction has ended, in a transaction of its own, so that a write
+  rolled back because of the refusal still leaves the refusal on record.
 """
 
 from __future__ import annotations
@@ -27,6 +47,7 @@ from typing import Any, NoReturn, TypeVar
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.orm import Session
 
+from tutela.access._deferred import append_when_ended
 from tutela.access._scope import (
     IDENTIFYING_WEB_COLUMNS,
     PERSON_COLUMNS,
@@ -58,6 +79,7 @@ class Access:
         actor: Actor,
         purpose: str,
         policy: Policy,
+        within: Session | None = None,
     ) -> None:
         self.store = store
         self.actor = actor
@@ -65,7 +87,8 @@ class Access:
         self.policy = policy
         # Private: every read goes through the checked methods below, never
         # through a session handed out (that was a way around the gate).
-        self._session: Session = store.sessions()
+        self._session: Session = store.sessions() if within is None else within
+        self._within = within is not None
         self._unlinkable = policy_index(policy).unlinkable
 
     # ------------------------------------------------------------ reads
@@ -76,12 +99,22 @@ class Access:
         *where: ColumnElement[bool],
         order_by: Sequence[Any] = (),
         limit: int | None = None,
+        for_update: bool = False,
     ) -> list[M]:
-        """Whole rows of `model` matching `where`, if every column is permitted."""
+        """Whole rows of `model` matching `where`, if every column is permitted.
+
+        ``for_update`` locks the rows (``SELECT ... FOR UPDATE`` on
+        PostgreSQL) until the caller's write ends: only inside a write
+        (`access(..., within=session)`).
+        """
         table = _table_of(model)
         info = table_info(table)
         filters, categories = self._check({table}, info.categories, where, order_by)
         stmt = select(model).where(*where, *filters).order_by(*order_by).limit(limit)
+        if for_update:
+            if not self._within:
+                raise TypeError("for_update needs a gate opened within a write")
+            stmt = stmt.with_for_update()
         rows = list(self._session.scalars(stmt))
         person = PERSON_COLUMNS.get(table.name)
         subjects = [getattr(r, person) for r in rows] if person else []
@@ -248,6 +281,8 @@ class Access:
             purpose=self.purpose,
             subjects=ids,
             details=details,
+            # Inside a write, the grant commits (or rolls back) with it.
+            conn=self._session.connection() if self._within else None,
         )
 
     def _refuse(self, decision: Decision) -> NoReturn:
@@ -256,12 +291,16 @@ class Access:
     def _deny(
         self, category: str | None, reason: str, clause: str | None = None
     ) -> NoReturn:
-        audit_log(self.store).append(
-            actor=self.actor.id,
-            action="use.deny",
-            purpose=self.purpose if _is_slug(self.purpose) else None,
-            details={"category": category, "reason": reason, "clause": clause},
-        )
+        entry: dict[str, Any] = {
+            "actor": self.actor.id,
+            "action": "use.deny",
+            "purpose": self.purpose if _is_slug(self.purpose) else None,
+            "details": {"category": category, "reason": reason, "clause": clause},
+        }
+        if self._within and self._session.in_transaction():
+            append_when_ended(self.store, self._session, entry)
+        else:
+            audit_log(self.store).append(**entry)
         raise PurposeDenied(
             actor=self.actor.id,
             purpose=self.purpose,
@@ -271,7 +310,8 @@ class Access:
         )
 
     def close(self) -> None:
-        self._session.close()
+        if not self._within:  # the caller's session is the caller's to close
+            self._session.close()
 
 
 @contextmanager
@@ -281,15 +321,20 @@ def access(
     actor: Actor,
     purpose: str,
     policy: Policy | None = None,
+    within: Session | None = None,
 ) -> Iterator[Access]:
     """Open purpose-bound access; `PurposeDenied` at once if the role may not invoke it.
 
-    Reads use a session of their own, outside any caller's transaction: the
-    audit entry of each read commits on its own before the rows are handed
-    back (on SQLite a caller's open write would hold the lock it needs), so
-    read through the gate first and then write through your own session.
+    Without ``within``, reads use a session of their own, outside any
+    caller's transaction, and the audit entry of each read commits on its own
+    before the rows are handed back: never open it so while a write of yours
+    is open (on SQLite the entry would wait on your own lock). With
+    ``within`` (a session of ``store`` in the middle of a write), reads run
+    on that session and their entries commit with it: see the module
+    docstring. Rows read `within` are the caller's session's own objects,
+    which the caller may change.
     """
-    gate = Access(store, actor, purpose, policy or store.policy())
+    gate = Access(store, actor, purpose, policy or store.policy(), within)
     try:
         admitted = decide(gate.policy, actor, purpose, ())
         if not admitted.allowed:

@@ -78,8 +78,18 @@ SYSTEM_JOBS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "billing_run": frozenset({"collect_payment"}),
         "call_routing": frozenset({"deliver_services"}),
         "change_notices": frozenset({"notify_service_changes"}),
+        # The inbound write path (`tutela.collect`): is this number, account
+        # ref or dedupe key taken, which account owns this number, to store
+        # what the service runs on (accounts, numbers, porting, calls,
+        # voicemail, recordings).
+        "collect": frozenset({"deliver_services"}),
         "quality_analysis": frozenset({"improve_services"}),
+        # The former-customer sweep finds what a closed account still holds
+        # (kept to deliver the service, now to be deleted).
+        "retention": frozenset({"deliver_services"}),
         "sar_export": frozenset({SUBJECT_ACCESS}),
+        # Erasure and correction find the subject's rows they change.
+        "subject_rights": frozenset({SUBJECT_ACCESS}),
         "support_inbox": frozenset({"respond_to_requests"}),
         "voicemail_sync": frozenset({"deliver_services"}),
         "web_analytics": frozenset({"improve_websites_and_ads"}),

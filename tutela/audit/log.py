@@ -10,7 +10,12 @@ first statement updates it, which takes a row lock on PostgreSQL and the
 database write lock on SQLite, so two processes can never read the same head
 and fork the chain. Each append commits on its own, independent of the
 caller's transaction, so that a rolled-back caller cannot erase the record of
-what it read. Every `checkpoint_every` entries (and on demand) the head is
+what it read. The one exception is `append(..., conn=...)`: the purpose gate
+opened inside a write (`tutela.access.access(..., within=session)`) appends
+the record of a read on the writer's own connection, so the read's record
+commits, or rolls back, with the write it served (on SQLite a second
+connection would wait on the writer's lock; on PostgreSQL the head row stays
+locked until the writer ends, which serialises appenders meanwhile). Every `checkpoint_every` entries (and on demand) the head is
 signed with Ed25519 (`tutela.audit.checkpoints`); `seal_pending` signs the
 head of every log this process appended to, which the `tutela` command does
 when it ends, so the entries of a finished command are always covered. With
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, event, insert, select, update
 
 from tutela.audit import witness as witnesses
 from tutela.audit._encoding import (
@@ -91,6 +96,10 @@ class AuditLog:
         self.witness = witness
         self._signer: Signer | None = None
         self._lock = threading.Lock()
+        # Per thread: connections that appended in their caller's transaction
+        # and have not ended it (they hold the head's lock; see `append`).
+        self._holding = threading.local()
+        self._watched: weakref.WeakSet[Connection] = weakref.WeakSet()
 
     @property
     def signer(self) -> Signer:
@@ -107,18 +116,43 @@ class AuditLog:
         purpose: str | None = None,
         subjects: Iterable[int] = (),
         details: Mapping[str, object] | None = None,
+        conn: Connection | None = None,
     ) -> AuditRecord:
-        """Append one entry in its own transaction and return it."""
+        """Append one entry in its own transaction and return it.
+
+        With ``conn`` (a connection inside a transaction the caller owns), the
+        entry is appended there instead and commits or rolls back with it. An
+        append in a transaction of its own while this thread has such a
+        transaction open would wait on that transaction's lock for ever
+        (PostgreSQL) or until the busy timeout (SQLite): it raises
+        `RuntimeError` at once instead.
+        A checkpoint falling due is written on ``conn`` too; it reaches the
+        witness when the command seals its log (`seal_pending`), since it is
+        not the witness's to see before the caller commits.
+        """
         check_entry_fields(actor, action, purpose)
         subjects_text = encode_subjects(subjects)
         details_text = encode_details(details)
-        signed = None
-        with self.engine.begin() as conn:
-            record = self._append(
+        if conn is not None:
+            record = self._append_checkpointed(
                 conn, actor, action, purpose, subjects_text, details_text
+            )[0]
+            self._hold(conn)
+            _unsealed.add(self)
+            log.debug("audit append seq=%d action=%s (in caller)", record.seq, action)
+            return record
+        if self._held():
+            # This thread's own open write holds the head: waiting for it
+            # would wait for ever (PostgreSQL) or until the busy timeout.
+            raise RuntimeError(
+                "an audit entry cannot be appended on its own while this "
+                "thread's write that read through the gate is open; append "
+                "after it ends, or on its connection"
             )
-            if self.checkpoint_every and record.seq % self.checkpoint_every == 0:
-                signed = write_checkpoint(conn, self.signer, record.seq, record.hash)
+        with self.engine.begin() as own:
+            record, signed = self._append_checkpointed(
+                own, actor, action, purpose, subjects_text, details_text
+            )
         _unsealed.add(self)
         if signed is not None and self.witness:
             try:
@@ -129,6 +163,41 @@ class AuditLog:
                 log.warning("audit.witness_unreachable %s", type(exc).__name__)
         log.debug("audit append seq=%d action=%s", record.seq, action)
         return record
+
+    def _hold(self, conn: Connection) -> None:
+        held: weakref.WeakSet[Connection] | None = getattr(self._holding, "conns", None)
+        if held is None:
+            held = self._holding.conns = weakref.WeakSet()
+        held.add(conn)
+        if conn in self._watched:
+            return
+        self._watched.add(conn)
+
+        def _ended(*_args: object) -> None:
+            held.discard(conn)
+
+        # Once per connection (a CDR run's serves many transactions).
+        event.listen(conn, "commit", _ended)
+        event.listen(conn, "rollback", _ended)
+
+    def _held(self) -> bool:
+        held: Iterable[Connection] = getattr(self._holding, "conns", ())
+        return any(c.in_transaction() and not c.closed for c in held)
+
+    def _append_checkpointed(
+        self,
+        conn: Connection,
+        actor: str,
+        action: str,
+        purpose: str | None,
+        subjects: str,
+        details: str,
+    ) -> tuple[AuditRecord, Checkpoint | None]:
+        record = self._append(conn, actor, action, purpose, subjects, details)
+        signed = None
+        if self.checkpoint_every and record.seq % self.checkpoint_every == 0:
+            signed = write_checkpoint(conn, self.signer, record.seq, record.hash)
+        return record, signed
 
     def _append(
         self,

@@ -378,6 +378,7 @@ def notice_command(
                 call_record_id=call,
                 number=number,
                 valid_until=ends,
+                actor=actor,
             )
             notice_id = notice.id
             scope = {
@@ -494,6 +495,7 @@ def add_command(
                     media_type=kind,
                     policy=store.policy(),
                     call_record_id=call,
+                    actor=actor,
                 )
                 blob_id = recording.audio_blob_id
                 recording_id = recording.id
@@ -535,7 +537,7 @@ def list_command(
     settings = settings_for(data)
     with open_store(settings) as store:
         actor = recordings_staff(store, settings, as_email, action="list recordings")
-        owner = find_owner(store, account).id if account else None
+        owner = find_owner(store, account, actor=actor).id if account else None
         rows = recording_listing(store, actor=actor, account_id=owner)
     if json:
         emit_json({"data": rows, "count": len(rows)})

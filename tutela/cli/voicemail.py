@@ -49,7 +49,7 @@ def list_command(
             purpose="deliver_services",
             action="list voicemail",
         )
-        owner = find_owner(store, account).id if account else None
+        owner = find_owner(store, account, actor=staff.actor).id if account else None
         with access(store, actor=staff.actor, purpose="deliver_services") as use:
             rows = voicemail_listing(use, account_id=owner)
     if json:
@@ -83,7 +83,13 @@ def delete_command(
             purpose="respond_to_requests",
             action="delete voicemail for a customer",
         )
-        owner = find_owner(store, account).id if account else None
+        owner = (
+            find_owner(
+                store, account, actor=staff.actor, purpose="respond_to_requests"
+            ).id
+            if account
+            else None
+        )
         delete_voicemail(store, voicemail_id, actor=staff.actor.id, account_id=owner)
     if json:
         emit_json({"deleted": voicemail_id})

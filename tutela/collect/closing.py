@@ -5,7 +5,8 @@ Policy: "Kept while the business is a customer, then as the law requires"
 and collect.service_use). Closing an account is the event every such rule
 waits for: the account becomes `closed` with its closing time, every
 holding of its numbers, extensions and addresses ends, and the closing is
-audited under the officer who did it. The data itself goes at the next
+audited under the officer who did it (the account is found through the
+purpose gate inside the closing's write, audited with it). The data itself goes at the next
 `tutela retention run` once `TUTELA_FORMER_CUSTOMER_DAYS` have passed
 (`tutela.collect.former_customers`), except what a legal hold keeps.
 """
@@ -16,13 +17,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
+from tutela.access.reads import account_by_ref
 from tutela.audit.log import record
+from tutela.collect._gate import reading
 from tutela.collect.accounts.contacts import close_account
 from tutela.errors import Conflict, NotFound
 from tutela.store import Store
-from tutela.store.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,9 @@ def close_by_ref(
     moment = now or dt.datetime.now(dt.UTC)
     wanted = ref.strip()
     with store.session() as session:
-        account = session.scalars(
-            select(Account).where(Account.ref == wanted).with_for_update()
-        ).one_or_none()
+        # Found (and locked) through the gate inside the write that closes it.
+        with reading(session) as use:
+            account = account_by_ref(use, wanted, for_update=True)
         if account is None:
             raise NotFound(
                 f"no account {wanted!r}; see the account numbers in the console"

@@ -8,7 +8,9 @@ was added (`tutela.collect.accounts.contacts`: E.164 phone in the account's regi
 a real e-mail address, an ISO country). The old value is not kept: it was
 wrong, so it is overwritten in the contact and in the typed holding that
 recorded it (a typed holding proves nothing; its interval stays, now with
-the right value). Nothing here logs a value.
+the right value). Nothing here logs a value. The contact and its account
+are read through the purpose gate inside the correcting write, as the
+`subject_rights` job for `subject_access`, audited with the write.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from typing import Final
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from tutela.access import SUBJECT_ACCESS
+from tutela.access.reads import account as read_account
+from tutela.access.reads import people_rows
+from tutela.collect._gate import reading
 from tutela.collect.accounts.contacts import (
     normalize_country,
     normalize_phone,
@@ -26,9 +32,9 @@ from tutela.collect.accounts.contacts import (
     optional_text,
     required_text,
 )
-from tutela.collect.erasure import secure_delete
+from tutela.collect.erasure import SUBJECT_RIGHTS, secure_delete
 from tutela.errors import InvalidInput, NotFound
-from tutela.store.models import Account, Holding, Person
+from tutela.store.models import Account, Holding
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +70,12 @@ def correct_person(session: Session, person_id: int, field: str, value: str) -> 
     """Overwrite one field of a contact; False when it already held the value."""
     if field not in FIELDS:
         raise InvalidInput(f"use one of {sorted(FIELDS)}", field="field")
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"person {person_id} does not exist")
-    account = session.get(Account, person.account_id)
-    assert account is not None
+    with reading(session, actor=SUBJECT_RIGHTS, purpose=SUBJECT_ACCESS) as use:
+        found = people_rows(use, [person_id])
+        if not found:
+            raise NotFound(f"person {person_id} does not exist")
+        person = found[0]
+        account = read_account(use, person.account_id)
     new = _normalized(field, value, account)
     old = getattr(person, field)
     if old == new:

@@ -25,6 +25,15 @@ Two callers, one set of primitives, each inside the caller's transaction:
 
 On SQLite, freed pages are zeroed (`secure_delete`), so a deleted value does
 not linger in the database file. Nothing here logs a value: ids and counts.
+
+Reads: what to erase was chosen, and audited, through the gate by the
+export's gatherer before the erasing write opens; the rows this module must
+look at again to change them (the people, the messages to redact, their
+accounts' people and the billing fields to blank) are read through the gate
+inside the erasing write (`tutela.collect._gate`), as the `subject_rights`
+job for `subject_access`, audited with the write. Voicemail and recordings
+are deleted by id with ``DELETE ... RETURNING`` of what their tombstone and
+the shredding need: a write, not a read first.
 """
 
 from __future__ import annotations
@@ -33,12 +42,23 @@ import logging
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from tutela.access import SUBJECT_ACCESS, Access, Actor
+from tutela.access.reads import (
+    account,
+    accounts_of_people,
+    communication_rows,
+    owners_by_value,
+    payment_methods_of,
+    people_rows,
+    porting_requests_of,
+)
+from tutela.collect._gate import reading
 from tutela.collect.communications.mentions import (
-    _owners,
     detect,
     index_communication,
     known_people,
@@ -46,7 +66,6 @@ from tutela.collect.communications.mentions import (
 from tutela.collect.voicemail.ingest import key_digest
 from tutela.store import BlobStore
 from tutela.store.models import (
-    Account,
     CallRecord,
     CallRecording,
     Communication,
@@ -61,6 +80,8 @@ from tutela.store.models import (
 )
 
 log = logging.getLogger(__name__)
+
+SUBJECT_RIGHTS = Actor.system("subject_rights")
 
 ERASED = "[erased]"
 # Free-text values shorter than this are not replaced literally (a "1" or an
@@ -119,24 +140,26 @@ def erase_subject(session: Session, blobs: BlobStore, rows: SubjectRows) -> Eras
     own = set(rows.own_communication_ids)
     _delete_ids(session, Communication, sorted(own), out)
     mentioning = [i for i in rows.mentioning_communication_ids if i not in own]
-    texts = _redact_messages(session, mentioning, rows.person_ids, rows.values, out)
-    _blank_account_records(session, rows.person_ids, rows.values, out)
-    people = session.scalars(select(Person).where(Person.id.in_(rows.person_ids)))
-    for person in people.all():
-        session.execute(
-            update(PhoneNumber)
-            .where(PhoneNumber.assignee_id == person.id)
-            .values(assignee_id=None)
+    with reading(session, actor=SUBJECT_RIGHTS, purpose=SUBJECT_ACCESS) as use:
+        texts = _redact_messages(
+            session, use, mentioning, rows.person_ids, rows.values, out
         )
-        session.execute(
-            update(Extension)
-            .where(Extension.person_id == person.id)
-            .values(person_id=None)
-        )
-        session.delete(person)
-        out.count(Person.__tablename__, 1)
-    session.flush()
-    _reindex(session, texts)
+        _blank_account_records(use, rows.person_ids, rows.values, out)
+        for person in people_rows(use, rows.person_ids):
+            session.execute(
+                update(PhoneNumber)
+                .where(PhoneNumber.assignee_id == person.id)
+                .values(assignee_id=None)
+            )
+            session.execute(
+                update(Extension)
+                .where(Extension.person_id == person.id)
+                .values(person_id=None)
+            )
+            session.delete(person)
+            out.count(Person.__tablename__, 1)
+        session.flush()
+        _reindex(session, use, texts)
     log.info(
         "erasure.subject people=%d shredded=%d", len(rows.person_ids), out.shredded
     )
@@ -161,39 +184,52 @@ def _blank_calls(
 def delete_voicemails(
     session: Session, blobs: BlobStore, ids: Iterable[int], out: Erased
 ) -> None:
-    """Delete voicemail for good: audio shredded, a tombstone against re-ingest."""
-    for voicemail in session.scalars(
-        select(Voicemail).where(Voicemail.id.in_(sorted(ids)))
-    ).all():
+    """Delete voicemail for good: audio shredded, a tombstone against re-ingest.
+
+    Deleted by id, handing back only what the tombstone and the shredding
+    need (a write: nothing is read first).
+    """
+    wanted = sorted(ids)
+    if not wanted:
+        return
+    gone = session.execute(
+        delete(Voicemail)
+        .where(Voicemail.id.in_(wanted))
+        .returning(Voicemail.account_id, Voicemail.dedupe_key, Voicemail.audio_blob_id)
+    ).all()
+    for account_id, dedupe_key, _ in gone:
         session.add(
-            VoicemailTombstone(
-                account_id=voicemail.account_id,
-                key_digest=key_digest(voicemail.dedupe_key),
-            )
+            VoicemailTombstone(account_id=account_id, key_digest=key_digest(dedupe_key))
         )
-        blob_id = voicemail.audio_blob_id
-        session.delete(voicemail)
-        session.flush()
-        if blob_id is not None:
-            blobs.shred(session, blob_id)
-            out.shredded += 1
-        out.count(Voicemail.__tablename__, 1)
+    session.flush()
+    _shred(session, blobs, [blob_id for *_, blob_id in gone], out)
+    out.count(Voicemail.__tablename__, len(gone))
 
 
 def delete_recordings(
     session: Session, blobs: BlobStore, ids: Iterable[int], out: Erased
 ) -> None:
-    """Delete call recordings with their audio shredded."""
-    for recording in session.scalars(
-        select(CallRecording).where(CallRecording.id.in_(sorted(ids)))
-    ).all():
-        blob_id = recording.audio_blob_id
-        session.delete(recording)
-        session.flush()
+    """Delete call recordings with their audio shredded (by id, as voicemail)."""
+    wanted = sorted(ids)
+    if not wanted:
+        return
+    gone = session.execute(
+        delete(CallRecording)
+        .where(CallRecording.id.in_(wanted))
+        .returning(CallRecording.audio_blob_id)
+    ).all()
+    session.flush()
+    _shred(session, blobs, [blob_id for (blob_id,) in gone], out)
+    out.count(CallRecording.__tablename__, len(gone))
+
+
+def _shred(
+    session: Session, blobs: BlobStore, blob_ids: list[str | None], out: Erased
+) -> None:
+    for blob_id in blob_ids:
         if blob_id is not None:
             blobs.shred(session, blob_id)
             out.shredded += 1
-        out.count(CallRecording.__tablename__, 1)
 
 
 def _delete_ids(session: Session, model: type, ids: list[int], out: Erased) -> None:
@@ -224,6 +260,7 @@ def erase_values(
 
 def _redact_messages(
     session: Session,
+    use: Access,
     ids: list[int],
     person_ids: list[int],
     values: Collection[str],
@@ -233,17 +270,14 @@ def _redact_messages(
     pattern = _literal(values)
     theirs = set(person_ids)
     wanted = {v.lower() for v in values}
-    for message in session.scalars(
-        select(Communication).where(Communication.id.in_(ids))
-    ).all():
-        account = session.get(Account, message.account_id)
-        assert account is not None
-        people = known_people(session, account)
+    for message in communication_rows(use, ids):
+        owner = account(use, message.account_id)
+        people = known_people(use, owner)
 
         def erased(text: str) -> str:
             found = detect(
-                lambda kind, found_values: _owners(session, kind, found_values),
-                account.region,  # noqa: B023
+                lambda kind, found_values: owners_by_value(use, kind, found_values),
+                owner.region,  # noqa: B023
                 text,
                 people,  # noqa: B023
             )
@@ -269,34 +303,35 @@ def _redact_messages(
     return ids
 
 
-def _reindex(session: Session, ids: list[int]) -> None:
+def _reindex(session: Session, use: Access, ids: list[int]) -> None:
     """Rebuild the mention index of redacted messages (offsets moved)."""
-    for message in session.scalars(
-        select(Communication).where(Communication.id.in_(ids))
-    ).all():
-        account = session.get(Account, message.account_id)
-        assert account is not None
-        index_communication(session, message, account=account)
+    for message in communication_rows(use, ids):
+        owner = account(use, message.account_id)
+        index_communication(session, message, account=owner, use=use)
 
 
 def _blank_account_records(
-    session: Session, person_ids: list[int], values: Collection[str], out: Erased
+    use: Access, person_ids: list[int], values: Collection[str], out: Erased
 ) -> None:
     """A porting or billing field of the subject's accounts that holds their data."""
-    accounts = set(
-        session.scalars(select(Person.account_id).where(Person.id.in_(person_ids)))
-    )
+    accounts = accounts_of_people(use, person_ids)
     pattern = _literal(values)
     if pattern is None or not accounts:
         return
-    fields = {
-        PortingRequest: ("authorized_name", "service_address"),
-        PaymentMethod: ("billing_street",),
-    }
-    for model, names in fields.items():
-        for row in session.scalars(
-            select(model).where(model.account_id.in_(accounts))  # type: ignore[attr-defined]
-        ).all():
+    found: list[tuple[str, list[Any], tuple[str, ...]]] = [
+        (
+            PortingRequest.__tablename__,
+            list(porting_requests_of(use, accounts)),
+            ("authorized_name", "service_address"),
+        ),
+        (
+            PaymentMethod.__tablename__,
+            list(payment_methods_of(use, accounts)),
+            ("billing_street",),
+        ),
+    ]
+    for table, rows, names in found:
+        for row in rows:
             changed = False
             for name in names:
                 value = getattr(row, name)
@@ -304,7 +339,7 @@ def _blank_account_records(
                     setattr(row, name, ERASED)
                     changed = True
             if changed:
-                out.count(model.__tablename__, 1, blanked=True)
+                out.count(table, 1, blanked=True)
 
 
 __all__ = [

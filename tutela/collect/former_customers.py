@@ -18,6 +18,11 @@ customer's messages with no one left to delete them would keep them forever.
 `tutela.legal_holds`): a held category of a closed account is kept
 until the hold's end counted from the closing, and reported with its
 reason; the first run after the end erases it. Re-running is idempotent.
+
+Clause use.purposes: which accounts are due, and the ids of what they hold,
+are read through the purpose gate as the `retention` job (the data was kept
+`deliver_services`; it is read once more only to delete it), inside each
+erasing write (`tutela.collect._gate`) so the reads are audited with it.
 """
 
 from __future__ import annotations
@@ -27,9 +32,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from tutela.access import Actor, access
+from tutela.access.reads import (
+    accounts_by_id,
+    closed_accounts,
+    recording_ids_of,
+    voicemail_ids_of,
+)
+from tutela.collect._gate import DELIVER, reading
 from tutela.collect.erasure import (
     ERASED,
     Erased,
@@ -57,6 +70,9 @@ from tutela.store.models import (
 )
 
 log = logging.getLogger(__name__)
+
+RETENTION = Actor.system("retention")
+"""The sweep's actor: it finds what a closed account still holds, to delete it."""
 
 
 @dataclass
@@ -99,15 +115,13 @@ def erase_account_category(
     secure_delete(session)
     out = Erased()
     if category == "voicemail":
-        ids = session.scalars(
-            select(Voicemail.id).where(Voicemail.account_id == account_id)
-        ).all()
+        with reading(session, actor=RETENTION) as use:
+            ids = voicemail_ids_of(use, account_id)
         delete_voicemails(session, blobs, ids, out)
         return out
     if category == "call_recordings":
-        ids = session.scalars(
-            select(CallRecording.id).where(CallRecording.account_id == account_id)
-        ).all()
+        with reading(session, actor=RETENTION) as use:
+            ids = recording_ids_of(use, account_id)
         delete_recordings(session, blobs, ids, out)
     for model in ACCOUNT_TABLES[category]:
         table = Base.metadata.tables[model.__tablename__]
@@ -118,7 +132,9 @@ def erase_account_category(
         out.count(table.name, max(int(getattr(result, "rowcount", 0) or 0), 0))
     if category == "business_contact":
         session.execute(delete(Holding).where(Holding.account_id == account_id))
-        account = session.get(Account, account_id)
+        with reading(session, actor=RETENTION) as use:
+            found = accounts_by_id(use, [account_id])
+        account = found[0] if found else None
         if account is not None and account.organization != ERASED:
             account.organization = ERASED
             out.count(Account.__tablename__, 1, blanked=True)
@@ -150,16 +166,9 @@ def sweep_former_customers(
     result = FormerCustomers()
     blobs = BlobStore.in_data_dir(store.data_dir)
     cutoff = now - dt.timedelta(days=grace_days)
-    with store.session() as session:
-        due = session.execute(
-            select(Account.id, Account.closed_at)
-            .where(
-                Account.status == "closed",
-                Account.closed_at.is_not(None),
-                Account.closed_at <= cutoff,
-            )
-            .order_by(Account.id)
-        ).all()
+    # Which accounts are due is read alone, before any erasing write opens.
+    with access(store, actor=RETENTION, purpose=DELIVER) as use:
+        due = closed_accounts(use, closed_by=cutoff)
     for account_id, closed_at in due:
         assert closed_at is not None  # the query asked for a closing time
         since = utc_aware(closed_at) + dt.timedelta(days=grace_days)

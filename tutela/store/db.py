@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BEGIN_OPTION = "tutela_sqlite_begin"
+_STORE_KEY = "tutela.store"
 
 
 def write_first(conn: Connection) -> Connection:
@@ -60,6 +61,25 @@ class Store:
     policy_file: Path = DEFAULT_POLICY
     # Where audit checkpoints are also sent (a file or a URL), if anywhere.
     audit_witness: str | None = None
+
+    def __post_init__(self) -> None:
+        # Every session of this store knows it (`Store.of`): a function handed
+        # only a session can still open the purpose gate inside that session.
+        info = dict(self.sessions.kw.get("info") or {})
+        info[_STORE_KEY] = self
+        self.sessions.configure(info=info)
+
+    @staticmethod
+    def of(session: Session) -> Store:
+        """The store `session` was opened from (by `sessions`, `session` or `writing`).
+
+        `TypeError` for a session made some other way: the gate needs the
+        store's policy and audit log, which a bare session does not carry.
+        """
+        found = session.info.get(_STORE_KEY)
+        if not isinstance(found, Store):
+            raise TypeError("the session was not opened from a tutela Store")
+        return found
 
     def policy(self) -> Policy:
         """The policy in effect: the latest published version, else the policy file.

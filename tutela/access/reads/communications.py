@@ -20,7 +20,13 @@ from sqlalchemy import and_, or_
 
 from tutela.access.gate import Access
 from tutela.errors import NotFound
-from tutela.store.models import Account, CommunicationMention, Person, PhoneNumber
+from tutela.store.models import (
+    Account,
+    Communication,
+    CommunicationMention,
+    Person,
+    PhoneNumber,
+)
 
 PersonRecord = tuple[int, str, list[str], list[str]]
 """(person id, name, emails, phones and assigned numbers) of one known person."""
@@ -137,6 +143,27 @@ def subject_values(use: Access, person_id: int) -> tuple[set[str], set[str]]:
     return emails, phones
 
 
+def communication_ids(use: Access, account_id: int) -> list[int]:
+    """The ids of an account's communications, in order (ids only: no text read)."""
+    return [
+        cid
+        for (cid,) in use.rows(
+            Communication.id,
+            where=[Communication.account_id == account_id],
+            order_by=[Communication.id],
+        )
+    ]
+
+
+def communication_rows(use: Access, ids: Collection[int]) -> list[Communication]:
+    """The communications with these ids (whole rows: the indexer rescans them)."""
+    if not ids:
+        return []
+    return use.select(
+        Communication, Communication.id.in_(sorted(ids)), order_by=[Communication.id]
+    )
+
+
 def mentions_of(use: Access, person_id: int) -> list[CommunicationMentions]:
     """Every communication that mentions the person, with the spans that do.
 
@@ -189,6 +216,8 @@ __all__ = [
     "PersonRecord",
     "account_people",
     "account_region",
+    "communication_ids",
+    "communication_rows",
     "mentions_of",
     "owners_by_value",
     "subject_values",

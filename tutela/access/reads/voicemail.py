@@ -1,9 +1,10 @@
-"""Reads of stored voicemail: the staff listing.
+"""Reads of stored voicemail: the staff listing, and the ingest's checks.
 
 Clauses: collect.service_use.voicemail ("Jive also stores customers' voice
 mail messages until the customer deletes them": staff list them to act for
 a customer), use.purposes (the listing is a read for a stated purpose,
-audited like every other).
+audited like every other). The ingest and the sync call `voicemail_row`
+and `message_held` with a gate opened inside their write.
 """
 
 from __future__ import annotations
@@ -64,4 +65,35 @@ def held_messages(
     return [(vm_id, key) for vm_id, key in rows]
 
 
-__all__ = ["held_messages", "voicemail_listing"]
+def message_held(use: Access, dedupe_key: str) -> bool:
+    """Whether a message with this spool dedupe key is stored already."""
+    return bool(
+        use.rows(Voicemail.id, where=[Voicemail.dedupe_key == dedupe_key], limit=1)
+    )
+
+
+def voicemail_ids_of(use: Access, account_id: int) -> list[int]:
+    """The ids of an account's stored messages (ids only: nothing else is read)."""
+    return [
+        vm_id
+        for (vm_id,) in use.rows(
+            Voicemail.id,
+            where=[Voicemail.account_id == account_id],
+            order_by=[Voicemail.id],
+        )
+    ]
+
+
+def voicemail_row(use: Access, voicemail_id: int) -> Voicemail | None:
+    """The stored message with this id (the caller's own row, to delete), or None."""
+    found = use.select(Voicemail, Voicemail.id == voicemail_id)
+    return found[0] if found else None
+
+
+__all__ = [
+    "held_messages",
+    "message_held",
+    "voicemail_ids_of",
+    "voicemail_listing",
+    "voicemail_row",
+]

@@ -12,7 +12,9 @@ Policy clauses enforced here:
   `assign_number` and `assign_extension` take exactly those fields; phone
   numbers are stored in E.164, read with the account's region.
 
-Error messages name the field and the reason, never the value given.
+Error messages name the field and the reason, never the value given. The
+checks before a write (is this ref, number or extension taken) are gate reads
+inside the write (`tutela.collect._gate`), audited with it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import re
 import secrets
 
 import phonenumbers
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tutela.access.reads import extension_row, number_row, ref_taken
+from tutela.collect._gate import reading
 from tutela.collect.accounts.holdings import (
     close_holdings,
     end_all,
@@ -153,7 +156,9 @@ def open_account(
         ref = f"AC-{secrets.randbelow(10**10):010d}"
     elif not isinstance(ref, str) or not _REF.fullmatch(ref):
         raise InvalidInput("must be 1-32 letters, digits, '.', '_' or '-'", field="ref")
-    if session.scalar(select(Account.id).where(Account.ref == ref)) is not None:
+    with reading(session) as use:
+        taken = ref_taken(use, ref)
+    if taken:
         raise Conflict(f"account {ref} already exists")
     account = Account(
         ref=ref,
@@ -243,7 +248,8 @@ def assign_number(
     e164 = normalize_phone(number, region=account.region, field="number")
     if assignee is not None:
         require_same_account(account, assignee.account_id, field="assignee")
-    existing = session.scalar(select(PhoneNumber).where(PhoneNumber.e164 == e164))
+    with reading(session) as use:
+        existing = number_row(use, e164)
     if existing is not None:
         if existing.account_id != account.id:
             raise Conflict("this phone number is assigned to another account")
@@ -292,11 +298,8 @@ def assign_extension(
         require_same_account(account, person.account_id, field="person")
     if phone_number is not None:
         require_same_account(account, phone_number.account_id, field="phone_number")
-    row = session.scalar(
-        select(Extension).where(
-            Extension.account_id == account.id, Extension.extension == ext
-        )
-    )
+    with reading(session) as use:
+        row = extension_row(use, account_id=account.id, extension=ext)
     created = row is None
     if row is None:
         row = Extension(account_id=account.id, extension=ext)
@@ -342,11 +345,8 @@ def release_number(
     period stay with the holder of that period.
     """
     e164 = normalize_phone(number, region=account.region, field="number")
-    row = session.scalar(
-        select(PhoneNumber).where(
-            PhoneNumber.e164 == e164, PhoneNumber.account_id == account.id
-        )
-    )
+    with reading(session) as use:
+        row = number_row(use, e164, account_id=account.id)
     if row is None:
         raise InvalidInput("is not a number of this account", field="number")
     moment = at or dt.datetime.now(dt.UTC)

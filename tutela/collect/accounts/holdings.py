@@ -7,7 +7,8 @@ them, so a re-assigned extension or a reused address never hands one
 holder's data to the next).
 
 Written in the same transaction as the assignment it records
-(`tutela.collect.accounts.contacts`). Rules:
+(`tutela.collect.accounts.contacts`); the holdings it ends are read through
+the gate inside that transaction (`tutela.access.reads.holdings`). Rules:
 
 - a number assigned by the provider is held by one line at a time, across
   all accounts: assigning it closes every other open `assigned` holding;
@@ -23,9 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.access.reads import account_open_holdings, open_holding_of, open_holdings
+from tutela.collect._gate import reading
 from tutela.errors import InvalidInput
 from tutela.store import utc_aware
 from tutela.store.models import Holding
@@ -33,6 +35,9 @@ from tutela.store.models import Holding
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+_COLUMN_OF = {"number": "e164", "extension": "extension", "email": "email"}
 
 
 def _columns(kind: str, value: str) -> dict[str, str | None]:
@@ -43,14 +48,6 @@ def _columns(kind: str, value: str) -> dict[str, str | None]:
     if kind == "email":
         return {"e164": None, "extension": None, "email": value.lower()}
     raise InvalidInput("must be number, extension or email", field="kind")
-
-
-def _value_column(kind: str):  # type: ignore[no-untyped-def]
-    return {
-        "number": Holding.e164,
-        "extension": Holding.extension,
-        "email": Holding.email,
-    }[kind]
 
 
 def close_holdings(
@@ -65,23 +62,19 @@ def close_holdings(
     keep_person_id: int | None = None,
 ) -> int:
     """End the open holdings of `value` (in `account_id` / of `person_id`) at `at`."""
-    column = _value_column(kind)
     wanted = value.lower() if kind == "email" else value
-    where = [
-        Holding.kind == kind,
-        column == wanted,
-        Holding.valid_to.is_(None),
-        Holding.evidence.in_(evidence),
-    ]
-    if account_id is not None:
-        where.append(Holding.account_id == account_id)
-    if person_id is not None:
-        where.append(Holding.person_id == person_id)
-    if keep_person_id is not None:
-        where.append(
-            (Holding.person_id != keep_person_id) | Holding.person_id.is_(None)
+    if kind not in ("number", "extension", "email"):
+        raise InvalidInput("must be number, extension or email", field="kind")
+    with reading(session) as use:
+        rows = open_holdings(
+            use,
+            kind=kind,
+            value=wanted,
+            evidence=evidence,
+            account_id=account_id,
+            person_id=person_id,
+            other_than_person=keep_person_id,
         )
-    rows = list(session.scalars(select(Holding).where(*where)))
     for row in rows:
         # Never end a holding before it began (a back-dated re-assignment).
         start = utc_aware(row.valid_from)
@@ -110,19 +103,15 @@ def open_holding(
         raise InvalidInput("must be assigned, verified or typed", field="evidence")
     start = utc_aware(since) if since is not None else _now()
     columns = _columns(kind, value)
-    column = _value_column(kind)
-    same = session.scalar(
-        select(Holding).where(
-            Holding.kind == kind,
-            column == columns[column.key],
-            Holding.account_id == account_id,
-            Holding.person_id.is_(None)
-            if person_id is None
-            else Holding.person_id == person_id,
-            Holding.evidence == evidence,
-            Holding.valid_to.is_(None),
+    with reading(session) as use:
+        same = open_holding_of(
+            use,
+            kind=kind,
+            value=str(columns[_COLUMN_OF[kind]]),
+            account_id=account_id,
+            person_id=person_id,
+            evidence=evidence,
         )
-    )
     if same is not None:
         return same
     if evidence != "typed":
@@ -184,13 +173,8 @@ def retype(
 def end_all(session: Session, *, account_id: int, at: dt.datetime | None = None) -> int:
     """End every open holding of an account (the account closed)."""
     moment = at or _now()
-    rows = list(
-        session.scalars(
-            select(Holding).where(
-                Holding.account_id == account_id, Holding.valid_to.is_(None)
-            )
-        )
-    )
+    with reading(session) as use:
+        rows = account_open_holdings(use, account_id)
     for row in rows:
         row.valid_to = max(moment, utc_aware(row.valid_from))
     session.flush()

@@ -15,6 +15,9 @@ only the processor's token, the brand, the last four digits and the expiry.
 PCI DSS forbids storing the security code after authorization, even
 encrypted; the schema has no column for it. Brands and the Luhn check are
 those of `tutela.collect.accounts.card_numbers`, the table card detection uses.
+Whom a card is about and whether its token is new are read through the gate
+inside the write that stores the card, as the billing run (`collect_payment`),
+whoever asked: the disclosure itself is checked against the asking actor.
 """
 
 from __future__ import annotations
@@ -27,16 +30,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.access.actors import Actor
+from tutela.access.reads import people_of_account, token_on_file
+from tutela.collect._gate import reading
 from tutela.collect.accounts.card_numbers import brand_of, luhn_valid
 from tutela.collect.accounts.contacts import normalize_country, optional_text
 from tutela.disclose.processors import record_in_session
 from tutela.errors import Conflict, InvalidInput, TutelaError
 from tutela.policy import Policy
-from tutela.store.models import Account, PaymentMethod, Person
+from tutela.store.models import Account, PaymentMethod
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,7 @@ REDACTED: Final = "<redacted>"
 PAYMENT_RECIPIENT: Final = "payment_processor"  # the policy's recipient id
 PAYMENT_PURPOSE: Final = "collect_payment"
 PAYER_ROLES: Final = ("admin", "contact")
+BILLING_RUN: Final = Actor.system("billing_run")
 _SEPARATORS = re.compile(r"[ \-]")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -207,21 +212,13 @@ def _payers(
     """Whom the card's disclosure is about: given, else admins and contacts."""
     if payer_ids is not None:
         wanted = sorted(set(payer_ids))
-        found = session.scalars(
-            select(Person.id).where(
-                Person.id.in_(wanted), Person.account_id == account.id
-            )
-        ).all()
-        if sorted(found) != wanted:
+        with reading(session, actor=BILLING_RUN, purpose=PAYMENT_PURPOSE) as use:
+            found = people_of_account(use, account.id, among=wanted)
+        if found != wanted:
             raise InvalidInput("names someone outside the account", field="payer_ids")
         return wanted
-    payers = list(
-        session.scalars(
-            select(Person.id)
-            .where(Person.account_id == account.id, Person.role.in_(PAYER_ROLES))
-            .order_by(Person.id)
-        )
-    )
+    with reading(session, actor=BILLING_RUN, purpose=PAYMENT_PURPOSE) as use:
+        payers = people_of_account(use, account.id, roles=PAYER_ROLES)
     if not payers:
         raise InvalidInput(
             "the account has no admin or contact to put a card on file for",
@@ -299,9 +296,9 @@ def add_payment_method(
         ) from None
     token = _checked_token(result, digits)
     del digits
-    if session.scalar(
-        select(PaymentMethod.id).where(PaymentMethod.processor_token == token.token)
-    ):
+    with reading(session, actor=BILLING_RUN, purpose=PAYMENT_PURPOSE) as use:
+        taken = token_on_file(use, token.token)
+    if taken:
         raise Conflict("the payment processor returned a token already on file")
     method = PaymentMethod(
         account_id=account.id,

@@ -8,7 +8,8 @@ The carrier account number and PIN are the verification secrets of another
 provider's account: the policy encoding marks them ``secret``, and the
 `Encrypted` column type seals them with the key ring before they reach the
 database. Numbers are stored in E.164, read with the account's region.
-Messages name fields, never their values.
+Messages name fields, never their values. Whether a number is in service
+with another account is a gate read inside the request's write.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.access.reads import numbers_held_elsewhere
+from tutela.collect._gate import reading
 from tutela.collect.accounts.contacts import (
     normalize_phone,
     optional_text,
@@ -27,7 +29,7 @@ from tutela.collect.accounts.contacts import (
 )
 from tutela.collect.accounts.payment import Sensitive
 from tutela.errors import Conflict, InvalidInput
-from tutela.store.models import Account, PhoneNumber, PortingNumber, PortingRequest
+from tutela.store.models import Account, PortingNumber, PortingRequest
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +85,9 @@ def submit_port_request(
         or not isinstance(requested_port_date, dt.date)
     ):
         raise InvalidInput("must be a date", field="requested_port_date")
-    taken = session.scalar(
-        select(PhoneNumber.id)
-        .where(PhoneNumber.e164.in_(e164s), PhoneNumber.account_id != account.id)
-        .limit(1)
-    )
-    if taken is not None:
+    with reading(session) as use:
+        taken = numbers_held_elsewhere(use, e164s, account_id=account.id)
+    if taken:
         raise Conflict("a number to port is in service with another account")
     request = PortingRequest(
         account_id=account.id,

@@ -50,17 +50,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.access.reads import call_legs as read_call_legs
 from tutela.collect import cdr
+from tutela.collect._gate import reading
 from tutela.collect.cdr._chunks import chunks_of
 from tutela.collect.cdr.owners import AccountResolver, Owner, find_owner
 from tutela.collect.cdr.rows import COLUMNS
 from tutela.collect.cdr.writer import chunk_writer
 from tutela.collect.quarantine import IngestSummary, Quarantine, quarantine_dir
 from tutela.collect.runs import begin_run, end_run, end_run_failed
-from tutela.errors import InvalidInput, NotFound
+from tutela.errors import InvalidInput
 from tutela.store import Store
 from tutela.store.models import CallRecord
 
@@ -180,18 +181,11 @@ def _finish(store: Store, run_id: int, summary: IngestSummary, *, status: str) -
 def call_legs(session: Session, *, account_id: int, call_key: str) -> list[CallRecord]:
     """Every stored row of one call (same linkedid), in time order.
 
-    `NotFound` when the account has no call with this key.
+    `NotFound` when the account has no call with this key. A gate read
+    inside ``session`` (`tutela.access.reads.calls.call_legs`).
     """
-    legs = list(
-        session.scalars(
-            select(CallRecord)
-            .where(CallRecord.account_id == account_id, CallRecord.call_key == call_key)
-            .order_by(CallRecord.started_at, CallRecord.sequence, CallRecord.id)
-        )
-    )
-    if not legs:
-        raise NotFound("no call with this key in this account")
-    return legs
+    with reading(session) as use:
+        return read_call_legs(use, account_id=account_id, call_key=call_key)
 
 
 __all__ = [

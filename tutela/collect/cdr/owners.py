@@ -2,7 +2,10 @@
 
 Policy clause ``collect.service_use.call_records``: every record is stored
 under the account it belongs to, or quarantined saying no account could be
-found; it is never stored under a guessed one.
+found; it is never stored under a guessed one. Clause use.purposes: the
+owners are read through the purpose gate (`tutela.access.reads.accounts`),
+one read per chunk for its new refs and one for its new numbers (never one
+per row), each audited with its counts inside the chunk's transaction.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import Connection, select
-
+from tutela.access import Access, Actor, access
+from tutela.access.reads import owners_by_number, owners_by_ref
+from tutela.collect._gate import COLLECT, DELIVER
 from tutela.collect.accounts.numbers import normalize_number
 from tutela.collect.quarantine import is_text
 from tutela.errors import NotFound
 from tutela.store import Store
-from tutela.store.models import Account, PhoneNumber
 
 _CACHE_MAX: Final = 100_000
 
@@ -43,9 +46,7 @@ class AccountResolver:
         self._by_ref: dict[str, Owner | None] = {}
         self._by_number: dict[str, Owner | None] = {}
 
-    def prepare(
-        self, conn: Connection, records: Iterable[tuple[str, str, str]]
-    ) -> None:
+    def prepare(self, use: Access, records: Iterable[tuple[str, str, str]]) -> None:
         """Look up a chunk's (accountcode, src_raw, dst_raw) before `resolve`.
 
         Refs first; numbers (read in ``hint_region``) only for the records
@@ -59,12 +60,7 @@ class AccountResolver:
         refs = {ref for ref, _, _ in records if ref and is_text(ref)}
         refs -= self._by_ref.keys()
         if refs:
-            found = conn.execute(
-                select(Account.ref, Account.id, Account.region).where(
-                    Account.ref.in_(refs)
-                )
-            )
-            for ref, id_, region in found:
+            for ref, (id_, region) in owners_by_ref(use, refs).items():
                 self._by_ref[ref] = Owner(id_, region)
             self._by_ref.update((ref, None) for ref in refs - self._by_ref.keys())
         numbers: set[str] = set()
@@ -74,12 +70,7 @@ class AccountResolver:
                 numbers.update(self._numbers(src_raw, dst_raw))
         numbers -= self._by_number.keys()
         if numbers:
-            found = conn.execute(
-                select(PhoneNumber.e164, Account.id, Account.region)
-                .join(Account, Account.id == PhoneNumber.account_id)
-                .where(PhoneNumber.e164.in_(numbers))
-            )
-            for e164, id_, region in found:
+            for e164, (id_, region) in owners_by_number(use, numbers).items():
                 self._by_number[e164] = Owner(id_, region)
             self._by_number.update((n, None) for n in numbers - self._by_number.keys())
 
@@ -102,12 +93,17 @@ class AccountResolver:
                 yield e164
 
 
-def find_owner(store: Store, ref: str) -> Owner:
-    """The account with this ref; `NotFound` if there is none."""
-    with store.session() as session:
-        row = session.execute(
-            select(Account.id, Account.region).where(Account.ref == ref)
-        ).first()
-    if row is None:
+def find_owner(
+    store: Store, ref: str, *, actor: Actor = COLLECT, purpose: str = DELIVER
+) -> Owner:
+    """The account with this ref; `NotFound` if there is none.
+
+    Read through the gate on its own (before a run's writes begin), as
+    ``actor`` for ``purpose`` (default: the write path's own job; a command
+    acting for a signed-in person passes that person).
+    """
+    with access(store, actor=actor, purpose=purpose) as use:
+        found = owners_by_ref(use, [ref])
+    if ref not in found:
         raise NotFound(f"account {ref} does not exist", errors=["field: account"])
-    return Owner(row[0], row[1])
+    return Owner(*found[ref])

@@ -18,6 +18,8 @@ from typing import Any, Final
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
+from tutela.access import Access, access
+from tutela.collect._gate import COLLECT, DELIVER
 from tutela.collect.cdr._chunks import Chunk
 from tutela.collect.cdr.owners import AccountResolver
 from tutela.collect.cdr.rows import COLUMNS, Prepared, owned_values, sqlite_stamp
@@ -111,8 +113,9 @@ _NO_OWNER: Final = (
 class ChunkWriter:
     """Writes chunks of prepared records, one transaction per chunk.
 
-    Owners are looked up on ``conn``. On SQLite rows are inserted there too,
-    in the same transaction. On PostgreSQL ``inserts`` gives another
+    Owners are looked up on ``conn``, through the purpose gate opened inside
+    the chunk's transaction (`_chunk`): their `use.grant` entries commit with
+    the chunk. On SQLite rows are inserted there too, in the same transaction. On PostgreSQL ``inserts`` gives another
     connection and a one-thread pool: a chunk's insert runs there, in its own
     transaction, while the next chunk is prepared (the thread mostly waits
     for the server, without the GIL). At most one
@@ -122,13 +125,14 @@ class ChunkWriter:
 
     def __init__(
         self,
+        store: Store,
         conn: Connection,
         resolver: AccountResolver,
         quarantine: Quarantine,
         summary: IngestSummary,
         inserts: tuple[Connection, ThreadPoolExecutor] | None = None,
     ) -> None:
-        self.conn, self.resolver = conn, resolver
+        self.store, self.conn, self.resolver = store, conn, resolver
         self.quarantine, self.summary = quarantine, summary
         self.stamp = None if conn.dialect.name == "postgresql" else sqlite_stamp
         self._inserts = inserts
@@ -144,13 +148,13 @@ class ChunkWriter:
         if not chunk.records:
             return
         if self._inserts is None:
-            with self.conn.begin():
-                rows = self._rows(chunk.records)
+            with self._chunk() as use:
+                rows = self._rows(use, chunk.records)
                 if rows:
                     self._count(len(rows), insert_sqlite(self.conn, rows))
             return
-        with self.conn.begin():
-            rows = self._rows(chunk.records)
+        with self._chunk() as use:
+            rows = self._rows(use, chunk.records)
         self.drain()
         if rows:
             conn, pool = self._inserts
@@ -158,6 +162,22 @@ class ChunkWriter:
                 len(rows),
                 pool.submit(insert_postgresql, conn, rows),
             )
+
+    @contextmanager
+    def _chunk(self) -> Iterator[Access]:
+        """A transaction on ``conn`` and a gate inside it, for one chunk.
+
+        The session owns the transaction (it begins and ends it on ``conn``),
+        so a refusal by the gate is recorded once the chunk is rolled back.
+        """
+        with self.store.sessions(bind=self.conn) as session, session.begin():
+            # Begin on ``conn`` now: the chunk's inserts run there even when
+            # the gate has nothing new to read.
+            session.connection()
+            with access(
+                self.store, actor=COLLECT, purpose=DELIVER, within=session
+            ) as use:
+                yield use
 
     def drain(self) -> None:
         """Wait for the chunk in flight and count it; raise what its insert raised."""
@@ -170,13 +190,13 @@ class ChunkWriter:
         self.summary.stored += stored
         self.summary.duplicate += written - stored
 
-    def _rows(self, records: list[Prepared]) -> list[tuple[Any, ...]]:
+    def _rows(self, use: Access, records: list[Prepared]) -> list[tuple[Any, ...]]:
         """The chunk's rows to insert; records without an owner are quarantined."""
         stamp, resolve = self.stamp, self.resolver.resolve
         now = dt.datetime.now(dt.UTC)
         created_at = now if stamp is None else stamp(now)
         summary = self.summary
-        self.resolver.prepare(self.conn, ((r[1], r[3], r[4]) for r in records))
+        self.resolver.prepare(use, ((r[1], r[3], r[4]) for r in records))
         rows: list[tuple[Any, ...]] = []
         append = rows.append
         for line, ref, fixed, src_raw, dst_raw, key in records:
@@ -217,14 +237,14 @@ def chunk_writer(
     """
     with ingest_connection(store) as conn:
         if conn.dialect.name != "postgresql":
-            yield ChunkWriter(conn, resolver, quarantine, summary)
+            yield ChunkWriter(store, conn, resolver, quarantine, summary)
             return
         with (
             store.engine.connect() as insert_conn,
             ThreadPoolExecutor(1, thread_name_prefix="tutela-cdr-insert") as pool,
         ):
             writer = ChunkWriter(
-                conn, resolver, quarantine, summary, inserts=(insert_conn, pool)
+                store, conn, resolver, quarantine, summary, inserts=(insert_conn, pool)
             )
             try:
                 yield writer

@@ -20,27 +20,36 @@ number is an exact identifier: when no one in the account owns it, it is
 attributed to the one person of any account who has it (a person's own
 address in another customer's ticket is still their data); when several
 people have it, to no one. Phone regions: the account's region first, then
-`DEFAULT_REGIONS`. Nothing here logs a value; only ids and counts.
+`DEFAULT_REGIONS`. Nothing here logs a value; only ids and counts. Every
+read (who is known, who holds an address) goes through the purpose gate:
+inside the indexing write as the support inbox (`inbox_gate`), or through
+the export's own gate (`redacted_for`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Final
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from tutela.access import Access
-from tutela.access.reads.communications import (
+from tutela.access import Access, Actor
+from tutela.access.reads import (
     PersonRecord,
     account_people,
     account_region,
+    accounts_by_id,
+    communication_ids,
+    communication_rows,
     owners_by_value,
     subject_values,
 )
+from tutela.collect._gate import reading
 from tutela.collect.accounts.card_numbers import FIRST_DIGITS, card_brand, luhn_valid
 from tutela.collect.detect import (
     DEFAULT_REGIONS,
@@ -58,11 +67,12 @@ from tutela.store.models import (
     Account,
     Communication,
     CommunicationMention,
-    Person,
-    PhoneNumber,
 )
 
 log = logging.getLogger(__name__)
+
+SUPPORT_INBOX: Final = Actor.system("support_inbox")
+RESPOND: Final = "respond_to_requests"
 
 OwnersOf = Callable[[str, Collection[str]], dict[str, set[int]]]
 """(kind, values) -> the people of any account who hold each email or phone."""
@@ -180,66 +190,24 @@ def people_from_records(records: Iterable[PersonRecord], region: str) -> KnownPe
     )
 
 
-def known_people(session: Session, account: Account) -> KnownPeople:
+def known_people(use: Access, account: Account) -> KnownPeople:
     """The account's people (names, emails, phones and assigned numbers).
 
-    The write path's read, in the writing transaction; the export's goes
-    through the gate (`tutela.access.reads.communications.account_people`).
+    Read through the gate `use` (`tutela.access.reads.communications.account_people`):
+    the write path opens it inside its write (`inbox_gate`), the export alone.
     """
-    people = session.execute(
-        select(Person.id, Person.name, Person.email, Person.phone).where(
-            Person.account_id == account.id
-        )
-    ).all()
-    assigned: dict[int, list[str]] = {}
-    numbers = select(PhoneNumber.assignee_id, PhoneNumber.e164).where(
-        PhoneNumber.account_id == account.id, PhoneNumber.assignee_id.is_not(None)
-    )
-    for assignee_id, e164 in session.execute(numbers):
-        if assignee_id is not None:
-            assigned.setdefault(assignee_id, []).append(e164)
-    return people_from_records(
-        (
-            (
-                pid,
-                name,
-                [email] if email else [],
-                [*([phone] if phone else []), *assigned.get(pid, [])],
-            )
-            for pid, name, email, phone in people
-        ),
-        account.region or "US",
-    )
+    return people_from_records(account_people(use, account.id), account.region or "US")
 
 
-def _owners(
-    session: Session, kind: str, values: Collection[str]
-) -> dict[str, set[int]]:
-    """Every person, in any account, whose email or phone is one of `values`."""
-    found: dict[str, set[int]] = {}
-    if not values:
-        return found
-    if kind == "email":
-        # Stored emails are lower case (normalize_email); rows stored before that
-        # rule kept the local part as given: match as typed or lowered.
-        rows = session.execute(
-            select(Person.email, Person.id).where(Person.email.in_(values))
-        ).all()
-        for email, pid in rows:
-            found.setdefault((email or "").lower(), set()).add(pid)
-        return found
-    people = session.execute(
-        select(Person.phone, Person.id).where(Person.phone.in_(values))
-    ).all()
-    assigned = session.execute(
-        select(PhoneNumber.e164, PhoneNumber.assignee_id).where(
-            PhoneNumber.e164.in_(values), PhoneNumber.assignee_id.is_not(None)
-        )
-    ).all()
-    for value, owner in [*people, *assigned]:
-        if value is not None and owner is not None:
-            found.setdefault(value, set()).add(owner)
-    return found
+@contextmanager
+def inbox_gate(session: Session) -> Iterator[Access]:
+    """The gate the mention index reads through, inside `session`'s write.
+
+    The support inbox indexes what customers tell support
+    (`respond_to_requests`): who is a known person, who holds an address.
+    """
+    with reading(session, actor=SUPPORT_INBOX, purpose=RESPOND) as use:
+        yield use
 
 
 def _typed_email(detection: Detection) -> str:
@@ -293,19 +261,27 @@ def index_communication(
     *,
     account: Account,
     people: KnownPeople | None = None,
+    use: Access | None = None,
 ) -> list[Detection]:
     """Scan a stored communication and write its mentions; return the detections.
 
     `people` defaults to the account's known people; pass it when indexing
-    many messages of one account. Existing mentions are not removed.
+    many messages of one account. Existing mentions are not removed. Reads
+    go through `use` when given (a gate opened inside `session`'s write),
+    else through `inbox_gate`.
     """
+    if use is None:
+        with inbox_gate(session) as gate:
+            return index_communication(
+                session, communication, account=account, people=people, use=gate
+            )
     if people is None:
-        people = known_people(session, account)
+        people = known_people(use, account)
     found: list[Detection] = []
     rows = []
     for part, text in _parts(communication):
         for d in detect(
-            lambda kind, values: _owners(session, kind, values),
+            lambda kind, values: owners_by_value(use, kind, values),
             account.region,
             text,
             people,
@@ -336,37 +312,30 @@ def rebuild_index(
     Any card number still whole in a stored message (written before masking
     existed) is masked on the way.
     """
-    query = select(Account).order_by(Account.id)
-    if account_ids is not None:
-        query = query.where(Account.id.in_(account_ids))
     accounts = communications = mentions = masked = 0
-    for account in session.scalars(query).all():
-        accounts += 1
-        session.execute(
-            delete(CommunicationMention).where(
-                CommunicationMention.account_id == account.id
-            )
-        )
-        people = known_people(session, account)
-        ids = session.scalars(
-            select(Communication.id)
-            .where(Communication.account_id == account.id)
-            .order_by(Communication.id)
-        ).all()
-        for first in range(0, len(ids), _BATCH):
-            chunk = ids[first : first + _BATCH]
-            rows = session.scalars(
-                select(Communication).where(Communication.id.in_(chunk))
-            ).all()
-            for row in rows:
-                masked += _mask_stored(row)
-                communications += 1
-                mentions += len(
-                    index_communication(session, row, account=account, people=people)
+    with inbox_gate(session) as use:
+        for account in accounts_by_id(use, account_ids):
+            accounts += 1
+            session.execute(
+                delete(CommunicationMention).where(
+                    CommunicationMention.account_id == account.id
                 )
-            session.flush()
-            for row in rows:
-                session.expunge(row)
+            )
+            people = known_people(use, account)
+            ids = communication_ids(use, account.id)
+            for first in range(0, len(ids), _BATCH):
+                rows = communication_rows(use, ids[first : first + _BATCH])
+                for row in rows:
+                    masked += _mask_stored(row)
+                    communications += 1
+                    mentions += len(
+                        index_communication(
+                            session, row, account=account, people=people, use=use
+                        )
+                    )
+                session.flush()
+                for row in rows:
+                    session.expunge(row)
     log.info(
         "mentions.rebuilt accounts=%d communications=%d mentions=%d masked=%d",
         accounts,

@@ -24,12 +24,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.access import Actor
+from tutela.access.reads import call_account
+from tutela.collect._gate import COLLECT, reading
 from tutela.collect.accounts.numbers import normalize_number
 from tutela.errors import InvalidInput
-from tutela.store.models import Account, CallRecord, RecordingNotice
+from tutela.store.models import Account, RecordingNotice
 
 CALL: Final = "call"
 STANDING: Final = "standing"
@@ -49,8 +51,13 @@ def scope_fields(
     call_record_id: int | None,
     number: str | None,
     valid_until: dt.datetime | None,
+    actor: Actor = COLLECT,
 ) -> dict[str, object]:
-    """The scope columns of a new notice, checked (`InvalidInput` otherwise)."""
+    """The scope columns of a new notice, checked (`InvalidInput` otherwise).
+
+    The call named is read through the gate inside the caller's write, as
+    ``actor``.
+    """
     if call_record_id is not None:
         if number is not None or valid_until is not None:
             raise InvalidInput(
@@ -58,9 +65,8 @@ def scope_fields(
                 "and an end; not both",
                 field="call_record_id",
             )
-        owner = session.scalar(
-            select(CallRecord.account_id).where(CallRecord.id == call_record_id)
-        )
+        with reading(session, actor=actor) as use:
+            owner = call_account(use, call_record_id)
         if owner != account.id:
             raise InvalidInput("is not a call of this account", field="call_record_id")
         return {"scope": CALL, "call_record_id": call_record_id}

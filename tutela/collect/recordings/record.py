@@ -35,6 +35,9 @@ import phonenumbers
 from phonenumbers import geocoder
 from sqlalchemy.orm import Session
 
+from tutela.access import Actor
+from tutela.access.reads import notice_row
+from tutela.collect._gate import COLLECT, reading
 from tutela.collect.accounts.numbers import normalize_number
 from tutela.collect.recordings.notice_scope import (
     check_covers,
@@ -130,13 +133,16 @@ def record_notice(
     call_record_id: int | None = None,
     number: str | None = None,
     valid_until: dt.datetime | None = None,
+    actor: Actor = COLLECT,
 ) -> RecordingNotice:
     """Keep how, when and for what notice of recording was given.
 
     With ``call_record_id`` the notice covers that call of the account only;
     without it, it is a standing notice for the account's calls (on
     ``number`` only, if given) from ``given_at`` until ``valid_until``
-    (`tutela.collect.recordings.notice_scope`).
+    (`tutela.collect.recordings.notice_scope`). The call is read through the
+    gate inside this write as ``actor`` (who records the notice; default
+    the write path's own job), for `deliver_services`.
     """
     methods = [str(m) for m in notice_rules(policy).methods]
     if method not in methods:
@@ -145,6 +151,7 @@ def record_notice(
         raise InvalidInput("must carry a time zone", field="given_at")
     scope = scope_fields(
         session,
+        actor=actor,
         account=account,
         given_at=given_at,
         call_record_id=call_record_id,
@@ -216,8 +223,13 @@ def store_recording(
     media_type: str,
     policy: Policy,
     call_record_id: int | None = None,
+    actor: Actor = COLLECT,
 ) -> CallRecording:
-    """Store a recording with its notice, or raise `RecordingRefused`."""
+    """Store a recording with its notice, or raise `RecordingRefused`.
+
+    The notice is read through the gate inside this write as ``actor`` (who
+    adds the recording; default the write path's own job).
+    """
     if recorded_at.tzinfo is None:
         raise InvalidInput("must carry a time zone", field="recorded_at")
     if len(parties) < 2 or any(p.role not in ROLES for p in parties):
@@ -248,7 +260,10 @@ def store_recording(
         normalize_number(p.number, account.region).e164 if p.number else None
         for p in parties
     ]
-    notice = session.get(RecordingNotice, notice_id) if notice_id is not None else None
+    notice = None
+    if notice_id is not None:
+        with reading(session, actor=actor) as use:
+            notice = notice_row(use, notice_id)
     notice = _check_notice(
         notice,
         account,

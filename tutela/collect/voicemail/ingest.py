@@ -38,10 +38,12 @@ import re
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tutela import audit
+from tutela.access.reads import message_held, owners_by_ref
+from tutela.collect._gate import reading
 from tutela.collect.accounts.numbers import normalize_number, split_callerid
 from tutela.collect.cdr import Rejection
 from tutela.collect.cdr.ingest import Owner, find_owner
@@ -62,7 +64,7 @@ from tutela.collect.voicemail.audio import (
 )
 from tutela.errors import InvalidInput, NotFound
 from tutela.store import MAX_BLOB_BYTES, BlobStore, Store
-from tutela.store.models import Account, Voicemail, VoicemailTombstone
+from tutela.store.models import Voicemail, VoicemailTombstone
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +101,9 @@ def spool_owner(session: Session, context: str, default: Owner | None) -> Owner 
     """The account of a spool context: the one whose ref it is, else ``default``."""
     if not is_text(context):  # not UTF-8 text: no account's ref
         return default
-    row = session.execute(
-        select(Account.id, Account.region).where(Account.ref == context)
-    ).first()
-    return Owner(row[0], row[1]) if row is not None else default
+    with reading(session) as use:
+        found = owners_by_ref(use, [context]).get(context)
+    return Owner(*found) if found is not None else default
 
 
 def _problem(message: voicemail_spool.VoicemailMessage) -> str | None:
@@ -128,8 +129,9 @@ def _store_message(
 ) -> str:
     """Store one message; 'stored', 'duplicate', 'deleted' or a rejection reason."""
     with store.writing() as session:
-        exists = select(Voicemail.id).where(Voicemail.dedupe_key == message.dedupe_key)
-        if session.scalar(exists) is not None:
+        with reading(session) as use:
+            held = message_held(use, message.dedupe_key)
+        if held:
             return "duplicate"
         digest = key_digest(message.dedupe_key)
         gone = select(VoicemailTombstone.id).where(
@@ -275,14 +277,28 @@ def delete_voicemail(
     with store.session() as session:
         if sqlite:
             session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
-        voicemail = session.get(Voicemail, voicemail_id)
-        if voicemail is None or (
-            account_id is not None and voicemail.account_id != account_id
-        ):
+        # A write, not a read: the row goes by id (in the tenant, when given)
+        # and hands back only what its tombstone and shredding need; the
+        # deletion is audited below as `voicemail.delete`.
+        scope = [Voicemail.id == voicemail_id]
+        if account_id is not None:
+            scope.append(Voicemail.account_id == account_id)
+        gone = session.execute(
+            delete(Voicemail)
+            .where(*scope)
+            .returning(
+                Voicemail.account_id, Voicemail.dedupe_key, Voicemail.audio_blob_id
+            )
+        ).first()
+        if gone is None:
             raise NotFound(f"voicemail {voicemail_id} does not exist")
-        blob_id = voicemail.audio_blob_id
-        owner = voicemail.account_id
-        shred_voicemail(session, blobs, voicemail)
+        owner, dedupe_key, blob_id = gone
+        session.add(
+            VoicemailTombstone(account_id=owner, key_digest=key_digest(dedupe_key))
+        )
+        session.flush()
+        if blob_id is not None:
+            blobs.shred(session, blob_id)
     if sqlite:
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

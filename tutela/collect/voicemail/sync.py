@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Final
 
 from tutela.access import Actor, access
-from tutela.access.reads import held_messages
+from tutela.access.reads import held_messages, voicemail_row
 from tutela.audit.log import record
+from tutela.collect._gate import reading
 from tutela.collect.cdr import Rejection
 from tutela.collect.cdr.ingest import Owner, find_owner
 from tutela.collect.quarantine import IngestSummary, safe_text
@@ -51,7 +52,6 @@ from tutela.collect.voicemail.ingest import (
     spool_owner,
 )
 from tutela.store import BlobStore, Store
-from tutela.store.models import Voicemail
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,8 @@ def _remove(store: Store, ids: list[int]) -> list[int]:
         with store.session() as session:
             if sqlite:
                 session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
-            voicemail = session.get(Voicemail, vm_id)
+            with reading(session, actor=SYNC_ACTOR) as use:
+                voicemail = voicemail_row(use, vm_id)
             if voicemail is None:  # deleted meanwhile, by the customer here
                 continue
             shred_voicemail(session, blobs, voicemail)
