@@ -17,7 +17,7 @@ from tutela.auth.passwords import generate_password
 from tutela.auth.signin import disable_user, set_password
 from tutela.auth.staff import staff_user_id
 from tutela.errors import Conflict, NotFound
-from tutela.store import Store
+from tutela.store import Store, normalize_email
 from tutela.store.models import User
 
 
@@ -66,10 +66,10 @@ def disable_by_id(store: Store, user_id: int, *, actor: str) -> int:
 
 def disable_by_email(store: Store, email: str, *, actor: str) -> int:
     """`disable_by_id` for the user signing in as `email` (the CLI's way)."""
+    # The one rule for addresses (`normalize_email`), as every sign-in uses.
+    address = normalize_email(email)
     with store.session() as session:
-        user_id = session.scalar(
-            select(User.id).where(func.lower(User.email) == email.strip().lower())
-        )
+        user_id = session.scalar(select(User.id).where(User.email == address))
     if user_id is None:
         raise NotFound("no user signs in with this address")
     return disable_by_id(store, int(user_id), actor=actor)
