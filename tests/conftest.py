@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.postgres_server import PostgresServer, start_postgres
 from tutela.config import Settings
+from tutela.store import CLOCK, Clock
 from tutela.store.db import Store, make_engine, open_store, upgrade
 from tutela.store.keys import KeyRing
 
@@ -106,3 +107,12 @@ def session(store: Store) -> Iterator[Session]:
     """A session on a fresh store; commit freely, the database is thrown away."""
     with store.sessions() as s:
         yield s
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The product's clock; a test moves it past a waiting period (never sets one to 0)."""
+    try:
+        yield CLOCK
+    finally:
+        CLOCK.reset()

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from tutela.errors import InvalidInput
+from tutela.store import utcnow
 
 ENCODING = "tutela-audit-v1"
 GENESIS = "0" * 64
@@ -45,7 +46,7 @@ _UNSAFE = re.compile(r"@|\d{7,}|[\x00-\x1f\x7f]")
 
 def utc_stamp(now: dt.datetime | None = None) -> str:
     """Fixed-width UTC time, so the text sorts and hashes the same everywhere."""
-    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    moment = (now or utcnow()).astimezone(dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from tutela.errors import Forbidden, NotFound
 from tutela.mail import enqueue, unsubscribe_token
-from tutela.store import new_token, normalize_email, token_digest, utc_aware
+from tutela.store import new_token, normalize_email, token_digest, utc_aware, utcnow
 from tutela.store.models import OutboxMessage, PolicySubscription
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def request_subscription(
     address already subscribed gets no mail: the subscription stands.
     """
     normal = normalize_email(address)
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     row = find_subscription(session, normal)
     if row is not None and row.confirmed_at is not None:
         log.info("subscription.request_for_confirmed subscription_id=%d", row.id)
@@ -108,7 +108,7 @@ def confirm_subscription(
     session: Session, token: str, *, now: dt.datetime | None = None
 ) -> PolicySubscription:
     """Confirm the subscription whose link carries `token` (used once)."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     row = session.scalars(
         select(PolicySubscription).where(
             PolicySubscription.confirm_digest == token_digest(token)
@@ -166,7 +166,7 @@ def mail_unsubscribe_link(
     row = find_subscription(session, address)
     if row is None:
         return False
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     already = session.scalar(
         select(OutboxMessage.id)
         .where(

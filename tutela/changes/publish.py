@@ -43,7 +43,7 @@ from tutela.conformance.check import check
 from tutela.errors import Conflict, InvalidInput, PublicationRefused
 from tutela.mail.outbox import enqueue
 from tutela.policy import MAX_POLICY_BYTES, Policy, parse_policy
-from tutela.store import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import Base, PolicyVersion
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def publish_policy(
             errors=report.problems,
         )
     digest = hashlib.sha256(raw).hexdigest()
-    published_at = now or dt.datetime.now(dt.UTC)
+    published_at = now or utcnow()
     try:
         with store.session() as session:
             found = _published(session, digest, policy.id, path)

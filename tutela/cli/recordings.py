@@ -52,7 +52,7 @@ from tutela.collect.recordings.record import (
 )
 from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound
-from tutela.store import BlobStore, Store, open_store, utc_aware
+from tutela.store import BlobStore, Store, open_store, utc_aware, utcnow
 from tutela.store.models import Account, CallRecording, RecordingNotice
 
 MAX_AUDIO_BYTES: Final = 200 * 1024 * 1024
@@ -108,7 +108,7 @@ def parse_time(text: str, option: str) -> dt.datetime:
             field=option,
         )
     value = value.astimezone(dt.UTC)
-    if value > dt.datetime.now(dt.UTC) + FUTURE_SLACK:
+    if value > utcnow() + FUTURE_SLACK:
         raise InvalidInput("is in the future", field=option)
     return value
 

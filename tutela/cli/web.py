@@ -23,6 +23,7 @@ from tutela.cli._output import (
     stderr,
     stdout,
 )
+from tutela.store import utcnow
 
 app = typer.Typer(
     help="Website activity and ad clicks: reports and salt destruction.",
@@ -236,7 +237,7 @@ def destroy_salts_command(
     from tutela.collect.weblog.ingest import salts_for
 
     settings = settings_for(data)
-    day = before.date() if before else dt.datetime.now(dt.UTC).date()
+    day = before.date() if before else utcnow().date()
     salts = salts_for(settings.data)
     destroyed = salts.destroy_before(day)
     horizon = salts.horizon()

@@ -22,7 +22,7 @@ from tutela.audit.log import record
 from tutela.collect._gate import reading
 from tutela.collect.accounts.contacts import close_account
 from tutela.errors import Conflict, NotFound
-from tutela.store import Store
+from tutela.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def close_by_ref(
     store: Store, ref: str, *, actor: str, now: dt.datetime | None = None
 ) -> Closed:
     """Close the account with public number `ref`; `Conflict` if it is closed."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     wanted = ref.strip()
     with store.session() as session:
         # Found (and locked) through the gate inside the write that closes it.

@@ -37,7 +37,7 @@ from types import TracebackType
 from typing import IO, Any, Final, Protocol
 
 from tutela.audit.log import record
-from tutela.store import Store
+from tutela.store import Store, utcnow
 
 QUARANTINE_DIR = "quarantine"
 # Longest excerpt of a rejected line kept in a record (characters).
@@ -107,7 +107,7 @@ class Quarantine:
 
     def _open(self) -> IO[str]:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         name = f"{self.source}-{stamp}-{secrets.token_hex(4)}.jsonl"
         self.path = self.directory / name
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
@@ -134,7 +134,7 @@ class Quarantine:
             "line": line,
             "field": None if field is None else safe_text(field)[:MAX_TEXT],
             "reason": safe_text(reason)[:MAX_TEXT],
-            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "at": utcnow().isoformat(timespec="seconds"),
         }
         if excerpt is not None:
             excerpt = excerpt[:EXCERPT_CHARS]
@@ -167,7 +167,7 @@ class Quarantine:
                 "omitted": self.omitted,
                 "reason": f"quarantine cap of {self.max_records} records reached: "
                 f"{self.omitted} more rejected records were counted, not written",
-                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "at": utcnow().isoformat(timespec="seconds"),
             }
             self._fh.write(json.dumps(note) + "\n")
         if self._fh is not None:
@@ -211,7 +211,7 @@ class IngestSummary:
     rejected: int = 0
     quarantine: Path | None = None
     extra: dict[str, int] = field(default_factory=dict)
-    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    started_at: dt.datetime = field(default_factory=lambda: utcnow())
 
     def close_quarantine(self, quarantine: Quarantine) -> None:
         """Close the run's quarantine; keep its path and any cap overflow count."""

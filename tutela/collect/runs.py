@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from tutela.audit.log import record
 from tutela.collect.quarantine import IngestSummary, audit_run, safe_text
-from tutela.store import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import IngestRun
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def process_alive(pid: int) -> bool:
 
 def settle_interrupted(store: Store, *, now: dt.datetime | None = None) -> list[int]:
     """Mark this host's ``running`` runs whose process is gone as ``interrupted``."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     settled: list[tuple[int, str, dict[str, object]]] = []
     with store.writing() as session:
         rows = session.scalars(
@@ -138,7 +138,7 @@ def end_run(store: Store, run_id: int, summary: IngestSummary, *, status: str) -
             run.quarantine_path = (
                 str(summary.quarantine)[-500:] if summary.quarantine else None
             )
-            run.finished_at = dt.datetime.now(dt.UTC)
+            run.finished_at = utcnow()
     audit_run(store, summary, status=status, run_id=run_id)
 
 

@@ -61,7 +61,7 @@ from tutela.demo._data import (
 )
 from tutela.errors import Conflict, InvalidInput
 from tutela.policy import Policy
-from tutela.store import Store
+from tutela.store import Store, utcnow
 from tutela.store.models import (
     Account,
     Person,
@@ -384,7 +384,7 @@ def build_customers(store: Store, *, accounts: int = 200, seed: int = 7) -> Demo
     """
     if accounts < 0:
         raise InvalidInput("must not be negative", field="accounts")
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     with store.session() as session:
         refs = select(Account.ref).where(Account.ref.like(f"{REF_PREFIX}%"))
         existing = set(session.scalars(refs))

@@ -20,7 +20,7 @@ from tutela.collect.quarantine_sweep import sweep_quarantine
 from tutela.collect.weblog.ingest import salts_for
 from tutela.legal_holds import LegalHold
 from tutela.retention.sweep import SweepResult, sweep
-from tutela.store import Store
+from tutela.store import Store, utcnow
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def run_retention(
     accounts closed more than `former_customer_days` ago (except what `holds`
     keep) and delete quarantine files older than `quarantine_days`; audited
     as `actor`."""
-    when = now or dt.datetime.now(dt.UTC)
+    when = now or utcnow()
     when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
     result = sweep(store, now=when)
     today = when.date()

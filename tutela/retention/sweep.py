@@ -63,7 +63,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tutela.errors import NotFound
 from tutela.policy import Policy, RetentionRule
-from tutela.store import BlobStore, Store
+from tutela.store import BlobStore, Store, utcnow
 from tutela.store.models import (
     CLOSED_CASE_STATES,
     AdClick,
@@ -167,7 +167,7 @@ def sweepable_tables(policy: Policy) -> dict[str, int]:
 def sweep(store: Store, *, now: dt.datetime | None = None) -> SweepResult:
     """Delete what the policy's fixed retention periods say is too old."""
     policy = store.policy()
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utcnow()
     now = now.astimezone(dt.UTC) if now.tzinfo else now.replace(tzinfo=dt.UTC)
     result = SweepResult(now=now)
     result.kept_forever = sorted(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 
 from tutela.access import Actor, access
-from tutela.store import Store, utc_aware
+from tutela.store import Store, utc_aware, utcnow
 from tutela.store.models import (
     PROVEN,
     Account,
@@ -206,7 +206,7 @@ def held(store: Store, kind: str, value: str, *, actor: Actor = INTAKE_ACTOR) ->
         where.append(Holding.evidence.in_(PROVEN))
     with access(store, actor=actor, purpose=PURPOSE) as use:
         rows = use.rows(Holding.valid_to, Account.status, where=where)
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     today = any(end is None and status == "active" for end, status in rows)
     ends = [now if end is None else utc_aware(end) for end, _ in rows]
     return Held(today, max(ends) if ends else None)

@@ -43,7 +43,7 @@ from tutela.rights.quarantine import (
     QuarantineBudget,
     quarantine,
 )
-from tutela.store import Store
+from tutela.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class HourlyBudget:
         self.refused_total = 0
 
     def current(self) -> QuarantineBudget:
-        hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        hour = utcnow().replace(minute=0, second=0, microsecond=0)
         if hour != self._hour:
             self.refused_total += self._budget.refused
             self._hour, self._budget = hour, QuarantineBudget(self.cap)

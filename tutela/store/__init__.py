@@ -11,6 +11,7 @@ checks it.
 
 from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
+from tutela.store.clock import CLOCK, Clock
 from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
 from tutela.store.keys import KeyRing, SealError
 from tutela.store.policy_in_effect import InEffect
@@ -19,7 +20,9 @@ from tutela.store.tokens import new_token, token_digest
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
+    "CLOCK",
     "BlobError",
+    "Clock",
     "BlobStore",
     "Encrypted",
     "InEffect",

@@ -16,7 +16,6 @@ escaped (a backup) is noise; without the file, a copy of the key is useless.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import logging
 import os
 import secrets
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
 from tutela.errors import NotFound, TutelaError
+from tutela.store.clock import utcnow
 from tutela.store.models import Blob
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class BlobStore:
             raise NotFound(f"blob {blob_id} does not exist")
         self.discard(blob_id)
         blob.wrapped_key = None
-        blob.shredded_at = dt.datetime.now(dt.UTC)
+        blob.shredded_at = utcnow()
         session.flush()
         log.info("blob.shredded blob_id=%s", blob_id)
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.policy import Policy, load_policy_cached, parse_policy
+from tutela.store.clock import utcnow
 from tutela.store.models import PolicyVersion
 from tutela.store.types import utc_aware
 
@@ -59,7 +60,7 @@ def in_effect(
     session: Session, *, fallback: Path, now: dt.datetime | None = None
 ) -> InEffect:
     """The policy in effect at `now` (default: the current time)."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or utcnow()
     current = _current_row(session, moment)
     if current is None:
         return InEffect(load_policy_cached(fallback), None, None)

@@ -9,16 +9,12 @@ from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from tutela.errors import TutelaError
+from tutela.store.clock import utcnow as utcnow
 from tutela.store.keys import KeyRing
 
 # The key ring is bound to a dialect instance (one per engine) by
 # `tutela.store.db.connect`; a column type has no other path to it.
 _RING_ATTR = "tutela_key_ring"
-
-
-def utcnow() -> dt.datetime:
-    """Now, as an aware UTC datetime: the one clock every stored time is read from."""
-    return dt.datetime.now(dt.UTC)
 
 
 def utc_aware(when: dt.datetime) -> dt.datetime:

@@ -37,7 +37,7 @@ from tutela.collect.accounts.holdings import (
     retype,
 )
 from tutela.errors import Conflict, InvalidInput
-from tutela.store import normalize_email
+from tutela.store import normalize_email, utcnow
 from tutela.store.models import Account, Extension, Person, PhoneNumber
 
 log = logging.getLogger(__name__)
@@ -349,7 +349,7 @@ def release_number(
         row = number_row(use, e164, account_id=account.id)
     if row is None:
         raise InvalidInput("is not a number of this account", field="number")
-    moment = at or dt.datetime.now(dt.UTC)
+    moment = at or utcnow()
     close_holdings(session, kind="number", value=e164, at=moment, account_id=account.id)
     session.delete(row)
     session.flush()
@@ -365,7 +365,7 @@ def close_account(
     (`tutela.collect.former_customers`).
     """
     account.status = "closed"
-    account.closed_at = at or dt.datetime.now(dt.UTC)
+    account.closed_at = at or utcnow()
     end_all(session, account_id=account.id, at=at)
     log.info("account.closed account_id=%s", account.id)
 

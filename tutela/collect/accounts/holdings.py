@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session
 from tutela.access.reads import account_open_holdings, open_holding_of, open_holdings
 from tutela.collect._gate import reading
 from tutela.errors import InvalidInput
-from tutela.store import utc_aware
+from tutela.store import utc_aware, utcnow
 from tutela.store.models import Holding
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utcnow()
 
 
 _COLUMN_OF = {"number": "e164", "extension": "extension", "email": "email"}

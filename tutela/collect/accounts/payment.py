@@ -40,6 +40,7 @@ from tutela.collect.accounts.contacts import normalize_country, optional_text
 from tutela.disclose.processors import record_in_session
 from tutela.errors import Conflict, InvalidInput, TutelaError
 from tutela.policy import Policy
+from tutela.store import utcnow
 from tutela.store.models import Account, PaymentMethod
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class LocalTestProcessor:
         country: str = "US",
     ) -> None:
         self.country = country
-        self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
+        self._today = today or (lambda: utcnow().date())
         self._token_suffix = token_suffix or (lambda: secrets.token_hex(12))
 
     def tokenize(

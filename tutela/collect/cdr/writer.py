@@ -8,7 +8,6 @@ See `tutela.collect.cdr.ingest` for the whole ingest.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +23,7 @@ from tutela.collect.cdr._chunks import Chunk
 from tutela.collect.cdr.owners import AccountResolver
 from tutela.collect.cdr.rows import COLUMNS, Prepared, owned_values, sqlite_stamp
 from tutela.collect.quarantine import IngestSummary, Quarantine
-from tutela.store import Store, write_first
+from tutela.store import Store, utcnow, write_first
 from tutela.store.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -193,7 +192,7 @@ class ChunkWriter:
     def _rows(self, use: Access, records: list[Prepared]) -> list[tuple[Any, ...]]:
         """The chunk's rows to insert; records without an owner are quarantined."""
         stamp, resolve = self.stamp, self.resolver.resolve
-        now = dt.datetime.now(dt.UTC)
+        now = utcnow()
         created_at = now if stamp is None else stamp(now)
         summary = self.summary
         self.resolver.prepare(use, ((r[1], r[3], r[4]) for r in records))

@@ -19,6 +19,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from tutela.collect.weblog.sanitize import mask_ips
 from tutela.errors import InvalidInput
+from tutela.store import utcnow
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -93,7 +94,7 @@ def make_hit(
         return Rejection(source, 0, "client address is not an IP address", "ip")
     if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    when = time if time is not None else datetime.now(UTC)
+    when = time if time is not None else utcnow()
     if when.tzinfo is None:
         return Rejection(source, 0, "timestamp has no UTC offset", "time")
     when = when.astimezone(UTC)

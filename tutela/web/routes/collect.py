@@ -17,7 +17,6 @@ visitor's.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
@@ -30,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tutela.collect.weblog import Rejection, WebLogPipeline, make_hit
 from tutela.collect.weblog.ingest import SITE_CHARS, store_web_records
 from tutela.errors import InvalidInput
+from tutela.store import utcnow
 from tutela.web._webstore import SaltsDep, WebSessionDep, country_lookup
 from tutela.web.deps import SettingsDep
 
@@ -173,7 +173,7 @@ def create_collect(
     )
     gpc = beacon.gpc or request.headers.get("sec-gpc", "").strip() == "1"
     # Whole seconds: a beacon fired twice in the same second is one view.
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     hit = make_hit(
         site=_site(beacon, request),
         ip=address or "",
