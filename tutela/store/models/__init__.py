@@ -28,6 +28,7 @@ from tutela.store.models.holdings import PROVEN, Holding
 from tutela.store.models.mentions import CommunicationMention
 from tutela.store.models.rights import (
     CLOSED_CASE_STATES,
+    ContactConfirmation,
     OutboxMessage,
     PolicySubscription,
     RightsMessage,
@@ -78,6 +79,7 @@ __all__ = [
     "CommunicationMention",
     "Disclosure",
     "DisclosureSubject",
+    "ContactConfirmation",
     "DownloadToken",
     "ExportBundle",
     "Extension",

@@ -37,6 +37,9 @@ from tutela.store.models._base import (
 )
 
 HOLDING_KINDS = ("number", "extension", "email")
+# How a holding was opened: with the record (an assignment, a contact typed
+# in), or by a correction request, which is unproven until confirmed.
+ORIGINS = ("record", "correction")
 EVIDENCE = ("assigned", "verified", "typed")
 PROVEN = ("assigned", "verified")
 
@@ -62,6 +65,7 @@ class Holding(Base):
         CheckConstraint(
             "valid_to IS NULL OR valid_to >= valid_from", name="ck_holdings_interval"
         ),
+        CheckConstraint(_in("origin", ORIGINS), name="ck_holdings_origin"),
         Index("ix_holdings_e164", "e164"),
         Index("ix_holdings_account_extension", "account_id", "extension"),
         Index("ix_holdings_email", "email"),
@@ -93,6 +97,13 @@ class Holding(Base):
     )
     valid_to: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), info=personal("phone_numbers", "assignee")
+    )
+    origin: Mapped[str] = mapped_column(
+        String(12), default="record", server_default="record", info=STATUS
+    )
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True),
+        info=structural("when a code sent to a corrected value came back"),
     )
     created_at: Mapped[dt.datetime] = _created()
 

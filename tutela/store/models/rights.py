@@ -168,6 +168,45 @@ class SarCase(Base):
         String(120),
         info=structural("surrogate id of the officer the case is assigned to"),
     )
+    # Who asked for an erasure, kept as evidence once the subject is erased
+    # (the person erased is not always the requester).
+    erasure_requester: Mapped[str | None] = mapped_column(
+        String(320), info=personal("rights_requests", "erasure_requester")
+    )
+    erase_after: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True),
+        info=structural("end of the cooling-off period after the erasure notice"),
+    )
+    stop_digest: Mapped[str | None] = mapped_column(
+        String(64),
+        info=structural("SHA-256 of the link that stops a scheduled erasure"),
+    )
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class ContactConfirmation(Base):
+    """A single-use link that confirms a corrected address; only its digest is kept."""
+
+    __tablename__ = "contact_confirmations"
+
+    id: Mapped[int] = _id()
+    holding_id: Mapped[int] = mapped_column(
+        ForeignKey("holdings.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sar_cases.id", ondelete="SET NULL"), index=True, info=LINK
+    )
+    token_hash: Mapped[str] = mapped_column(
+        String(64),
+        unique=True,
+        info=structural("SHA-256 of the random token; the token is never stored"),
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
     created_at: Mapped[dt.datetime] = _created()
 
 
