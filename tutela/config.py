@@ -158,6 +158,30 @@ class Settings(BaseSettings):
         '[{"category": "payment", "reason": "tax records", "days": 2555}] '
         "(an end is 'days' after the event or a date 'until').",
     )
+    possession_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days an e-mail address or a line must have been on file "
+        "before a rights request for a code sent to it to prove possession: the "
+        "proof an erasure or a change of address or number needs "
+        "(docs/verification.md).",
+    )
+    corrected_contact_days: int = Field(
+        default=14,
+        ge=1,
+        le=3650,
+        description="Days after a correction request changed an address or "
+        "number before that new value can verify an access or erasure request "
+        "(it must also be confirmed by a code sent to it).",
+    )
+    erasure_cooling_off_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days an erasure waits after its notice to the addresses on "
+        "file, so that the person can stop it before anything is erased.",
+    )
     former_customer_days: int = Field(
         default=0,
         ge=0,

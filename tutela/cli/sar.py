@@ -23,7 +23,6 @@ from tutela.cli._output import (
     DataOption,
     JsonOption,
     emit_json,
-    parse_moment,
     settings_for,
     stderr,
     stdout,
@@ -186,35 +185,22 @@ def verify_command(
     phone: Annotated[
         str | None,
         typer.Option(
-            help="The requester's own line, in + form (assigned to them or verified)."
+            help="With --send-code: the line to call back, in + form (a line the "
+            "case's person holds, assigned to them or verified)."
         ),
     ] = None,
-    name: Annotated[
-        str | None, typer.Option(help="Data point: the name the requester gives.")
-    ] = None,
-    postal_code: Annotated[
-        str | None, typer.Option(help="Data point: postal code.")
-    ] = None,
-    account_ref: Annotated[
-        str | None, typer.Option(help="Data point: account number.")
-    ] = None,
-    call: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Data point: a call PLACED from --phone, as NUMBER-CALLED@ISO-TIME "
-            "(repeatable)."
-        ),
-    ] = None,
-    declaration: Annotated[
-        bool,
-        typer.Option(
-            help="The requester signed a declaration under penalty of perjury."
-        ),
-    ] = False,
     propose_override: Annotated[
         str | None,
         typer.Option(
             "--propose-override", help="Propose a staff override with this reason."
+        ),
+    ] = None,
+    person: Annotated[
+        int | None,
+        typer.Option(
+            "--person",
+            help="With --propose-override: the person the request is about, when "
+            "the case matched several (an address two people hold).",
         ),
     ] = None,
     approve_override: Annotated[
@@ -231,18 +217,6 @@ def verify_command(
     from tutela.rights import verification as v
 
     settings = settings_for(data)
-    points = [
-        v.DataPoint(kind, value)
-        for kind, value in (
-            ("name", name),
-            ("postal_code", postal_code),
-            ("account_ref", account_ref),
-        )
-        if value
-    ]
-    for item in call or []:
-        number, _, when = item.partition("@")
-        points.append(v.DataPoint("recent_call", number, parse_moment(when, "call")))
     call_back: str | None = None
     with open_store(settings) as store:
         officer = privacy_officer(
@@ -251,24 +225,24 @@ def verify_command(
         staff = officer.actor.id
         if send_code and phone:
             # A code for staff to read out on a call TO the number (a call-back).
-            outcome, call_back = v.send_phone_code(store, case_id, phone, staff=staff)
+            outcome, call_back = v.send_phone_code(
+                store, case_id, phone, staff=staff, settings=settings
+            )
         elif send_code:
             outcome = v.start(store, case_id, settings=settings)
         elif code is not None:
-            outcome = v.submit_code(store, case_id, code)
+            outcome = v.submit_code(
+                store, case_id, code, staff=staff, settings=settings
+            )
         elif approve_override:
             outcome = v.approve_override(store, case_id, staff=staff)
         elif propose_override is not None:
             outcome = v.propose_override(
-                store, case_id, staff=staff, reason=propose_override
-            )
-        elif points:
-            outcome = v.submit_data_points(
-                store, case_id, points, phone=phone, declaration=declaration
+                store, case_id, staff=staff, reason=propose_override, person_id=person
             )
         else:
             raise InvalidInput(
-                "choose --send-code, --code, data points or an override", field="method"
+                "choose --send-code, --code or an override", field="method"
             )
         if settings.smtp_host:
             from tutela.mail import deliver
@@ -281,6 +255,7 @@ def verify_command(
                 "state": outcome.state,
                 "verified": outcome.verified,
                 "detail": outcome.detail,
+                "level": outcome.level,
                 **({"call_back_code": call_back} if call_back else {}),
             }
         )

@@ -1,10 +1,13 @@
-"""`tutela sar erase|correct`: answer erasure and correction requests.
+"""`tutela sar erase|stop-erasure|correct`: answer erasure and correction requests.
 
 Clauses: rights.access (the export offers correction and deletion),
-rights.access.request, rights.access.verification. Both act on a verified
-case of their kind only, sign a privacy officer in (`--as EMAIL`) and act as
-`staff:<user id>`; the response mail says what was done, never a value.
-`register` adds the commands to the `sar` sub-app.
+rights.access.request, rights.access.verification. Each acts on a verified
+case of its kind only, at the level of proof its action needs
+(docs/verification.md), signs a privacy officer in (`--as EMAIL`) and acts
+as `staff:<user id>`; the mail says what was done, never a value. An
+erasure runs in two steps: the first `sar erase` tells every address on
+file and schedules it; once the cooling-off period has passed, `sar erase`
+again erases. `register` adds the commands to the `sar` sub-app.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ def erase_command(
     as_email: AsOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Fulfil a verified erasure request: erase the subject, keep what the law keeps.
+    """Schedule, then fulfil, a verified erasure request.
 
-    Per category the outcome says what was erased and what was kept and why
-    (legal holds from TUTELA_LEGAL_HOLDS, the record of the request, the
-    business account's own records) and which recipients of the disclosure
-    ledger to inform; the subject is told the same by mail.
+    The first run tells every address on file and schedules the erasure
+    after TUTELA_ERASURE_COOLING_OFF_DAYS (the person may stop it). A run
+    after that erases the subject and keeps what the law keeps: per category
+    the outcome says what was erased and what was kept and why (legal holds
+    from TUTELA_LEGAL_HOLDS, the record of the request, the business
+    account's own records) and which recipients of the disclosure ledger to
+    inform; the subject is told the same by mail.
     """
     from tutela.rights.erasure import erase_case
 
@@ -51,6 +57,14 @@ def erase_command(
     if json:
         emit_json({"case": view.as_dict()})
         return
+    if view.erase_after is not None and view.state != "fulfilled":
+        stdout.print(
+            f"case {view.id}: erasure scheduled; the addresses on file were told. "
+            f"Run `tutela sar erase {view.id}` again after "
+            f"{view.erase_after:%Y-%m-%d %H:%M} UTC.",
+            markup=False,
+        )
+        return
     stdout.print(f"case {view.id}: {view.state}", markup=False)
     outcome = view.outcome or {}
     categories = outcome.get("categories", {})
@@ -65,6 +79,35 @@ def erase_command(
         stdout.print(
             f"inform {recipient['recipient']}: {recipient['action']}", markup=False
         )
+
+
+def stop_erasure_command(
+    case_id: CaseArg,
+    data: DataOption = None,
+    as_email: AsOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Stop a scheduled erasure on the word of the person it concerns.
+
+    For when they phone or reply instead of opening the link in the notice.
+    The case closes as rejected (stopped_by_subject) and nothing is erased.
+    """
+    from tutela.rights.cooling_off import stop
+
+    settings = settings_for(data)
+    with open_store(settings) as store:
+        actor = privacy_officer(
+            store, settings, as_email, action="stop a scheduled erasure"
+        ).actor.id
+        view = stop(store, settings=settings, case_id=case_id, actor=actor)
+        if settings.smtp_host:
+            from tutela.mail import deliver
+
+            deliver(store, settings)
+    if json:
+        emit_json({"case": view.as_dict()})
+    else:
+        stdout.print(f"case {view.id}: {view.state} (erasure stopped)", markup=False)
 
 
 def correct_command(
@@ -120,6 +163,7 @@ def correct_command(
 
 def register(app: typer.Typer) -> None:
     app.command("erase")(erase_command)
+    app.command("stop-erasure")(stop_erasure_command)
     app.command("correct")(correct_command)
 
 

@@ -5,10 +5,13 @@ e-mail, postal address) and the right to correction that answers a rights
 request (GDPR Art. 16, CCPA correction; `tutela.rights.correction` decides,
 this module writes). The new value is checked exactly as when the contact
 was added (`tutela.collect.accounts.contacts`: E.164 phone in the account's region,
-a real e-mail address, an ISO country). The old value is not kept: it was
-wrong, so it is overwritten in the contact and in the typed holding that
-recorded it (a typed holding proves nothing; its interval stays, now with
-the right value). Nothing here logs a value. The contact and its account
+a real e-mail address, an ISO country). The old value is not kept in the
+contact: it is overwritten. A contact point (e-mail, phone) is different:
+the old value's holding ENDS now and the new value gets a holding of its
+own FROM now, marked as set by a correction (`origin = correction`), so the
+new value never counts as on file since the old one was, and proves nothing
+until a code sent to it comes back (`tutela.rights.correction`). Nothing
+here logs a value. The contact and its account
 are read through the purpose gate inside the correcting write, as the
 `subject_rights` job for `subject_access`, audited with the write.
 """
@@ -16,9 +19,9 @@ are read through the purpose gate inside the correcting write, as the
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tutela.access import SUBJECT_ACCESS
@@ -32,9 +35,10 @@ from tutela.collect.accounts.contacts import (
     optional_text,
     required_text,
 )
+from tutela.collect.accounts.holdings import retype
 from tutela.collect.erasure import SUBJECT_RIGHTS, secure_delete
 from tutela.errors import InvalidInput, NotFound
-from tutela.store.models import Account, Holding
+from tutela.store.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +70,18 @@ def _normalized(field: str, value: str, account: Account) -> str | None:
     return optional_text(value, field=field, max_len=FIELDS[field])
 
 
-def correct_person(session: Session, person_id: int, field: str, value: str) -> bool:
-    """Overwrite one field of a contact; False when it already held the value."""
+@dataclass(frozen=True)
+class Corrected:
+    """Whether a field changed, and the new contact point's holding (if one opened)."""
+
+    changed: bool
+    holding_id: int | None = None
+
+
+def correct_person(
+    session: Session, person_id: int, field: str, value: str
+) -> Corrected:
+    """Set one field of a contact; `changed` is False when it already held the value."""
     if field not in FIELDS:
         raise InvalidInput(f"use one of {sorted(FIELDS)}", field="field")
     with reading(session, actor=SUBJECT_RIGHTS, purpose=SUBJECT_ACCESS) as use:
@@ -79,24 +93,24 @@ def correct_person(session: Session, person_id: int, field: str, value: str) -> 
     new = _normalized(field, value, account)
     old = getattr(person, field)
     if old == new:
-        return False
+        return Corrected(False)
     secure_delete(session)
     setattr(person, field, new)
-    holding_column = {"email": Holding.email, "phone": Holding.e164}.get(field)
-    if holding_column is not None and old is not None and new is not None:
-        session.execute(
-            update(Holding)
-            .where(
-                Holding.person_id == person.id,
-                Holding.evidence == "typed",
-                holding_column == old,
-            )
-            .values({holding_column.key: new})
-            .execution_options(synchronize_session=False)
+    holding = None
+    kind = {"email": "email", "phone": "number"}.get(field)
+    if kind is not None:
+        holding = retype(
+            session,
+            account_id=person.account_id,
+            person_id=person.id,
+            kind=kind,
+            old=old,
+            new=new,
+            origin="correction",
         )
     session.flush()
     log.info("person.corrected person_id=%d field=%s", person.id, field)
-    return True
+    return Corrected(True, None if holding is None else holding.id)
 
 
-__all__ = ["FIELDS", "correct_person"]
+__all__ = ["FIELDS", "Corrected", "correct_person"]

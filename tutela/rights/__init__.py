@@ -51,7 +51,6 @@ from tutela.rights.requests import Receipt, receive_request
 from tutela.rights.smtp_listener import FollowUps, controller
 from tutela.rights.subscribers import list_subscribers
 from tutela.rights.verification import (
-    DataPoint,
     Outcome,
     VerificationFailed,
     approve_override,
@@ -59,7 +58,6 @@ from tutela.rights.verification import (
     propose_override,
     start,
     submit_code,
-    submit_data_points,
     verify_signed_in,
 )
 
@@ -69,7 +67,6 @@ __all__ = [
     "CaseQuery",
     "CaseView",
     "DUE_FILTERS",
-    "DataPoint",
     "DeadlineRule",
     "FORM_ACK",
     "FollowUps",
@@ -121,7 +118,6 @@ __all__ = [
     "show_message",
     "start",
     "submit_code",
-    "submit_data_points",
     "verification",
     "verify_signed_in",
 ]

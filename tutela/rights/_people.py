@@ -105,42 +105,75 @@ def people_by_id(
     return _on_file(store, people, actor)
 
 
-def current_email_holders(
+@dataclass(frozen=True)
+class Holder:
+    """One person who holds an e-mail address today, and since when it is on file.
+
+    `since` is the start of the earliest holding that may verify (a contact
+    address or a sign-in address); None when the only holding is a
+    corrected value that is not yet confirmed or not yet old enough.
+    """
+
+    person_id: int
+    since: dt.datetime | None
+
+
+def email_holders(
     store: Store,
     address: str,
-    person_ids: list[int],
     *,
+    received_at: dt.datetime,
+    corrected_wait: dt.timedelta,
     actor: Actor = INTAKE_ACTOR,
-) -> list[int]:
-    """Which of `person_ids` hold `address` today, in an active account.
+) -> list[Holder]:
+    """Everyone who holds `address` today in an active account (not only a case's).
 
-    A code sent to the address proves its holder controls it now; a former
-    holder (a closed account, an address since changed) is not the one who
-    answered, so their data is not released to the one who did.
+    An address typed on a contact, or a portal sign-in address, is on file
+    from its holding's start (the user's creation). One set by a
+    correction request verifies nothing until a code sent to it came back
+    and `corrected_wait` has passed since it was set, counted to the
+    request (`received_at`).
     """
-    if not person_ids:
-        return []
     wanted = address.strip().lower()
     with access(store, actor=actor, purpose=PURPOSE) as use:
         rows = use.rows(
             Holding.person_id,
+            Holding.valid_from,
+            Holding.origin,
+            Holding.confirmed_at,
             where=[
                 Holding.kind == "email",
                 Holding.email == wanted,
                 Holding.valid_to.is_(None),
-                Holding.person_id.in_(person_ids),
+                Holding.person_id.is_not(None),
             ],
         )
         users = use.rows(
             User.person_id,
+            User.created_at,
             where=[
                 func.lower(User.email) == wanted,
-                User.person_id.in_(person_ids),
+                User.person_id.is_not(None),
                 User.disabled_at.is_(None),
             ],
         )
-    holders = sorted({int(pid) for (pid,) in [*rows, *users] if pid is not None})
-    return [p.person_id for p in people_by_id(store, holders) if p.account_active]
+    starts: dict[int, list[dt.datetime]] = {}
+    for person_id, valid_from, origin, confirmed_at in rows:
+        since = utc_aware(valid_from)
+        usable = origin != "correction" or (
+            confirmed_at is not None and since <= received_at - corrected_wait
+        )
+        starts.setdefault(int(person_id), []).extend([since] if usable else [])
+    for person_id, created_at in users:
+        starts.setdefault(int(person_id), []).append(utc_aware(created_at))
+    active = {
+        p.person_id for p in people_by_id(store, sorted(starts)) if p.account_active
+    }
+    return [
+        Holder(pid, min(starts[pid]) if starts[pid] else None)
+        for pid in sorted(starts)
+        if pid in active
+    ]
 
 
 @dataclass(frozen=True)
@@ -288,3 +321,18 @@ def address_on_file(
             ),
         )
     return any(checks)
+
+
+def addresses_of(
+    store: Store, person_ids: list[int], *, actor: Actor = INTAKE_ACTOR
+) -> list[str]:
+    """Every address on file for `person_ids`: contact addresses and sign-in addresses."""
+    if not person_ids:
+        return []
+    with access(store, actor=actor, purpose=PURPOSE) as use:
+        contacts = use.rows(Person.email, where=[Person.id.in_(person_ids)])
+        logins = use.rows(
+            User.email,
+            where=[User.person_id.in_(person_ids), User.disabled_at.is_(None)],
+        )
+    return sorted({str(a).strip().lower() for (a,) in [*contacts, *logins] if a})

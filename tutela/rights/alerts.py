@@ -1,4 +1,4 @@
-"""Staff e-mail alerts: a new access request, and one that is due soon or overdue.
+"""Staff e-mail alerts: a new request, one that needs an officer, one due soon.
 
 Clause: rights.access (requests are answered within their legal deadline:
 the privacy officers hear of each new case and of each case whose deadline
@@ -6,8 +6,12 @@ is near). An alert names the case by reference, state, rule and deadline,
 with a link to its console page; never the requester or any personal value.
 It goes through the transactional outbox to every active privacy officer.
 
-`send_alerts` is idempotent: a new-case alert goes once per case, a
-due-soon alert once per case and UTC day; each sent alert is a noted
+A request whose address or line is held by more than one person today
+(`tutela.rights._settle`: a code cannot tell them apart) waits for an
+officer to decide whose it is, and the officers are told at once.
+
+`send_alerts` is idempotent: a new-case alert and an ambiguous-holder alert
+go once per case, a due-soon alert once per case and UTC day; each sent alert is a noted
 event on the case (`sar.alerted_new`; `sar.alerted_due`, its note naming
 the UTC day) in the same transaction as its mail, which is how a re-run
 knows. Without an officer
@@ -29,7 +33,8 @@ from tutela.store import Store, utcnow
 from tutela.store.models import SarCaseEvent
 
 ALERT_ACTOR = "system:support_inbox"
-NEW, DUE = "alerted_new", "alerted_due"
+NEW, DUE, AMBIGUOUS = "alerted_new", "alerted_due", "alerted_ambiguous"
+AMBIGUOUS_NOTE = "ambiguous_holders"
 
 
 @dataclass(frozen=True)
@@ -42,14 +47,11 @@ class AlertReport:
         return {"new": self.new, "due": self.due, "officers": self.officers}
 
 
-def _noted(store: Store, note: str) -> set[int]:
-    """Ids of the cases with an event whose note is `note`."""
+def _noted(store: Store, note: str, *, prefix: bool = False) -> set[int]:
+    """Ids of the cases with an event whose note is `note` (or starts with it)."""
+    match = SarCaseEvent.note.startswith(note) if prefix else SarCaseEvent.note == note
     with store.session() as session:
-        return set(
-            session.scalars(
-                select(SarCaseEvent.case_id).where(SarCaseEvent.note == note)
-            )
-        )
+        return set(session.scalars(select(SarCaseEvent.case_id).where(match)))
 
 
 def _body(case: CaseView, link: str, why: str) -> str:
@@ -101,6 +103,7 @@ def send_alerts(
     today = f"{DUE} {moment.date().isoformat()}"
     told_new = _noted(store, NEW)
     told_due = _noted(store, today)
+    ambiguous = _noted(store, AMBIGUOUS_NOTE, prefix=True) - _noted(store, AMBIGUOUS)
     new = due = 0
     for case in list_cases(store, now=moment):
         if case.state not in OPEN:
@@ -116,6 +119,19 @@ def send_alerts(
                 why="A new access request arrived.",
             )
             new += 1
+        if case.id in ambiguous:
+            _alert(
+                store,
+                settings,
+                case,
+                officers,
+                note=AMBIGUOUS,
+                subject=f"Request {case.ref} needs an officer",
+                why="The address or line this request came from is held by more "
+                "than one person today; a code cannot tell them apart. Decide "
+                "whose request it is (a call-back to one person's line, or a "
+                "two-officer override naming the person).",
+            )
         if case.due_status in ("due_soon", "overdue") and case.id not in told_due:
             _alert(
                 store,

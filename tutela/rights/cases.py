@@ -80,6 +80,8 @@ REJECT_REASONS: dict[str, str | None] = {
     "repetitive": "unreasonable",
     "impractical": "impractical",
     "identity_not_verified": None,
+    # The person an erasure is about stopped it during its cooling-off period.
+    "stopped_by_subject": None,
 }
 FEE_REASONS = frozenset({"manifestly_unfounded", "excessive", "repetitive"})
 
@@ -141,6 +143,7 @@ class CaseView:
     export_ref: str | None
     outcome: dict[str, object] | None
     prior_requests: int
+    erase_after: dt.datetime | None
     events: list[CaseEvent] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -402,6 +405,7 @@ def view(
         export_ref=case.export_ref,
         outcome=json.loads(case.outcome) if case.outcome else None,
         prior_requests=prior_requests(session, case),
+        erase_after=aware(case.erase_after),
         events=[
             CaseEvent(
                 at=aware(e.created_at) or e.created_at,

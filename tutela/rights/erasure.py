@@ -3,9 +3,11 @@
 Clauses: rights.access (the export told the subject "you may ask us to
 correct or delete data"), rights.access.request and
 rights.access.verification (an erasure comes through the same intake,
-verification and deadlines as access: nothing is erased before the
-subject is verified, and only what the verification proved is theirs is
-reached), disclose.processors and disclose.jurisdictions (the disclosure
+verification and deadlines as access, but it needs the proof an
+irreversible action needs (`tutela.rights.proof`), a notice to every
+address on file and a cooling-off period in which the person can stop it
+(`tutela.rights.cooling_off`); only what the verification proved is theirs
+is reached), disclose.processors and disclose.jurisdictions (the disclosure
 ledger's recipients are named so they can be told), and the `while_customer`
 retention of every category ("then as the law requires": a legal hold,
 `TUTELA_LEGAL_HOLDS`, keeps a category with its reason and end).
@@ -16,7 +18,9 @@ an erased subject is then gone from every table, blob, export and the
 mention index (`tutela.collect.erasure` does the writes), while:
 
 - the record of their requests is kept without their address or words
-  (`tutela.rights._forget`; CCPA keeps request records 24 months);
+  (`tutela.rights._forget`; CCPA keeps request records 24 months), except
+  the address that asked for this erasure (`erasure_requester`), kept with
+  the case as evidence of who asked;
 - the business account's own payment and porting records stay (they are
   the customer's, kept while it is a customer), with any field that holds
   the subject's name or address blanked;
@@ -32,6 +36,7 @@ on the case and told to the subject in the response mail.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -43,12 +48,14 @@ from tutela.disclose.ledger import ledger_for_subject
 from tutela.errors import Conflict
 from tutela.legal_holds import check_holds, hold_on
 from tutela.policy import RecipientKind
+from tutela.rights import cooling_off
 from tutela.rights._forget import forget_requests
 from tutela.rights.cases import CaseView, State, changing, show_case
 from tutela.rights.decisions import _notify, reply_channel
 from tutela.rights.export.collect import collect_subject
 from tutela.rights.export.sections import EXPORT_ACTOR, SubjectData
 from tutela.rights.export.subject import case_subject
+from tutela.rights.proof import Action, level_of, require
 from tutela.store import BlobStore, Store, utcnow
 from tutela.store.models import SarCase
 
@@ -67,8 +74,9 @@ ALWAYS_KEPT = {
     "porting": "the business account's porting record, not yours: kept while "
     "the business is a customer; a field holding your name or address is erased",
     "rights_requests": "the record of your requests (when, what kind, how we "
-    "answered) is kept 24 months as the law requires (CCPA); your address and "
-    "your messages in it are erased",
+    "answered) is kept 24 months as the law requires (CCPA); your messages in "
+    "it are erased, and the address that asked for this erasure is kept with "
+    "it as evidence of who asked",
     "audit_log": "our tamper-evident log holds only surrogate ids, never your data",
 }
 NOT_LINKED = ("web_activity", "ad_clicks")
@@ -168,9 +176,22 @@ def _recipients(store: Store, person_ids: list[int]) -> list[dict[str, object]]:
 
 
 def erase_case(
-    store: Store, case_id: int, *, actor: str, settings: Settings
+    store: Store,
+    case_id: int,
+    *,
+    actor: str,
+    settings: Settings,
+    now: dt.datetime | None = None,
 ) -> CaseView:
-    """verified (or fee paid) erasure case -> fulfilled, the subject erased."""
+    """A verified erasure case: first its notice and cooling-off, then the erasure.
+
+    The case must be verified at the level an erasure needs
+    (`tutela.rights.proof`). The first call tells every address on file and
+    schedules the erasure (`tutela.rights.cooling_off`); a call once the
+    cooling-off period has passed erases the subject (verified, or fee
+    paid -> fulfilled).
+    """
+    moment = now or utcnow()
     policy = store.policy()
     holds = settings.legal_holds
     check_holds(holds, policy.category_ids())
@@ -179,8 +200,18 @@ def erase_case(
         if case is None:
             raise Conflict(f"case {case_id} does not exist; see `tutela sar list`")
         _check_ready(case)
+        require(Action.erasure, level_of(case.verification_level), case_id=case_id)
+        if case.erase_after is None:
+            scheduled = False
+        else:
+            scheduled = True
+            cooling_off.check_due(case, moment)
         subject = case_subject(case)
         addresses = {case.requester_address or ""}
+    if not scheduled:
+        return cooling_off.schedule(
+            store, case_id, actor=actor, settings=settings, now=moment
+        )
     to = reply_channel(store, case_id)  # before the people it reads are erased
     data = collect_subject(
         store,
@@ -193,17 +224,17 @@ def erase_case(
     rows = subject_rows(data)
     addresses |= {str(r["email"]) for r in data.section("people").rows if r["email"]}
     addresses |= {c.value for c in subject.claims if c.kind == "email"}
-    now = utcnow()
     held = {
         c: h
         for c in (*SUBJECT_CATEGORIES, *ALWAYS_KEPT)
-        if (h := hold_on(holds, c, since=now, now=now)) is not None
+        if (h := hold_on(holds, c, since=moment, now=moment)) is not None
     }
     plan = ErasurePlan(recipients=_recipients(store, rows.person_ids))
     case_refs = {str(r["case_ref"]) for r in data.section("access_requests").rows}
     blobs = BlobStore.in_data_dir(store.data_dir)
     with changing(store, case_id) as change:
         _check_ready(change.case)
+        cooling_off.check_due(change.case, moment)
         erased = erase_subject(change.session, blobs, _held(rows, set(held)))
         case_ids = set(
             change.session.scalars(
@@ -213,10 +244,11 @@ def erase_case(
         forgotten = forget_requests(
             change.session, blobs, case_ids=case_ids, addresses=addresses
         )
+        change.case.stop_digest = None
         for category in SUBJECT_CATEGORIES:
             hold = held.get(category)
             plan.categories[category] = (
-                {"erased": False, "kept": hold.reason, **hold.describe(now)}
+                {"erased": False, "kept": hold.reason, **hold.describe(moment)}
                 if hold is not None
                 else {"erased": True, **PARTLY_KEPT.get(category, {})}
             )
@@ -225,7 +257,7 @@ def erase_case(
             plan.categories[category] = {
                 "erased": False,
                 "kept": hold.reason if hold else reason,
-                **(hold.describe(now) if hold else {}),
+                **(hold.describe(moment) if hold else {}),
             }
         for category in NOT_LINKED:
             plan.categories[category] = {

@@ -1,39 +1,39 @@
-"""Identity verification before anything is released.
+"""Identity verification before anything is released, erased or redirected.
 
 Clause: rights.access.verification ("Before Jive processes a request, it may
 ask for personal information to verify the subject's identity").
 
-The From header is never trusted. A right code makes the people who hold
-the address or number it reached TODAY the case's subjects
-(`tutela.rights._settle`), never a former holder. Methods, chosen by
-`METHODS` for the request type and its risk (risk is `high` when the receiving server's
-DMARC/DKIM/SPF failed, or when the address on file belongs to a closed
-account, i.e. a former customer whose address may since have been reused):
+How much proof an action needs is one table, `tutela.rights.proof` (and
+docs/verification.md). Verification records the level a case reached; the
+action checks it (`proof.require`). The From header is never trusted. A
+right code makes the one person who holds the address or number it
+reached TODAY the case's subject (`tutela.rights._settle`), never a former
+holder, and never anyone when two people hold it (an officer decides).
+Factors, as `FACTORS` allows them for the case's risk (risk is `high` when
+the receiving server's DMARC/DKIM/SPF failed, or when the address on file
+belongs to a closed account, i.e. a former customer whose address may since
+have been reused):
 
 - `email_code` (normal risk only): an 8-digit one-time code sent to the
-  address ON FILE for the matched people, never to a Reply-To, a new
-  address or the From header as typed (a requester who is no customer
-  contact but whose address is on file, e.g. a subscriber, gets it there).
-  Only an HMAC of the code is stored (keyed by the field key ring). Single
-  use, expires after 30 minutes, 5 wrong guesses lock the code, at most
-  3 codes per case.
+  address ON FILE for the matched person, never to a Reply-To, a new
+  address or the From header as typed. Only an HMAC of the code is stored
+  (keyed by the field key ring). Single use, expires after 30 minutes,
+  5 wrong guesses lock the code, at most 3 codes per case. For an erasure
+  it goes only to an address on file since before the possession period.
 - `phone_code`: a code staff read out on a call TO a number (a call-back):
-  whoever answers holds the line today.
+  whoever answers holds the line today. When the case matched people, only
+  a proven line of theirs.
 - `signed_in`: a customer user signed in and re-authenticated no more than
   5 minutes before the check (`reauthenticated_at` is required).
-- `data_points` (normal risk only; `tutela.rights._evidence`): the claimed
-  phone must be a line the subject holds today on proven evidence (assigned
-  or verified, never a typed contact phone); only calls PLACED from it,
-  through its own account, while it was theirs and in the last 90 days,
-  count. 2 of them give a reasonable degree of certainty; 3 plus a signed
-  declaration a high degree (CCPA regulations §7062). Name, postal code and
-  account number are publicly knowable: weak, never counted. One wrong
-  point fails the whole attempt; 3 failed attempts lock the method.
 - `staff_override`: proposed by one privacy officer with a reason and
-  approved by a different one; both must be real, active privacy officers
-  (`tutela.auth.staff.active_staff`: a made-up id, a disabled user or
-  another role is refused), and both user ids go to the audit log.
+  approved by a different, independent one; both must be real, active
+  privacy officers (`tutela.auth.staff.active_staff`), and both user ids go
+  to the audit log.
 
+Data points (a name, a postal code, an account number, calls placed from a
+line) are not a factor: each is known to someone else in the subject's
+life (`tutela.rights.proof`). A verified case may be verified again by a
+stronger factor, which raises its level (an erasure needs `high`).
 Everything collected here is stored encrypted, used for nothing else and
 deleted when the case closes (`tutela.rights.cases.close_verification`).
 """
@@ -47,6 +47,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
+import phonenumbers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -57,16 +58,6 @@ from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tutela.mail.outbox import enqueue
 from tutela.rights import _people, _settle
-from tutela.rights._evidence import (
-    DataPoint as DataPoint,
-)
-from tutela.rights._evidence import (
-    PlacedCall,
-    check_points,
-    knowledge_matched,
-    match_points,
-    parse_e164,
-)
 from tutela.rights.cases import (
     Change,
     State,
@@ -75,6 +66,7 @@ from tutela.rights.cases import (
     person_ids_of,
 )
 from tutela.rights.notices import code_message
+from tutela.rights.proof import Level, code_level, level_of, possession_since
 from tutela.store import KeyRing, Store, utcnow
 from tutela.store.models import SarCase, VerificationChallenge, VerificationEvidence
 
@@ -83,30 +75,17 @@ CODE_TTL = dt.timedelta(minutes=30)
 CODE_MAX_ATTEMPTS = 5
 MAX_CODES_PER_CASE = 3
 REAUTH_MAX_AGE = dt.timedelta(minutes=5)
-CALL_WINDOW = dt.timedelta(days=90)
-MAX_DATA_POINT_ATTEMPTS = 3
-REQUIRED_KNOWLEDGE_POINTS = 2
-MAX_POINTS = 6
 
-LEVEL_REASONABLE = "reasonable"
-LEVEL_HIGH = "high"
-
-# (request type, risk) -> methods that may verify it and the level each gives.
-METHODS: dict[tuple[str, str], dict[str, str]] = {
-    ("access", "normal"): {
-        "email_code": LEVEL_REASONABLE,
-        "phone_code": LEVEL_REASONABLE,
-        "signed_in": LEVEL_HIGH,
-        "data_points": LEVEL_REASONABLE,
-        "staff_override": LEVEL_HIGH,
-    },
-    # A high-risk case needs a strong factor: data points alone never do.
-    ("access", "high"): {
-        "phone_code": LEVEL_HIGH,
-        "signed_in": LEVEL_HIGH,
-        "staff_override": LEVEL_HIGH,
-    },
+# Risk -> the factors that may verify a case. A high-risk case (forged-looking
+# mail, a former customer's address) needs a factor that does not rely on
+# the address: a call-back, a sign-in or two officers.
+FACTORS: dict[str, frozenset[str]] = {
+    "normal": frozenset({"email_code", "phone_code", "signed_in", "staff_override"}),
+    "high": frozenset({"phone_code", "signed_in", "staff_override"}),
 }
+# Where a case may still be verified: before release, or after it to raise
+# the level an action needs.
+VERIFIABLE = frozenset({State.received, State.verifying, State.verified})
 
 
 class VerificationFailed(Forbidden):
@@ -121,20 +100,42 @@ class Outcome:
     state: str
     verified: bool
     detail: str
+    level: str | None = None
 
 
-def methods_for(risk: str, request_type: str = "access") -> dict[str, str]:
-    return METHODS[(request_type, risk)]
+def methods_for(risk: str) -> frozenset[str]:
+    """The factors that may verify a case of this risk."""
+    return FACTORS[risk]
 
 
-def _require(method: str, risk: str) -> str:
+def _require(method: str, risk: str) -> None:
     allowed = methods_for(risk)
     if method not in allowed:
         raise VerificationFailed(
             f"verification by {method} is not accepted for a {risk}-risk request; "
             f"use one of {sorted(allowed)}"
         )
-    return allowed[method]
+
+
+def _verifiable(case: SarCase) -> None:
+    state = State(case.state)
+    if state not in VERIFIABLE:
+        raise Conflict(f"case {case.id} is {state}; verification is over")
+    if state is State.verified and level_of(case.verification_level) >= Level.high:
+        raise Conflict(f"case {case.id} is verified at the highest level already")
+
+
+def parse_e164(text: str, *, field: str = "phone") -> str:
+    """`text` as an E.164 number; InvalidInput (naming `field`, not the value)."""
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(
+            "is not a phone number in international form", field=field
+        ) from None
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput("is not a possible phone number", field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # ------------------------------------------------------------ one-time codes
@@ -172,67 +173,95 @@ def start(
 ) -> Outcome:
     """Move a received case to `verifying` and, when allowed, send a code on file.
 
-    The code goes to the e-mail address held for the matched people, never
-    to an address taken from the request. Whether a code was sent is not
-    told to the requester (the acknowledgement is the same either way).
+    The code goes to the requester's address only when it is on file for
+    exactly one person today, one of the case's matched people (or, for a
+    requester who is no customer contact, when the address is on file at
+    all), and, for an erasure, only when that address was on file since
+    before the possession period. Otherwise the case waits for another
+    factor; an address held by two people is noted for an officer. Whether
+    a code was sent is not told to the requester (the acknowledgement is
+    the same either way).
     """
     moment = now or utcnow()
     with changing(store, case_id) as change:
         case = change.case
         person_ids = person_ids_of(case)
-        risk = case.risk
+        risk, kind, requester = case.risk, case.kind, case.requester_address
+        received = aware(case.received_at) or moment
         state = State(case.state)
-        requester = case.requester_address
     if state not in (State.received, State.verifying):
         raise Conflict(f"case {case_id} is {state}; verification is over")
-    on_file = _people.people_by_id(store, person_ids) if person_ids else []
-    targets = sorted(
-        {p.email.strip().lower() for p in on_file if p.email and p.account_active}
-    )
-    if not person_ids and requester and risk == "normal":
-        # Not a customer contact, but on file all the same (a subscriber, an
-        # earlier requester, someone named in a message): the address is the
-        # subject, so a code to it is a code to the address on file.
-        if _people.address_on_file(store, requester, case_id=case_id):
-            targets = [requester.strip().lower()]
-    send = "email_code" in methods_for(risk) and bool(targets)
-    detail = "code_sent" if send else "awaiting_other_method"
+    target, detail, holders = None, "awaiting_other_method", 0
+    if "email_code" in methods_for(risk) and requester:
+        settled = _settle.by_address(
+            store, requester, person_ids, received_at=received, settings=settings
+        )
+        strong = code_level(settled.on_file_since, received, settings) >= Level.high
+        if settled.ambiguous:
+            detail, holders = "ambiguous_holders", len(person_ids)
+        elif settled.refusal is not None:
+            detail = "no_address_on_file"
+        elif settled.person_ids and kind == "erasure" and not strong:
+            detail = "address_too_new_for_erasure"
+        elif settled.person_ids or _people.address_on_file(
+            store, requester, case_id=case_id
+        ):
+            # A non-customer's address (a subscriber, an earlier requester,
+            # someone named in a message) is the subject itself.
+            target, detail = requester.strip().lower(), "code_sent"
     with changing(store, case_id) as change:
         case = change.case
         if State(case.state) is State.received:
             change.move(State.verifying, actor=actor, details={"method": detail})
-        if send:
-            issued = codes_issued(change.session, case.id)
-            if issued >= MAX_CODES_PER_CASE:
-                raise VerificationFailed(
-                    f"case {case_id} has had {issued} codes; verify another way"
-                )
-            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-            change.session.add(
-                VerificationChallenge(
-                    case_id=case.id,
-                    code_hash=hash_code(store.keys, code),
-                    channel="email",
-                    expires_at=moment + CODE_TTL,
-                    attempts=0,
-                    max_attempts=CODE_MAX_ATTEMPTS,
-                )
-            )
-            subject, body = code_message(case.ref, code, CODE_TTL, kind=case.kind)
-            for address in targets:
-                enqueue(
-                    change.session,
-                    kind="sar_code",
-                    to=address,
-                    subject=subject,
-                    body=body,
-                    sender=settings.mail_from,
-                    case_id=case.id,
-                )
+        if detail == "ambiguous_holders":
             change.note(
-                "code_issued", actor=actor, details={"recipients": len(targets)}
+                "ambiguous_holders",
+                actor=actor,
+                details={"holders": holders},
+                text="ambiguous_holders: an officer decides whose request this is",
             )
+        if target is not None:
+            _issue_email_code(store, change, target, settings, moment, actor=actor)
         return Outcome(case_id, change.case.state, False, detail)
+
+
+def _issue_email_code(
+    store: Store,
+    change: Change,
+    address: str,
+    settings: Settings,
+    moment: dt.datetime,
+    *,
+    actor: str,
+) -> None:
+    case = change.case
+    issued = codes_issued(change.session, case.id)
+    if issued >= MAX_CODES_PER_CASE:
+        raise VerificationFailed(
+            f"case {case.id} has had {issued} codes; verify another way"
+        )
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    change.session.add(
+        VerificationChallenge(
+            case_id=case.id,
+            code_hash=hash_code(store.keys, code),
+            channel="email",
+            expires_at=moment + CODE_TTL,
+            attempts=0,
+            max_attempts=CODE_MAX_ATTEMPTS,
+        )
+    )
+    subject, body = code_message(case.ref, code, CODE_TTL, kind=case.kind)
+    enqueue(
+        change.session,
+        kind="sar_code",
+        to=address,
+        subject=subject,
+        body=body,
+        sender=settings.mail_from,
+        case_id=case.id,
+    )
+    change.note("code_issued", actor=actor, details={"recipients": 1})
 
 
 def codes_issued(session: Session, case_id: int) -> int:
@@ -247,34 +276,60 @@ def codes_issued(session: Session, case_id: int) -> int:
     )
 
 
+def _line_of_case(
+    settled: _settle.Settled, matched: list[int], case_id: int
+) -> _settle.Settled:
+    """`settled`, refused unless the line is the case's own person's."""
+    if settled.refusal is not None:
+        raise VerificationFailed(f"case {case_id}: {settled.refusal}")
+    if matched and not (settled.person_ids and settled.person_ids[0] in matched):
+        raise VerificationFailed(
+            f"case {case_id}: the number is not a line of the person this case "
+            "is about; call a line they hold (assigned or verified) instead"
+        )
+    return settled
+
+
 def send_phone_code(
     store: Store,
     case_id: int,
     phone: str,
     *,
     staff: str,
+    settings: Settings,
     now: dt.datetime | None = None,
 ) -> tuple[Outcome, str]:
     """A one-time code for staff to read out on a call TO `phone` (a call-back).
 
     Whoever answers that number holds it today: the code proves control of
     the line, where caller ID and call history can be forged or overheard.
-    Returns the outcome and the code (shown to the staff member once; only
-    its keyed hash is stored). Refused for a customer's line that no one
-    person holds (the customer answers for it).
+    When the case matched people, the number must be a proven line of one
+    of them (a number the requester names proves nothing about them); for
+    an erasure, one held since before the possession period. Returns the
+    outcome and the code (shown to the staff member once; only its keyed
+    hash is stored).
     """
     _staff(store, staff)
     moment = now or utcnow()
     number = parse_e164(phone)
     settled = _settle.by_number(store, number, at=moment)
-    if settled.refusal is not None:
-        raise VerificationFailed(f"case {case_id}: {settled.refusal}")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with changing(store, case_id) as change:
         case = change.case
         _require("phone_code", case.risk)
-        if State(case.state) not in (State.received, State.verifying):
-            raise Conflict(f"case {case_id} is {case.state}; verification is over")
+        _verifiable(case)
+        _line_of_case(settled, person_ids_of(case), case_id)
+        received = aware(case.received_at) or moment
+        level = code_level(settled.on_file_since, received, settings)
+        if case.kind == "erasure" and settled.person_ids and level < Level.high:
+            raise VerificationFailed(
+                f"case {case_id}: an erasure needs a line on file since "
+                f"{possession_since(received, settings):%Y-%m-%d}; this one is newer"
+            )
+        if level <= level_of(case.verification_level):
+            raise Conflict(
+                f"case {case_id}: a code to this line would not raise its level"
+            )
         issued = codes_issued(change.session, case.id)
         if issued >= MAX_CODES_PER_CASE:
             raise VerificationFailed(
@@ -298,7 +353,9 @@ def send_phone_code(
     return Outcome(case_id, state, False, "phone_code_issued"), code
 
 
-def _pending_code(store: Store, case_id: int, moment: dt.datetime) -> _settle.Settled:
+def _pending_code(
+    store: Store, case_id: int, moment: dt.datetime, settings: Settings
+) -> _settle.Settled:
     """Whose data the outstanding code of a case would release (read before the update)."""
     with store.session() as session:
         case = session.get(SarCase, case_id)
@@ -315,28 +372,49 @@ def _pending_code(store: Store, case_id: int, moment: dt.datetime) -> _settle.Se
         )
         number, address = case.subject_e164, case.requester_address
         person_ids = person_ids_of(case)
+        received = aware(case.received_at) or moment
     if channel == "phone" and number:
-        return _settle.by_number(store, number, at=moment)
+        settled = _settle.by_number(store, number, at=moment)
+        if (
+            settled.refusal is None
+            and person_ids
+            and not (settled.person_ids and settled.person_ids[0] in person_ids)
+        ):
+            return _settle.Settled(
+                [], refusal="the number is not a line of this case's person"
+            )
+        return settled
     if address:
-        return _settle.by_address(store, address, person_ids)
+        return _settle.by_address(
+            store, address, person_ids, received_at=received, settings=settings
+        )
     return _settle.Settled([], refusal="the case has no address a code could reach")
 
 
 def submit_code(
-    store: Store, case_id: int, code: str, *, now: dt.datetime | None = None
+    store: Store,
+    case_id: int,
+    code: str,
+    *,
+    staff: str,
+    settings: Settings,
+    now: dt.datetime | None = None,
 ) -> Outcome:
-    """Check a one-time code; `VerificationFailed` when wrong, expired or locked.
+    """Check a one-time code the requester gave `staff`; `VerificationFailed` when wrong.
 
-    A right code makes the holders of the address (or number) it reached the
-    case's subjects: people who hold it today, never a former holder.
+    A right code makes the one holder of the address (or number) it reached
+    the case's subject: the person who holds it today, never a former
+    holder. The check is recorded as the staff member who entered it.
     """
+    _staff(store, staff)
     moment = now or utcnow()
-    settled = _pending_code(store, case_id, moment)
+    settled = _pending_code(store, case_id, moment, settings)
     failure: str | None = None
     method = "email_code"
+    level = Level.none
     with changing(store, case_id) as change:
         case = change.case
-        if State(case.state) is not State.verifying:
+        if State(case.state) not in (State.verifying, State.verified):
             raise Conflict(f"case {case_id} is {case.state}, not verifying")
         challenge = change.session.scalars(
             select(VerificationChallenge)
@@ -348,7 +426,9 @@ def submit_code(
             .limit(1)
         ).one_or_none()
         method = "phone_code" if challenge and challenge.channel == "phone" else method
-        level = _require(method, case.risk)
+        _require(method, case.risk)
+        received = aware(case.received_at) or moment
+        level = code_level(settled.on_file_since, received, settings)
         if challenge is None or challenge.code_hash is None:
             failure = "no code is outstanding for this case; request a new one"
         elif challenge.locked_at is not None:
@@ -363,42 +443,48 @@ def submit_code(
                 challenge.locked_at = moment
             change.note(
                 "code_locked" if locked else "code_failed",
-                actor="system:support_inbox",
+                actor=staff,
                 details={"attempts": challenge.attempts},
             )
             failure = "the code is wrong" + (" and is now locked" if locked else "")
         elif settled.refusal is not None:
             failure = settled.refusal
+        elif State(case.state) is State.verified and (
+            set(settled.person_ids) != set(person_ids_of(case))
+            or level <= level_of(case.verification_level)
+        ):
+            failure = "the code does not raise this case's verification"
         else:
             challenge.used_at = moment
             challenge.code_hash = None
             case.person_ids = json.dumps(settled.person_ids)
             case.subject_number = settled.number
             case.subject_since = settled.since
-            _verified(change, method, level, moment, actor="system:support_inbox")
+            _verified(change, method, level, moment, actor=staff)
     if failure is not None:
         raise VerificationFailed(f"case {case_id}: {failure}")
-    return Outcome(case_id, State.verified.value, True, method)
+    return Outcome(case_id, State.verified.value, True, method, level.name)
 
 
 def _verified(
     change: Change,
     method: str,
-    level: str,
+    level: Level,
     moment: dt.datetime,
     *,
     actor: str,
     details: dict[str, object] | None = None,
 ) -> None:
+    """Record the factor and level; a verified case is raised, not moved."""
     case = change.case
     case.verification_method = method
-    case.verification_level = level
+    case.verification_level = level.name
     case.verified_at = moment
-    change.move(
-        State.verified,
-        actor=actor,
-        details={"method": method, "level": level, **(details or {})},
-    )
+    facts = {"method": method, "level": level.name, **(details or {})}
+    if State(case.state) is State.verified:
+        change.note("verification_raised", actor=actor, details=facts)
+    else:
+        change.move(State.verified, actor=actor, details=facts)
 
 
 # ------------------------------------------------------------ signed-in users
@@ -428,158 +514,59 @@ def verify_signed_in(
         raise VerificationFailed("the signed-in user is not an active customer user")
     with changing(store, case_id) as change:
         case = change.case
-        level = _require("signed_in", case.risk)
+        _require("signed_in", case.risk)
+        _verifiable(case)
         linked = person_ids_of(case)
         if linked and person_id not in linked:
             raise VerificationFailed(
                 f"case {case_id} concerns someone other than the signed-in user"
             )
-        if not linked:
-            case.person_ids = json.dumps([person_id])
+        case.person_ids = json.dumps([person_id])
         if State(case.state) is State.received:
             change.move(State.verifying, actor=actor.id)
-        _verified(change, "signed_in", level, moment, actor=actor.id)
-    return Outcome(case_id, State.verified.value, True, "signed_in")
-
-
-# ------------------------------------------------------------ data points
-
-
-def submit_data_points(
-    store: Store,
-    case_id: int,
-    points: list[DataPoint],
-    *,
-    phone: str | None = None,
-    declaration: bool = False,
-    now: dt.datetime | None = None,
-) -> Outcome:
-    """Match data points against what is held; `VerificationFailed` if short.
-
-    The claimed `phone` must be a line the subject holds today on proven
-    evidence (assigned by the provider or verified), never a contact phone
-    someone typed; when the case already names people, it must be one of
-    theirs. Only calls that line placed through its own account, while it
-    was theirs and within `CALL_WINDOW`, are matched; weak points never
-    count. A high-risk case is never verified by data points.
-    """
-    moment = now or utcnow()
-    check_points(points, most=MAX_POINTS)
-    claimed = parse_e164(phone) if phone else None
-    with changing(store, case_id) as change:
-        case = change.case
-        if case.failed_attempts >= MAX_DATA_POINT_ATTEMPTS:
-            raise VerificationFailed(
-                f"case {case_id} is locked after failed attempts; a staff override is needed"
-            )
-        if State(case.state) not in (State.received, State.verifying):
-            raise Conflict(f"case {case_id} is {case.state}; verification is over")
-        _require("data_points", case.risk)
-        person_ids = person_ids_of(case)
-        claimed = claimed or case.subject_e164
-    lines = _people.proven_lines(store, claimed, at=moment) if claimed else []
-    if person_ids:
-        lines = [line for line in lines if line.person.person_id in person_ids]
-    calls = [
-        PlacedCall(called, started, line.person.person_id)
-        for line in lines
-        for called, started in _people.calls_placed(
-            store,
-            line.number,
-            account_id=line.account_id,
-            since=max(line.since, moment - CALL_WINDOW),
-            until=moment,
-        )
-    ]
-    holders = [line.person for line in lines]
-    results = match_points(points, holders, calls)
-    known = knowledge_matched(points, results)
-    enough = all(results) and known >= REQUIRED_KNOWLEDGE_POINTS
-    level = LEVEL_HIGH if known >= 3 and declaration else LEVEL_REASONABLE
-    failure: str | None = None
-    with changing(store, case_id) as change:
-        case = change.case
-        if claimed and case.subject_e164 is None:
-            case.subject_e164 = claimed
-        _keep_evidence(change, points, results, declaration)
-        if State(case.state) is State.received:
-            change.move(State.verifying, actor="system:support_inbox")
-        if not enough:
-            case.failed_attempts += 1
-            change.note(
-                "data_points_failed",
-                actor="system:support_inbox",
-                details={
-                    "matched": known,
-                    "given": len(points),
-                    "required": REQUIRED_KNOWLEDGE_POINTS,
-                },
-            )
-            failure = (
-                f"the data points do not establish identity ({REQUIRED_KNOWLEDGE_POINTS} "
-                "calls placed from a line the subject holds are needed; a name, "
-                "address or account number never counts)"
-            )
-        else:
-            case.person_ids = json.dumps(sorted({p.person_id for p in holders}))
-            _verified(
-                change,
-                "data_points",
-                level,
-                moment,
-                actor="system:support_inbox",
-                details={"matched": known},
-            )
-    if failure is not None:
-        raise VerificationFailed(f"case {case_id}: {failure}")
-    return Outcome(case_id, State.verified.value, True, "data_points")
-
-
-def _keep_evidence(
-    change: Change, points: list[DataPoint], results: list[bool], declaration: bool
-) -> None:
-    for point, ok in zip(points, results, strict=True):
-        data = {"value": point.value, "at": point.at.isoformat() if point.at else None}
-        change.session.add(
-            VerificationEvidence(
-                case_id=change.case.id,
-                kind=point.kind,
-                data=json.dumps(data),
-                matched=ok,
-            )
-        )
-    if declaration:
-        change.session.add(
-            VerificationEvidence(
-                case_id=change.case.id,
-                kind="declaration",
-                data='{"signed": true}',
-                matched=True,
-            )
-        )
+        _verified(change, "signed_in", Level.high, moment, actor=actor.id)
+    return Outcome(case_id, State.verified.value, True, "signed_in", Level.high.name)
 
 
 # ------------------------------------------------------------ staff override
 
 
-def propose_override(store: Store, case_id: int, *, staff: str, reason: str) -> Outcome:
+def propose_override(
+    store: Store,
+    case_id: int,
+    *,
+    staff: str,
+    reason: str,
+    person_id: int | None = None,
+) -> Outcome:
     """First half of a staff override: a real privacy officer proposes, with a reason.
 
     `staff` is the proposer's actor id ('staff:<user id>'); it must name an
-    active privacy officer (`StaffRefused` otherwise).
+    active privacy officer (`StaffRefused` otherwise). When the case matched
+    more than one person (an address two people hold), the proposal names
+    the one it is about (`person_id`), chosen among them.
     """
     proposer_id = _staff(store, staff)
     if not reason.strip():
         raise InvalidInput("an override needs a reason", field="reason")
     with changing(store, case_id) as change:
         case = change.case
-        if State(case.state) not in (State.received, State.verifying):
-            raise Conflict(f"case {case_id} is {case.state}; verification is over")
+        _verifiable(case)
+        matched = person_ids_of(case)
+        if person_id is None and len(matched) > 1:
+            raise InvalidInput(
+                f"the case matched {len(matched)} people; name the one it is about",
+                field="person",
+            )
+        if person_id is not None and person_id not in matched:
+            raise InvalidInput(
+                "is not one of the people this case matched", field="person"
+            )
         change.session.add(
             VerificationEvidence(
                 case_id=case.id,
                 kind="override_proposal",
-                data=json.dumps({"reason": reason[:300]}),
+                data=json.dumps({"reason": reason[:300], "person_id": person_id}),
                 matched=False,
                 actor=staff,
             )
@@ -608,7 +595,8 @@ def approve_override(
     moment = now or utcnow()
     with changing(store, case_id) as change:
         case = change.case
-        level = _require("staff_override", case.risk)
+        _require("staff_override", case.risk)
+        _verifiable(case)
         proposal = change.session.scalars(
             select(VerificationEvidence)
             .where(
@@ -628,10 +616,13 @@ def approve_override(
             raise VerificationFailed(
                 "an override needs a second approver: the proposer cannot approve"
             )
+        chosen = json.loads(proposal.data or "{}").get("person_id")
+        if chosen is not None:
+            case.person_ids = json.dumps([int(chosen)])
         _verified(
             change,
             "staff_override",
-            level,
+            Level.high,
             moment,
             actor=staff,
             details={
@@ -641,7 +632,9 @@ def approve_override(
                 "approver_user_id": approver_id,
             },
         )
-    return Outcome(case_id, State.verified.value, True, "staff_override")
+    return Outcome(
+        case_id, State.verified.value, True, "staff_override", Level.high.name
+    )
 
 
 def _staff(store: Store, actor: str) -> int:

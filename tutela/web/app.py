@@ -22,6 +22,7 @@ from tutela.web.routes import (
     console_users,
     health,
     policy,
+    rights_links,
 )
 from tutela.web.routes import inbox as inbox_routes
 from tutela.web.routes import portal as portal_routes
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_report_routes.router)
     app.include_router(sar_routes.router)
     app.include_router(subscription_routes.router)
+    app.include_router(rights_links.router)
     app.include_router(auth_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)

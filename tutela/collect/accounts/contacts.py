@@ -28,8 +28,9 @@ import phonenumbers
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tutela.access.reads import extension_row, number_row, ref_taken
-from tutela.collect._gate import reading
+from tutela.access.reads import extension_row, number_row, open_holdings, ref_taken
+from tutela.audit import audit_log
+from tutela.collect._gate import COLLECT, DELIVER, reading
 from tutela.collect.accounts.holdings import (
     close_holdings,
     end_all,
@@ -37,7 +38,7 @@ from tutela.collect.accounts.holdings import (
     retype,
 )
 from tutela.errors import Conflict, InvalidInput
-from tutela.store import normalize_email, utcnow
+from tutela.store import Store, normalize_email, utcnow
 from tutela.store.models import Account, Extension, Person, PhoneNumber
 
 log = logging.getLogger(__name__)
@@ -226,8 +227,43 @@ def add_person(
                 new=value,
                 at=since,
             )
+    if person.email is not None:
+        _flag_shared_address(session, person)
     log.info("person.added account_id=%s person_id=%s", account.id, person.id)
     return person
+
+
+def _flag_shared_address(session: Session, person: Person) -> None:
+    """Flag an address another current person holds already (audited, with the add).
+
+    Two current holders make the address useless as proof of identity: a
+    code to it cannot tell them apart (`tutela.rights._settle`). The add is
+    not refused (colleagues do share role addresses), but it is on record
+    for the officers, by surrogate ids only.
+    """
+    assert person.email is not None
+    with reading(session) as use:
+        others = open_holdings(
+            use,
+            kind="email",
+            value=person.email,
+            evidence=("typed", "verified", "assigned"),
+            other_than_person=person.id,
+        )
+    holders = sorted({h.person_id for h in others if h.person_id is not None})
+    if not holders:
+        return
+    audit_log(Store.of(session)).append(
+        actor=COLLECT.id,
+        action="contact.shared_address",
+        purpose=DELIVER,
+        subjects=[person.id, *holders],
+        details={"person_id": person.id, "other_holders": len(holders)},
+        conn=session.connection(),
+    )
+    log.warning(
+        "contact.shared_address person_id=%s other_holders=%d", person.id, len(holders)
+    )
 
 
 def assign_number(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tutela.access.reads import account_open_holdings, open_holding_of, open_holdings
@@ -92,15 +93,20 @@ def open_holding(
     value: str,
     evidence: str,
     since: dt.datetime | None = None,
+    origin: str = "record",
 ) -> Holding:
     """Record that `person_id` (None: the account) holds `value` from `since` on.
 
     An `assigned` number or extension is exclusive: the open holding of the
     previous holder ends when this one begins. Holding the same value again
     with the same evidence returns the open row unchanged (idempotent).
+    `origin` is `correction` for a value a rights request set: it proves
+    nothing until a code sent to it comes back (`confirm_corrected`).
     """
     if evidence not in ("assigned", "verified", "typed"):
         raise InvalidInput("must be assigned, verified or typed", field="evidence")
+    if origin not in ("record", "correction"):
+        raise InvalidInput("must be record or correction", field="origin")
     start = utc_aware(since) if since is not None else _now()
     columns = _columns(kind, value)
     with reading(session) as use:
@@ -130,6 +136,7 @@ def open_holding(
         kind=kind,
         evidence=evidence,
         valid_from=start,
+        origin=origin,
         **columns,
     )
     session.add(row)
@@ -146,8 +153,12 @@ def retype(
     old: str | None,
     new: str | None,
     at: dt.datetime | None = None,
-) -> None:
-    """A person's typed contact phone or address changed from `old` to `new`."""
+    origin: str = "record",
+) -> Holding | None:
+    """A person's typed contact phone or address changed from `old` to `new`.
+
+    Returns the new value's holding (None when there is no new value).
+    """
     moment = at or _now()
     if old is not None and old != new:
         close_holdings(
@@ -159,7 +170,7 @@ def retype(
             evidence=("typed",),
         )
     if new is not None and new != old:
-        open_holding(
+        return open_holding(
             session,
             account_id=account_id,
             person_id=person_id,
@@ -167,7 +178,9 @@ def retype(
             value=new,
             evidence="typed",
             since=moment,
+            origin=origin,
         )
+    return None
 
 
 def end_all(session: Session, *, account_id: int, at: dt.datetime | None = None) -> int:
@@ -182,3 +195,23 @@ def end_all(session: Session, *, account_id: int, at: dt.datetime | None = None)
 
 
 __all__ = ["close_holdings", "end_all", "open_holding", "retype"]
+
+
+def confirm_corrected(session: Session, holding_id: int, *, at: dt.datetime) -> bool:
+    """A code sent to a corrected value came back: from now on it may verify.
+
+    Only an open holding a correction opened, not confirmed before; False
+    when there is none (ended, confirmed already, or not a correction's).
+    """
+    result = session.execute(
+        update(Holding)
+        .where(
+            Holding.id == holding_id,
+            Holding.origin == "correction",
+            Holding.confirmed_at.is_(None),
+            Holding.valid_to.is_(None),
+        )
+        .values(confirmed_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

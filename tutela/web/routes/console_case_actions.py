@@ -1,8 +1,8 @@
 """Every action `tutela sar` offers on a case, as console form posts.
 
 Clauses: rights.access.verification (send a code to the address on file or
-for a call-back, check a code, check data points, propose and approve a
-two-officer override), rights.access.fee_or_reject (a fee, a fee paid, a
+for a call-back, check a code, propose and approve a two-officer
+override), rights.access.fee_or_reject (a fee, a fee paid, a
 rejection, each with a reason code), rights.access (extend with notice;
 release the export, which fulfils the case and mails the single-use link to
 the verified channel). Each post carries the session's anti-forgery token,
@@ -12,8 +12,7 @@ the domain). Pending mail goes out at once when an SMTP relay is set.
 
     POST /console/sar/{id}/verify/send-code   (phone?)
     POST /console/sar/{id}/verify/code        (code)
-    POST /console/sar/{id}/verify/points      (name, postal_code, account_ref, phone, calls, declaration)
-    POST /console/sar/{id}/verify/override    (reason) / .../override/approve
+    POST /console/sar/{id}/verify/override    (reason, person) / .../override/approve
     POST /console/sar/{id}/decide             (decision=fee|fee_paid|reject, amount, reason, note)
     POST /console/sar/{id}/extend             (reason)
     POST /console/sar/{id}/release            (valid_hours, require_email, show_link)
@@ -42,7 +41,6 @@ router = APIRouter(tags=["console"], dependencies=[Depends(csrf_checked)])
 
 Text = Annotated[str, Form(max_length=300)]
 Short = Annotated[str, Form(max_length=40)]
-MAX_CALLS = 5
 _T = TypeVar("_T")
 
 
@@ -78,7 +76,9 @@ def send_verification_code(
             store,
             settings,
             case_id,
-            lambda: v.send_phone_code(store, case_id, phone, staff=principal.actor.id),
+            lambda: v.send_phone_code(
+                store, case_id, phone, staff=principal.actor.id, settings=settings
+            ),
         )
         return case_page(
             request,
@@ -101,63 +101,15 @@ def check_verification_code(
     code: Short = "",
 ) -> Response:
     """Check the one-time code the requester gave back."""
-    _run(store, settings, case_id, lambda: v.submit_code(store, case_id, code.strip()))
+    _run(
+        store,
+        settings,
+        case_id,
+        lambda: v.submit_code(
+            store, case_id, code.strip(), staff=principal.actor.id, settings=settings
+        ),
+    )
     return _done(case_id, "code")
-
-
-def _calls(text: str) -> list[v.DataPoint]:
-    points = []
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > MAX_CALLS:
-        raise InvalidInput(f"give at most {MAX_CALLS} calls", field="calls")
-    for n, line in enumerate(lines, 1):
-        number, _, when = line.partition("@")
-        try:
-            moment = dt.datetime.fromisoformat(when.strip())
-        except ValueError:
-            raise InvalidInput(
-                f"line {n}: write NUMBER@YYYY-MM-DDTHH:MM", field="calls"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        points.append(v.DataPoint("recent_call", number.strip(), moment))
-    return points
-
-
-@router.post(QUEUE + "/{case_id}/verify/points")
-def check_data_points(
-    case_id: CaseId,
-    store: StoreDep,
-    settings: SettingsDep,
-    principal: Officer,
-    name: Text = "",
-    postal_code: Short = "",
-    account_ref: Short = "",
-    phone: Short = "",
-    calls: Annotated[str, Form(max_length=400)] = "",
-    declaration: Annotated[bool, Form()] = False,
-) -> Response:
-    """Check data points only the subject knows (and a signed declaration)."""
-
-    def act() -> v.Outcome:
-        points = [
-            v.DataPoint(kind, value.strip())
-            for kind, value in (
-                ("name", name),
-                ("postal_code", postal_code),
-                ("account_ref", account_ref),
-            )
-            if value.strip()
-        ]
-        points += _calls(calls)
-        if not points:
-            raise InvalidInput("give at least one data point", field="points")
-        return v.submit_data_points(
-            store, case_id, points, phone=phone or None, declaration=declaration
-        )
-
-    _run(store, settings, case_id, act)
-    return _done(case_id, "points")
 
 
 @router.post(QUEUE + "/{case_id}/verify/override")
@@ -167,16 +119,24 @@ def propose_verification_override(
     settings: SettingsDep,
     principal: Officer,
     reason: Text = "",
+    person: Short = "",
 ) -> Response:
-    """Propose a staff override (a second officer approves it)."""
-    _run(
-        store,
-        settings,
-        case_id,
-        lambda: v.propose_override(
-            store, case_id, staff=principal.actor.id, reason=reason
-        ),
-    )
+    """Propose a staff override (a second officer approves it).
+
+    When the case matched several people, `person` names the one it is about.
+    """
+
+    def act() -> v.Outcome:
+        chosen = None
+        if person.strip():
+            if not person.strip().isdigit():
+                raise InvalidInput("choose one of the people listed", field="person")
+            chosen = int(person.strip())
+        return v.propose_override(
+            store, case_id, staff=principal.actor.id, reason=reason, person_id=chosen
+        )
+
+    _run(store, settings, case_id, act)
     return _done(case_id, "override_proposed")
 
 
