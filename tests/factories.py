@@ -7,11 +7,13 @@ one (password or staff API token), on either database.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutela.auth.signin import add_user, issue_api_token
 from tutela.config import Settings
+from tutela.rights.verification import Outcome, submit_code
 from tutela.store.db import Store, open_store
 
 STAFF_PASSWORD = "staff-password-for-tests-only"
@@ -81,3 +83,31 @@ def token_env(store: Store, settings: Settings, staff: StaffUser) -> dict[str, s
     """Environment that signs the CLI in as `staff` with a new staff API token."""
     token = issue_api_token(store, email=staff.email)
     return store_env(settings) | {"TUTELA_STAFF_TOKEN": token}
+
+
+def officer_of(store: Store) -> StaffUser:
+    """The privacy officer a test's store has for entering codes (made once per store)."""
+    found: StaffUser | None = getattr(store, "_test_officer", None)
+    if found is None:
+        found = add_staff(store)
+        store._test_officer = found  # type: ignore[attr-defined]
+    return found
+
+
+def enter_code(
+    store: Store,
+    settings: Settings,
+    case_id: int,
+    code: str,
+    *,
+    now: dt.datetime | None = None,
+) -> Outcome:
+    """A code the requester gave back, entered by a privacy officer (as staff do)."""
+    return submit_code(
+        store,
+        case_id,
+        code,
+        staff=officer_of(store).actor,
+        settings=settings,
+        now=now,
+    )

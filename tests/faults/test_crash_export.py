@@ -25,13 +25,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_staff, staff_env
+from tests.factories import add_staff, enter_code, staff_env
 from tests.faults.crash import gone, run_cli
 from tests.rights.conftest import add_call, add_person, message
 from tests.tally import tried
 from tutela.config import Settings
 from tutela.rights.intake import intake_message
-from tutela.rights.verification import submit_code
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import ExportBundle, OutboxMessage, SarCase, SarCaseEvent
@@ -62,7 +61,7 @@ def _verified_case(store: Store, settings: Settings) -> int:
     (code,) = [
         m.group(1) for b in bodies if (m := re.search(r"confirm: (\d{8})", b or ""))
     ]
-    assert submit_code(store, case_id, code).verified
+    assert enter_code(store, settings, case_id, code).verified
     return case_id
 
 

@@ -8,13 +8,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import add_staff
+from tests.factories import add_staff, enter_code
 from tests.rights.conftest import OnFile, add_call, add_person, message
 from tutela.config import Settings
 from tutela.rights import decisions, verification
 from tutela.rights.cases import list_cases, show_case
 from tutela.rights.intake import intake_message, open_request
-from tutela.rights.verification import DataPoint, VerificationFailed
+from tutela.rights.verification import VerificationFailed
 from tutela.store.db import Store
 from tutela.store.models import Base, OutboxMessage
 
@@ -40,7 +40,7 @@ def test_lookalike_address_gets_no_code_and_no_verification(
     case_id = case_of(store, "lookalike_domain.eml", settings)
     assert not [o for o in outbox(store) if o[0] == "sar_code"]
     with pytest.raises(VerificationFailed):
-        verification.submit_code(store, case_id, "00000000")
+        enter_code(store, settings, case_id, "00000000")
     assert show_case(store, case_id).state == "verifying"
 
 
@@ -53,7 +53,7 @@ def test_spoofed_from_with_failing_authentication_is_high_risk_and_gets_no_code(
     assert view.risk == "high" and view.auth_failures == ["dkim", "dmarc", "spf"]
     assert outbox(store) == []  # no acknowledgement to an unverified From, no code
     with pytest.raises(VerificationFailed, match="not accepted for a high-risk"):
-        verification.submit_code(store, case_id, "12345678")
+        enter_code(store, settings, case_id, "12345678")
 
 
 @pytest.mark.clause("rights.access.verification")
@@ -87,40 +87,9 @@ def test_guessing_the_code_locks_it(
     wrong = f"{(int(code) + 1) % 10**8:08d}"
     for _ in range(verification.CODE_MAX_ATTEMPTS):
         with pytest.raises(VerificationFailed, match="wrong"):
-            verification.submit_code(store, case_id, wrong)
+            enter_code(store, settings, case_id, wrong)
     with pytest.raises(VerificationFailed, match="locked"):
-        verification.submit_code(store, case_id, code)  # even the right code
-    assert show_case(store, case_id).state == "verifying"
-
-
-@pytest.mark.clause("rights.access.verification")
-def test_a_phone_number_the_requester_does_not_control_fails(
-    store: Store, settings: Settings
-) -> None:
-    victim = add_person(store, email_address="desk@acme.example", phone="+14155550100")
-    now = dt.datetime.now(dt.UTC)
-    add_call(
-        store,
-        victim.account_id,
-        "+14155559876",
-        "+14155550100",
-        now - dt.timedelta(days=2),
-        "c1",
-    )
-    ref = open_request(store, email="impostor@example.net", settings=settings)
-    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
-    guesses = [
-        DataPoint("recent_call", "+14155550100", now - dt.timedelta(days=9)),
-        DataPoint("recent_call", "+14155550199", now - dt.timedelta(days=2)),
-    ]
-    for _ in range(verification.MAX_DATA_POINT_ATTEMPTS):
-        with pytest.raises(VerificationFailed, match="do not establish"):
-            verification.submit_data_points(
-                store, case_id, guesses, phone="+14155559876"
-            )
-    right = [DataPoint("recent_call", "+14155550100", now - dt.timedelta(days=2))] * 2
-    with pytest.raises(VerificationFailed, match="locked"):
-        verification.submit_data_points(store, case_id, right, phone="+14155559876")
+        enter_code(store, settings, case_id, code)  # even the right code
     assert show_case(store, case_id).state == "verifying"
 
 
@@ -134,7 +103,7 @@ def test_former_customers_reused_address_is_not_a_verified_channel(
     assert view.account_closed and view.risk == "high"
     assert not [o for o in outbox(store) if o[0] == "sar_code"]
     with pytest.raises(VerificationFailed):
-        verification.submit_code(store, case_id, "00000000")
+        enter_code(store, settings, case_id, "00000000")
 
 
 @pytest.mark.clause("rights.access.verification")
@@ -189,7 +158,7 @@ def test_an_access_request_never_deletes_or_adds_customer_data(
         for _, _, b in outbox(store)
         if (m := re.search(r"confirm: (\d{8})", b))
     ]
-    verification.submit_code(store, case_id, code)
+    enter_code(store, settings, case_id, code)
     decisions.fulfil(store, case_id, export_ref="export-1", actor="staff:1")
     assert _counts(store) == before
 

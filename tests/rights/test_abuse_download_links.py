@@ -21,10 +21,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.factories import enter_code
 from tests.rights.conftest import OnFile, message
 from tests.web.live import app_client, live_server
 from tutela.config import Settings
-from tutela.rights import submit_code
 from tutela.rights.export import export_case
 from tutela.rights.intake import intake_message
 from tutela.store.db import Store
@@ -55,7 +55,7 @@ def exported_link(
     (code,) = [
         m.group(1) for b in bodies if (m := re.search(r"confirm: (\d{8})", b or ""))
     ]
-    assert submit_code(store, case_id, code).verified
+    assert enter_code(store, settings, case_id, code).verified
     result = export_case(
         store,
         case_id,

@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import enter_code
 from tests.rights.conftest import OnFile, Sink
 from tests.rights.mails import mail
 from tests.rights.test_erasure import ANN_EMAIL, code_in, erasure_mail
@@ -22,7 +23,7 @@ from tutela.access.roles import Role
 from tutela.config import Settings
 from tutela.errors import Conflict
 from tutela.mail import deliver
-from tutela.rights import VerificationFailed, submit_code
+from tutela.rights import VerificationFailed
 from tutela.rights.cases import show_case
 from tutela.rights.decisions import fulfil
 from tutela.rights.erasure import erase_case
@@ -87,7 +88,7 @@ def test_a_stranger_with_the_victims_address_cannot_guess_the_erasure(
     real = code_in(sink, ANN_EMAIL)  # only the victim's mailbox holds it
     wrong = f"{(int(real) + 1) % 10**8:08d}"
     with pytest.raises(VerificationFailed):
-        submit_code(store, case_id, wrong)
+        enter_code(store, mail_settings, case_id, wrong)
     with pytest.raises(Conflict):
         erase_case(store, case_id, actor="staff:1", settings=mail_settings)
     assert person_count(store, world.ann) == 1

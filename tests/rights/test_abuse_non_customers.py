@@ -18,7 +18,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_staff
+from tests.factories import add_staff, enter_code
 from tests.rights.abuse_world import (
     JENNIFER_DID,
     OTHER_PARTY,
@@ -39,7 +39,7 @@ from tutela.rights import verification
 from tutela.rights.decisions import reply_channel
 from tutela.rights.export import export_case, open_download
 from tutela.rights.intake import intake_message
-from tutela.rights.verification import DataPoint, VerificationFailed
+from tutela.rights.verification import VerificationFailed
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import (
@@ -131,10 +131,10 @@ def test_a_caller_who_is_not_a_customer_is_not_told_that_no_data_is_held(
     case_id = request(store, settings, "caller@mail.example")
     # Staff call the number back and read out a code: whoever answers holds it.
     outcome, code = verification.send_phone_code(
-        store, case_id, CALLER, staff=add_staff(store).actor
+        store, case_id, CALLER, staff=add_staff(store).actor, settings=settings
     )
     assert outcome.state == "verifying" and re.fullmatch(r"\d{8}", code)
-    assert verification.submit_code(store, case_id, code).detail == "phone_code"
+    assert enter_code(store, settings, case_id, code).detail == "phone_code"
     doc = _document(store, settings, case_id)
     cats = doc["categories"]
     assert isinstance(cats, dict)
@@ -165,17 +165,7 @@ def test_a_stranger_cannot_claim_a_customers_line_as_a_callers_number(
     case_id = request(store, settings, "caller@mail.example")
     with pytest.raises(VerificationFailed, match="customer's line"):
         verification.send_phone_code(
-            store, case_id, CALLER, staff=add_staff(store).actor
-        )
-    # Nor do data points about calls verify a number held by no customer.
-    t = dt.datetime.now(dt.UTC)
-    call(store, jennifer.account_id, OTHER_PARTY, JENNIFER_DID, t, "s1")
-    with pytest.raises(VerificationFailed):
-        verification.submit_data_points(
-            store,
-            case_id,
-            [DataPoint("recent_call", JENNIFER_DID, t)] * 2,
-            phone=OTHER_PARTY,
+            store, case_id, CALLER, staff=add_staff(store).actor, settings=settings
         )
 
 
@@ -187,7 +177,7 @@ def test_a_subscriber_is_verified_at_their_address_and_gets_what_is_held(
     intake_message(store, message("policy_updates.eml"), settings=settings)
     case_id = request(store, settings, "bob@example.org")
     (code,) = codes(store)  # a code to the address on file: the subscription's
-    assert verification.submit_code(store, case_id, code).detail == "email_code"
+    assert enter_code(store, settings, case_id, code).detail == "email_code"
     assert reply_channel(store, case_id) == ["bob@example.org"]
     doc = _document(store, settings, case_id)
     cats = doc["categories"]
@@ -275,12 +265,12 @@ def test_every_table_that_holds_personal_data_is_reached_by_the_export(
     updates = message("policy_updates.eml").replace(b"bob@example.org", email.encode())
     intake_message(store, updates, settings=settings)
     case_id = request(store, settings, email)
-    with pytest.raises(VerificationFailed):  # a failed attempt is kept, as evidence
-        verification.submit_data_points(
-            store, case_id, [DataPoint("name", "Jennifer Kelly")], phone=JENNIFER_DID
-        )
+    # An override proposal is kept on the case, as evidence.
+    verification.propose_override(
+        store, case_id, staff=add_staff(store).actor, reason="asked by phone"
+    )
     (code,) = codes(store)
-    verification.submit_code(store, case_id, code)
+    enter_code(store, settings, case_id, code)
     with store.session() as s:
         from tutela.store.models import SarCase
 

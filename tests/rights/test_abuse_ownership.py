@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import enter_code
 from tests.rights.abuse_world import (
     JENNIFER_DID,
     OTHER_PARTY,
@@ -169,13 +170,12 @@ def test_an_address_reused_by_a_new_customer_does_not_receive_the_former_custome
         ).id
     from tests.rights.abuse_world import request
     from tests.rights.test_verification import codes
-    from tutela.rights import verification
     from tutela.rights.cases import show_case
     from tutela.rights.export import export_case
 
     case_id = request(store, settings, "desk@reused.example")
     (code,) = codes(store)
-    verification.submit_code(store, case_id, code)
+    enter_code(store, settings, case_id, code)
     assert show_case(store, case_id).person_count == 1
     result = export_case(store, case_id, settings=settings)
     assert result.counts["people"] == 1 and result.counts["call_records"] == 0

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from tests.factories import add_staff, staff_env
+from tests.factories import add_staff, enter_code, staff_env
 from tests.rights.conftest import OnFile, message
 from tutela.cli.app import app
 from tutela.config import Settings
@@ -93,7 +93,7 @@ def test_rejection_notice_states_reason_and_right_to_complain(
     case_id = intake_message(store, message("plain.eml"), settings=settings).case_id
     assert case_id is not None
     (code,) = _codes(store)
-    verification.submit_code(store, case_id, code)
+    enter_code(store, settings, case_id, code)
     decisions.reject(
         store, case_id, reason="impractical", actor="staff:1", settings=settings
     )

@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from tests.factories import enter_code
 from tests.rights.conftest import Sink, message
 from tests.rights.test_export import (
     ANN_DID,
@@ -36,7 +37,6 @@ from tests.rights.test_export import (
 from tests.web.live import app_client
 from tutela.config import Settings
 from tutela.mail import deliver
-from tutela.rights import submit_code
 from tutela.rights.cases import show_case
 from tutela.rights.export import export_case
 from tutela.rights.intake import intake_message
@@ -93,7 +93,7 @@ def test_a_request_ends_in_one_download_that_matches_the_store(
     assert case_id is not None
     deliver(store, mail_settings)
     code = _body(sink, "ann@example.com", r"confirm: (\d{8})")
-    assert submit_code(store, case_id, code).verified
+    assert enter_code(store, mail_settings, case_id, code).verified
 
     result = export_case(
         store,

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import String, Text, func, select
 
+from tests.factories import enter_code
 from tests.rights.conftest import Sink
 from tests.rights.test_export import (
     ANN_DID,
@@ -36,7 +37,6 @@ from tutela.config import Settings
 from tutela.legal_holds import LegalHold
 from tutela.mail import deliver
 from tutela.policy.loader import load_policy_cached
-from tutela.rights import submit_code
 from tutela.rights.cases import show_case
 from tutela.rights.erasure import erase_case
 from tutela.rights.export.collect import collect_subject
@@ -143,7 +143,7 @@ def ann_verified_erasure(store: Store, settings: Settings, sink: Sink) -> int:
     case_id = intake_message(store, erasure_mail(), settings=settings).case_id
     assert case_id is not None
     deliver(store, settings)
-    assert submit_code(store, case_id, code_in(sink, ANN_EMAIL)).verified
+    assert enter_code(store, settings, case_id, code_in(sink, ANN_EMAIL)).verified
     return case_id
 
 

@@ -8,21 +8,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.rights.abuse_world import (
-    JENNIFER_DID,
-    OTHER_PARTY,
-    SECOND_PARTY,
-    call,
-    customer,
-    request,
-)
+from tests.factories import enter_code
 from tests.rights.conftest import OnFile, message
 from tutela.config import Settings
 from tutela.errors import Conflict
 from tutela.rights import verification
 from tutela.rights.cases import list_cases, show_case
 from tutela.rights.intake import intake_message, open_request
-from tutela.rights.verification import DataPoint, VerificationFailed
+from tutela.rights.verification import VerificationFailed
 from tutela.store.db import Store
 from tutela.store.models import OutboxMessage, VerificationChallenge
 
@@ -54,7 +47,7 @@ def test_code_on_file_verifies_once_and_only_its_hash_is_stored(
     with store.session() as session:
         (challenge,) = session.scalars(select(VerificationChallenge))
         assert challenge.code_hash is not None and code not in challenge.code_hash
-    assert verification.submit_code(store, case_id, code).verified
+    assert enter_code(store, settings, case_id, code).verified
     view = show_case(store, case_id)
     assert (view.state, view.verification_method, view.verification_level) == (
         "verified",
@@ -62,7 +55,7 @@ def test_code_on_file_verifies_once_and_only_its_hash_is_stored(
         "reasonable",
     )
     with pytest.raises(Conflict):  # single use: the case is no longer verifying
-        verification.submit_code(store, case_id, code)
+        enter_code(store, settings, case_id, code)
 
 
 @pytest.mark.clause("rights.access.verification")
@@ -73,7 +66,7 @@ def test_expired_code_does_not_verify(
     (code,) = codes(store)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     with pytest.raises(VerificationFailed, match="expired"):
-        verification.submit_code(store, case_id, code, now=later)
+        enter_code(store, settings, case_id, code, now=later)
     assert show_case(store, case_id).state == "verifying"
 
 
@@ -108,50 +101,3 @@ def test_signed_in_user_must_have_reauthenticated_recently(
         reauthenticated_at=now,
     )
     assert out.verified and show_case(store, case_id).verification_method == "signed_in"
-
-
-@pytest.mark.clause("rights.access.verification")
-def test_line_holder_is_verified_by_two_calls_placed_from_the_line(
-    store: Store, settings: Settings
-) -> None:
-    holder = customer(store)
-    now = dt.datetime.now(dt.UTC)
-    call(store, holder.account_id, JENNIFER_DID, OTHER_PARTY, now + HOUR, "c1")
-    call(store, holder.account_id, JENNIFER_DID, SECOND_PARTY, now + 2 * HOUR, "c2")
-    case_id = request(store, settings, "caller@example.net")
-    points = [
-        DataPoint("recent_call", OTHER_PARTY, now + HOUR - dt.timedelta(minutes=4)),
-        DataPoint(
-            "recent_call", SECOND_PARTY, now + 2 * HOUR + dt.timedelta(minutes=6)
-        ),
-    ]
-    out = verification.submit_data_points(
-        store, case_id, points, phone=JENNIFER_DID, now=now + 3 * HOUR
-    )
-    assert out.verified
-    assert show_case(store, case_id).verification_level == "reasonable"
-
-
-@pytest.mark.clause("rights.access.verification")
-def test_high_degree_needs_three_calls_and_a_signed_declaration(
-    store: Store, settings: Settings
-) -> None:
-    holder = customer(store)
-    now = dt.datetime.now(dt.UTC)
-    called = [OTHER_PARTY, SECOND_PARTY, "+12025550166"]
-    for i, other in enumerate(called):
-        call(store, holder.account_id, JENNIFER_DID, other, now + i * HOUR, f"c{i}")
-    case_id = request(store, settings, "caller@example.net")
-    points = [
-        DataPoint("recent_call", other, now + i * HOUR)
-        for i, other in enumerate(called)
-    ]
-    verification.submit_data_points(
-        store,
-        case_id,
-        points,
-        phone=JENNIFER_DID,
-        declaration=True,
-        now=now + 4 * HOUR,
-    )
-    assert show_case(store, case_id).verification_level == "high"

@@ -212,7 +212,9 @@ def start(
     with changing(store, case_id) as change:
         case = change.case
         if State(case.state) is State.received:
-            change.move(State.verifying, actor=actor, details={"method": detail})
+            change.move(
+                State.verifying, actor=actor, note=detail, details={"method": detail}
+            )
         if detail == "ambiguous_holders":
             change.note(
                 "ambiguous_holders",
