@@ -32,7 +32,7 @@ from tutela.mail import deliver
 from tutela.rights import verification
 from tutela.rights.alerts import send_alerts
 from tutela.rights.cases import show_case
-from tutela.rights.cooling_off import stop
+from tutela.rights.cooling_off import stop_erasure
 from tutela.rights.correction import confirm_contact, correct_case
 from tutela.rights.erasure import erase_case
 from tutela.rights.proof import ProofTooWeak
@@ -228,7 +228,9 @@ def test_an_erasure_is_announced_to_every_address_on_file_and_can_be_stopped(
         erase_case(store, case_id, actor=officer.actor, settings=mail_settings)
     # She did not ask: she stops it with the link in the notice.
     token = _link(sink, JENNIFER_EMAIL, "/rights/erasure/stop")
-    stopped = stop(store, settings=mail_settings, token=token, actor="public:test")
+    stopped = stop_erasure(
+        store, settings=mail_settings, token=token, actor="public:test"
+    )
     assert stopped.state == "rejected"
     assert stopped.decision_reason == "stopped_by_subject"
     clock.advance(2 * DAY)
@@ -237,7 +239,7 @@ def test_an_erasure_is_announced_to_every_address_on_file_and_can_be_stopped(
     assert _person_exists(store, jennifer)
     # The link is single-use.
     with pytest.raises(Exception, match="stops nothing"):
-        stop(store, settings=mail_settings, token=token, actor="public:test")
+        stop_erasure(store, settings=mail_settings, token=token, actor="public:test")
 
 
 @pytest.mark.clause("rights.access.verification")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tutela.rights.proof import RULES, Action, Level, require
+from tutela.rights.proof import PROOF, Action, Level, require
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "verification.md"
 ROWS = {
@@ -35,7 +35,7 @@ def test_the_documented_table_is_the_table_the_code_reads() -> None:
     rows = _table()
     assert set(rows) == set(ROWS)
     for label, action in ROWS.items():
-        rule = RULES[action]
+        rule = PROOF[action]
         level, factors, notice, waits, why = rows[label]
         assert level == rule.level.name, label
         assert factors == ", ".join(rule.factors), label
@@ -47,11 +47,11 @@ def test_the_documented_table_is_the_table_the_code_reads() -> None:
 @pytest.mark.clause("rights.access.verification")
 def test_what_destroys_or_redirects_data_needs_more_than_what_reads_it() -> None:
     reading = max(
-        RULES[a].level for a in (Action.access_copy, Action.access_categories)
+        PROOF[a].level for a in (Action.access_copy, Action.access_categories)
     )
     for action in (Action.erasure, Action.correct_contact):
-        assert RULES[action].level > reading
-        assert RULES[action].notice is not None
+        assert PROOF[action].level > reading
+        assert PROOF[action].notice is not None
         with pytest.raises(Exception, match="needs high proof"):
             require(action, Level.reasonable, case_id=1)
     require(Action.access_copy, Level.reasonable, case_id=1)

@@ -92,14 +92,14 @@ def stop_erasure_command(
     For when they phone or reply instead of opening the link in the notice.
     The case closes as rejected (stopped_by_subject) and nothing is erased.
     """
-    from tutela.rights.cooling_off import stop
+    from tutela.rights.cooling_off import stop_erasure
 
     settings = settings_for(data)
     with open_store(settings) as store:
         actor = privacy_officer(
             store, settings, as_email, action="stop a scheduled erasure"
         ).actor.id
-        view = stop(store, settings=settings, case_id=case_id, actor=actor)
+        view = stop_erasure(store, settings=settings, case_id=case_id, actor=actor)
         if settings.smtp_host:
             from tutela.mail import deliver
 

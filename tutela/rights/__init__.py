@@ -22,7 +22,8 @@ from tutela.rights.cases import (
     show_case,
 )
 from tutela.rights.claims import claim_case
-from tutela.rights.correction import correct_case
+from tutela.rights.cooling_off import STOP_PATH, stop_erasure
+from tutela.rights.correction import CONFIRM_PATH, confirm_contact, correct_case
 from tutela.rights.deadlines import RULES, DeadlineRule, rule_for
 from tutela.rights.decisions import (
     expire_overdue,
@@ -45,6 +46,7 @@ from tutela.rights.intake import (
 )
 from tutela.rights.matching import resume
 from tutela.rights.notices import FORM_ACK
+from tutela.rights.proof import PROOF, Action, Level, ProofTooWeak, action_for, level_of
 from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
 from tutela.rights.requests import Receipt, receive_request
@@ -62,7 +64,9 @@ from tutela.rights.verification import (
 )
 
 __all__ = [
+    "Action",
     "CLOSED",
+    "CONFIRM_PATH",
     "CaseEvent",
     "CaseQuery",
     "CaseView",
@@ -73,20 +77,26 @@ __all__ = [
     "IntakeReport",
     "IntakeResult",
     "JURISDICTIONS",
+    "Level",
     "OPEN",
     "Outcome",
+    "PROOF",
+    "ProofTooWeak",
     "REQUEST_KINDS",
     "RULES",
     "Receipt",
+    "STOP_PATH",
     "State",
     "TARGETS",
     "TRANSITIONS",
     "VerificationFailed",
+    "action_for",
     "approve_override",
     "assign_case",
     "case_file",
     "claim_case",
     "clean_request",
+    "confirm_contact",
     "controller",
     "correct_case",
     "decisions",
@@ -97,6 +107,7 @@ __all__ = [
     "inbox_flag",
     "intake_message",
     "intake_path",
+    "level_of",
     "list_cases",
     "list_inbox",
     "list_subscribers",
@@ -117,6 +128,7 @@ __all__ = [
     "show_case",
     "show_message",
     "start",
+    "stop_erasure",
     "submit_code",
     "verification",
     "verify_signed_in",

@@ -97,7 +97,7 @@ def check_due(case: SarCase, now: dt.datetime) -> None:
         )
 
 
-def stop(
+def stop_erasure(
     store: Store,
     *,
     settings: Settings,
@@ -172,6 +172,6 @@ __all__ = [
     "notice_addresses",
     "notice_message",
     "schedule",
-    "stop",
+    "stop_erasure",
     "stopped_message",
 ]

@@ -76,7 +76,7 @@ CASE_FACTORS = ("email_code", "phone_code", "signed_in", "staff_override")
 # Contact points: changing one redirects every later code and export.
 CONTACT_FIELDS = frozenset({"email", "phone"})
 
-RULES: dict[Action, Rule] = {
+PROOF: dict[Action, Rule] = {
     Action.access_categories: Rule(
         Level.reasonable,
         CASE_FACTORS,
@@ -171,7 +171,7 @@ class ProofTooWeak(Forbidden):
 
 def require(action: Action, level: Level, *, case_id: int) -> None:
     """Refuse `action` unless `level` meets its rule (`ProofTooWeak` says how to)."""
-    rule = RULES[action]
+    rule = PROOF[action]
     if level >= rule.level:
         return
     raise ProofTooWeak(
@@ -186,7 +186,7 @@ def require(action: Action, level: Level, *, case_id: int) -> None:
 __all__ = [
     "CASE_FACTORS",
     "CONTACT_FIELDS",
-    "RULES",
+    "PROOF",
     "Action",
     "Level",
     "ProofTooWeak",

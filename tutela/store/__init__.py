@@ -20,10 +20,10 @@ from tutela.store.tokens import new_token, token_digest
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
-    "CLOCK",
     "BlobError",
-    "Clock",
     "BlobStore",
+    "CLOCK",
+    "Clock",
     "Encrypted",
     "InEffect",
     "KeyRing",

@@ -10,6 +10,7 @@ from tutela.collect.accounts.contacts import (
     assign_number,
     open_account,
 )
+from tutela.collect.accounts.holdings import confirm_corrected
 from tutela.collect.accounts.numbers import NONE, normalize_number
 from tutela.collect.accounts.payment import LocalTestProcessor, add_payment_method
 from tutela.collect.accounts.porting import submit_port_request
@@ -21,6 +22,7 @@ __all__ = [
     "add_person",
     "assign_extension",
     "assign_number",
+    "confirm_corrected",
     "normalize_number",
     "open_account",
     "submit_port_request",

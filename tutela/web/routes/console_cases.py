@@ -30,8 +30,7 @@ from tutela.rights.casefile import case_file
 from tutela.rights.cases import CLOSED, OPEN, State
 from tutela.rights.deadlines import RULES
 from tutela.rights.export.preview import preview_export
-from tutela.rights.proof import RULES as PROOF_RULES
-from tutela.rights.proof import Level, action_for, level_of
+from tutela.rights.proof import PROOF, Level, action_for, level_of
 from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.verification import methods_for
 from tutela.store import Store
@@ -180,7 +179,7 @@ def case_page(
         may_release=state in (State.verified, State.fulfilled)
         or (state is State.fee_requested and file.case.fee_paid),
         methods=methods_for(file.case.risk),
-        needed=PROOF_RULES[action_for(file.case.kind)].level.name,
+        needed=PROOF[action_for(file.case.kind)].level.name,
         officers=officers(store),
     )
 

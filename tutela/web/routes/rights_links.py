@@ -18,7 +18,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from tutela.errors import TutelaError
-from tutela.rights.cooling_off import STOP_PATH, stop
+from tutela.rights.cooling_off import STOP_PATH, stop_erasure
 from tutela.rights.correction import CONFIRM_PATH, confirm_contact
 from tutela.web._pages import render
 from tutela.web.deps import PolicyDep, SettingsDep, StoreDep
@@ -47,11 +47,13 @@ def read_erasure_stop(token: str, policy: PolicyDep) -> HTMLResponse:
 
 
 @router.post(STOP_PATH + "/{token}", response_class=HTMLResponse)
-def stop_erasure(
+def stop_erasure_link(
     token: str, store: StoreDep, settings: SettingsDep, policy: PolicyDep
 ) -> HTMLResponse:
     try:
-        stop(store, settings=settings, token=token[:MAX_TOKEN], actor=STOP_ACTOR)
+        stop_erasure(
+            store, settings=settings, token=token[:MAX_TOKEN], actor=STOP_ACTOR
+        )
     except TutelaError as refused:
         return _page(
             policy,
