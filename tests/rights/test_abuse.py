@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import add_staff, enter_code
+from tests.factories import add_staff, enter_code, officer_of
 from tests.rights.conftest import OnFile, add_call, add_person, message
 from tutela.config import Settings
 from tutela.rights import decisions, verification
@@ -150,6 +150,7 @@ def test_an_access_request_never_deletes_or_adds_customer_data(
     add_call(
         store, ann.account_id, ann.phone, "+14155550100", dt.datetime.now(dt.UTC), "c1"
     )
+    officer_of(store)  # the officer who enters the code is no customer data
     before = _counts(store)
     case_id = case_of(store, "plain.eml", settings)
     intake_message(store, message("thread_reply.eml"), settings=settings)

@@ -5,6 +5,7 @@ Clauses: rights.access, rights.access.verification.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -43,7 +44,17 @@ def verified(store: Store, settings: Settings, email: str, kind: str) -> int:
         case = s.scalars(select(SarCase).where(SarCase.ref == ref)).one()
         case.state = "verified"
         case.verification_method = "email_code"
+        case.verification_level = "high"  # as by a code to an address long on file
         return int(case.id)
+
+
+def cooled_off(store: Store, case_id: int) -> None:
+    """The cooling-off period has passed: the CLI runs on the wall clock, so the
+    schedule moves back instead (the period itself is the default)."""
+    with store.session() as s:
+        case = s.get(SarCase, case_id)
+        assert case is not None and case.erase_after is not None
+        case.erase_after = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
 
 
 @pytest.mark.clause("rights.access")
@@ -60,6 +71,12 @@ def test_erase_and_correct_from_the_command_line(
     assert code == 2 and out["ok"] is False
 
     case_id = verified(store, settings, "ann@example.com", "erasure")
+    code, out = tutela(env, "sar", "erase", str(case_id))
+    assert code == 0 and out["case"]["state"] == "verified"
+    assert out["case"]["erase_after"] is not None  # announced, not yet erased
+    code, early = tutela(env, "sar", "erase", str(case_id))
+    assert code != 0 and "runs no earlier than" in early["error"]
+    cooled_off(store, case_id)
     code, out = tutela(env, "sar", "erase", str(case_id))
     assert code == 0 and out["case"]["kind"] == "erasure"
     assert out["case"]["outcome"]["categories"]["communications"]["erased"] is True

@@ -33,6 +33,8 @@ def correction_case(store: Store, settings: Settings, email: str) -> int:
         case = s.scalars(select(SarCase).where(SarCase.ref == ref)).one()
         case.state = "verified"
         case.verification_method = "email_code"
+        # As by a code to an address on file since before the possession period.
+        case.verification_level = "high"
         return int(case.id)
 
 
@@ -62,17 +64,26 @@ def test_a_correction_overwrites_the_field_and_keeps_no_old_value(
                 "person_id": world.ann,
                 "field": "email",
                 "changed": True,
-                "old_value": "overwritten, not kept",
+                "old_value": "ended now; kept only as the record of when it was held",
             },
         ]
     }
     with store.session() as s:
         ann = s.get(Person, world.ann)
         assert ann is not None and ann.email == NEW_EMAIL and ann.city == "Oakland"
-        emails = set(
-            s.scalars(select(Holding.email).where(Holding.person_id == world.ann))
-        )
-        assert emails == {NEW_EMAIL, None}
+        held = {
+            h.email: h
+            for h in s.scalars(
+                select(Holding).where(
+                    Holding.person_id == world.ann, Holding.kind == "email"
+                )
+            )
+        }
+        assert set(held) == {NEW_EMAIL, "ann@example.com"}
+        # The old address ended now; the new one is held from now, unproven.
+        assert held["ann@example.com"].valid_to is not None
+        assert held[NEW_EMAIL].valid_to is None
+        assert held[NEW_EMAIL].origin == "correction"
         details = [json.loads(e.details) for e in s.scalars(select(AuditEntry))]
     assert not any(
         NEW_EMAIL in json.dumps(d) or "Oakland" in json.dumps(d) for d in details

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from tests.factories import enter_code
+from tests.factories import enter_code, officer_of
 from tests.rights.conftest import Sink, message
 from tests.rights.test_export import (
     ANN_DID,
@@ -85,6 +85,7 @@ def test_a_request_ends_in_one_download_that_matches_the_store(
     store: Store, mail_settings: Settings, sink: Sink, client: TestClient
 ) -> None:
     world = build_world(store, mail_settings)
+    officer_of(store)  # the officer who enters the code, made before counting
     before = row_counts(store)
 
     case_id = intake_message(

@@ -37,10 +37,11 @@ from tutela.config import Settings
 from tutela.legal_holds import LegalHold
 from tutela.mail import deliver
 from tutela.policy.loader import load_policy_cached
-from tutela.rights.cases import show_case
+from tutela.rights.cases import CaseView, show_case
 from tutela.rights.erasure import erase_case
 from tutela.rights.export.collect import collect_subject
 from tutela.rights.intake import intake_message, open_request
+from tutela.store import Clock
 from tutela.store.blobs import BLOB_DIR
 from tutela.store.db import Store
 from tutela.store.models import (
@@ -139,6 +140,16 @@ def blob_bytes(settings: Settings) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
 
 
+def erase_after_notice(
+    store: Store, case_id: int, settings: Settings, clock: Clock
+) -> CaseView:
+    """`sar erase` twice: the notice and schedule, then, after the cooling-off, the erasure."""
+    scheduled = erase_case(store, case_id, actor="staff:1", settings=settings)
+    assert scheduled.state == "verified" and scheduled.erase_after is not None
+    clock.advance(dt.timedelta(days=settings.erasure_cooling_off_days, minutes=1))
+    return erase_case(store, case_id, actor="staff:1", settings=settings)
+
+
 def ann_verified_erasure(store: Store, settings: Settings, sink: Sink) -> int:
     case_id = intake_message(store, erasure_mail(), settings=settings).case_id
     assert case_id is not None
@@ -151,7 +162,7 @@ def ann_verified_erasure(store: Store, settings: Settings, sink: Sink) -> int:
 @pytest.mark.clause("rights.access.verification")
 @pytest.mark.clause("collect.service_use.voicemail")
 def test_an_erased_subject_is_gone_from_every_table_blob_and_export(
-    store: Store, mail_settings: Settings, sink: Sink
+    store: Store, mail_settings: Settings, sink: Sink, clock: Clock
 ) -> None:
     world: World = build_world(store, mail_settings)
     # Her earlier access request through the web form, and a subscription.
@@ -161,7 +172,7 @@ def test_an_erased_subject_is_gone_from_every_table_blob_and_export(
     before = database_bytes(store, mail_settings)
     assert ANN_EMAIL.encode() in before and b"Carol Other" in before
 
-    view = erase_case(store, case_id, actor="staff:1", settings=mail_settings)
+    view = erase_after_notice(store, case_id, mail_settings, clock)
 
     assert view.state == "fulfilled"
     assert view.outcome is not None
@@ -180,6 +191,12 @@ def test_an_erased_subject_is_gone_from_every_table_blob_and_export(
     assert "Erased: " in text and "payment processor" not in text
     assert "payment_processor: ask to erase their copy" in text
 
+    # The one trace left: who asked for this erasure (she did), as evidence.
+    assert tables_holding(store, ANN_EMAIL) == ["sar_cases.erasure_requester"]
+    with store.session() as s:
+        asked = s.get(SarCase, case_id)
+        assert asked is not None and asked.erasure_requester == ANN_EMAIL
+        asked.erasure_requester = None  # to scan for every other trace of her
     dumped = database_bytes(store, mail_settings)
     blobs = blob_bytes(mail_settings)
     for value in ANN_VALUES:
@@ -211,21 +228,21 @@ def test_an_erased_subject_is_gone_from_every_table_blob_and_export(
 
 @pytest.mark.clause("collect.service_use.call_records")
 def test_a_legal_hold_keeps_its_category_and_says_why_and_until_when(
-    store: Store, mail_settings: Settings, sink: Sink
+    store: Store, mail_settings: Settings, sink: Sink, clock: Clock
 ) -> None:
     world = build_world(store, mail_settings)
     hold = LegalHold(category="call_records", reason="billing disputes", days=365)
     settings = mail_settings.model_copy(update={"legal_holds": [hold]})
     case_id = ann_verified_erasure(store, settings, sink)
 
-    view = erase_case(store, case_id, actor="staff:1", settings=settings)
+    view = erase_after_notice(store, case_id, settings, clock)
 
     assert view.outcome is not None
     categories = view.outcome["categories"]
     assert isinstance(categories, dict)
     kept = categories["call_records"]
     assert kept["erased"] is False and kept["kept"] == "billing disputes"
-    assert dt.date.fromisoformat(kept["until"]) > dt.date.today()
+    assert dt.date.fromisoformat(kept["until"]) > clock.now().date()
     assert categories["voicemail"] == {"erased": True}
     with store.session() as s:
         assert s.get(Person, world.ann) is None

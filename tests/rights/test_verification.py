@@ -11,7 +11,6 @@ from sqlalchemy import select
 from tests.factories import enter_code
 from tests.rights.conftest import OnFile, message
 from tutela.config import Settings
-from tutela.errors import Conflict
 from tutela.rights import verification
 from tutela.rights.cases import list_cases, show_case
 from tutela.rights.intake import intake_message, open_request
@@ -54,8 +53,8 @@ def test_code_on_file_verifies_once_and_only_its_hash_is_stored(
         "email_code",
         "reasonable",
     )
-    with pytest.raises(Conflict):  # single use: the case is no longer verifying
-        enter_code(store, settings, case_id, code)
+    with pytest.raises(VerificationFailed, match="no code is outstanding"):
+        enter_code(store, settings, case_id, code)  # single use
 
 
 @pytest.mark.clause("rights.access.verification")

@@ -47,7 +47,13 @@ from tutela.rights.cases import (
     show_case,
 )
 from tutela.rights.decisions import _notify, reply_channel
-from tutela.rights.proof import Action, correction_action, level_of, require
+from tutela.rights.proof import (
+    CONTACT_FIELDS,
+    Action,
+    correction_action,
+    level_of,
+    require,
+)
 from tutela.store import (
     Store,
     new_token,
@@ -59,6 +65,9 @@ from tutela.store import (
 from tutela.store.models import ContactConfirmation, SarCase
 
 OLD_VALUE_FATE = "overwritten, not kept"
+# An old address or number stays as the record of when it was the subject's
+# (who held it at that time), ended now; the contact holds the new one.
+OLD_CONTACT_FATE = "ended now; kept only as the record of when it was held"
 CONFIRM_PATH = "/rights/contact/confirm"
 CONFIRM_TTL = dt.timedelta(hours=48)
 LINK_ACTOR = "public:contact_link"
@@ -119,7 +128,9 @@ def correct_case(
                     "person_id": person_id,
                     "field": field,
                     "changed": result.changed,
-                    "old_value": OLD_VALUE_FATE,
+                    "old_value": OLD_CONTACT_FATE
+                    if field in CONTACT_FIELDS
+                    else OLD_VALUE_FATE,
                 }
             )
             if field == "email" and result.holding_id is not None:
@@ -221,10 +232,11 @@ def correction_message(ref: str, done: list[dict[str, object]]) -> tuple[str, st
     if same:
         lines.append("Already as you asked: " + ", ".join(same))
     lines.append("The old values were overwritten; we do not keep them.")
-    if {"email", "phone"} & {str(d["field"]) for d in done if d["changed"]}:
+    if CONTACT_FIELDS & {str(d["field"]) for d in done if d["changed"]}:
         lines += [
             "",
-            "Your e-mail address or phone number on file was changed. If you did "
+            "Your e-mail address or phone number on file was changed. The old "
+            "one is kept only as the record of when it was yours. If you did "
             f"not ask for this, reply to this message quoting {ref} at once.",
         ]
     return f"Decision on your correction request [{ref}]", "\n".join(lines) + "\n"
@@ -243,6 +255,7 @@ def confirmation_message(ref: str, link: str, settings: Settings) -> tuple[str, 
 
 __all__ = [
     "CONFIRM_PATH",
+    "OLD_CONTACT_FATE",
     "OLD_VALUE_FATE",
     "confirm_contact",
     "confirmation_message",
