@@ -628,6 +628,12 @@ def approve_override(
             raise VerificationFailed(
                 "an override needs a second approver: the proposer cannot approve"
             )
+        # Two people, not one person with two accounts (issue 19: tutela.auth.officers).
+        from tutela.auth import check_independent_approver
+
+        check_independent_approver(
+            store, proposer=proposer_id, approver=approver_id, now=moment
+        )
         _verified(
             change,
             "staff_override",
