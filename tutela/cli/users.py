@@ -252,8 +252,9 @@ def token_command(
     """Issue an API bearer token; printed once, never again.
 
     A customer user's token opens the API; a staff member's signs the CLI in
-    (`TUTELA_STAFF_TOKEN`). A privacy officer issues tokens for anyone; any
-    staff member for themselves.
+    (`TUTELA_STAFF_TOKEN`). A privacy officer issues customer users' tokens;
+    a staff member's token only that staff member (whoever holds it acts as
+    them). Any officer may revoke anyone's tokens.
     """
     settings = settings_for(data)
     with open_store(settings) as store:
