@@ -21,10 +21,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from click.testing import Result
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.factories import (
     STAFF_PASSWORD,

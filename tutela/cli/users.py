@@ -185,8 +185,8 @@ def _add_officer(
         user_id = bootstrap_officer(
             store, email=email, password=password, signed_in=signed_in
         )
-        view = {"id": user_id, "role": Role.privacy_officer.value, "bootstrap": True}
-        _added(user_id, Role.privacy_officer.value, view, generated, json)
+        (user,) = [u for u in list_users(store) if u.id == user_id]
+        _added(user.id, user.role, user.as_dict(), generated, json)
         return
     actor = administrator(store, settings, as_email, action="propose an officer")
     if password_stdin:
