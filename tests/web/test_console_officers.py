@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import select
 
 from tests.factories import (
@@ -23,13 +25,14 @@ from tests.factories import (
     approved_officer,
     bootstrap_officers,
 )
-from tests.web.live import app_client
+from tests.web.live import CHROMIUM_ARGS, app_client, chromium_path, live_server
 from tests.web.portal_world import sign_in
 from tutela.auth import set_password_with_setup
 from tutela.auth import sign_in as auth_sign_in
 from tutela.config import Settings
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, User, UserProposal
+from tutela.web.app import create_app
 
 pytestmark = pytest.mark.clause("secure.measures")
 
@@ -189,3 +192,50 @@ def test_a_proposal_is_rejected_in_the_console(
             select(UserProposal.state).where(UserProposal.id == proposal_id)
         )
     assert state == "rejected"
+
+
+def accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page."""
+    results = Axe().run(page)
+    bad = [
+        v["id"]
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{page.url}: {bad}"
+
+
+def test_two_officers_make_a_third_in_the_browser(
+    store: Store, settings: Settings, officers: tuple[StaffUser, StaffUser]
+) -> None:
+    first, second = officers
+    with live_server(create_app(settings)) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            halves = []
+            for who in (first, second):
+                page = browser.new_page()
+                page.goto(base + "/console/users")
+                page.fill("input[name=email]", who.email)
+                page.fill("input[name=password]", STAFF_PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url(base + "/console/users")
+                if who is first:
+                    page.fill("form.stack input[name=email]", NEW)
+                    page.select_option(
+                        "form.stack select[name=role]", "privacy_officer"
+                    )
+                    page.click("form.stack button[type=submit]")
+                else:
+                    assert NEW in page.locator("#proposals").inner_text()
+                    accessible(page)
+                    page.click("#proposals button:has-text('Approve')")
+                halves.append(page.locator("#setup-half").inner_text())
+                accessible(page)
+                page.close()
+        finally:
+            browser.close()
+    set_password_with_setup(
+        store, email=NEW, halves=(halves[0], halves[1]), password="mine and mine only"
+    )
+    assert auth_sign_in(store, email=NEW, password="mine and mine only").token
