@@ -602,7 +602,9 @@ def approve_override(
 
     Both the approver and the proposer must be active privacy officers at
     the moment of approval (a proposal by someone since disabled does not
-    count), and they must be two distinct users.
+    count), and they must be two distinct users, and two people: neither
+    administered the other, and the approver is past a new officer's first
+    days (`tutela.auth.check_independent_approver`, `NotIndependent`).
     """
     approver_id = _staff(store, staff)
     moment = now or utcnow()
