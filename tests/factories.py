@@ -11,6 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutela.auth import (
+    approve_proposal,
+    bootstrap_officer,
+    propose_officer,
+    set_password_with_setup,
+)
 from tutela.auth.signin import add_user, issue_api_token
 from tutela.config import Settings
 from tutela.rights.verification import Outcome, submit_code
@@ -45,6 +51,38 @@ def add_staff(
     address = email or f"{role.replace('_', '-')}-{_next()}@staff.test"
     view = add_user(store, email=address, role=role, password=password)
     return StaffUser(view.id, view.email, view.role, password)
+
+
+def bootstrap_officers(store: Store) -> tuple[StaffUser, StaffUser]:
+    """The first two privacy officers, made by the root of trust as `tutela users add` does."""
+    made = []
+    for _ in range(2):
+        email = f"officer-{_next()}@staff.test"
+        user_id = bootstrap_officer(store, email=email, password=STAFF_PASSWORD)
+        made.append(StaffUser(user_id, email, "privacy_officer"))
+    return made[0], made[1]
+
+
+def approved_officer(
+    store: Store, proposer: StaffUser, approver: StaffUser, *, email: str | None = None
+) -> StaffUser:
+    """A privacy officer the way a running deployment gets one.
+
+    `proposer` proposes, `approver` approves, and the new officer sets their
+    password with the two halves of the setup code. They approve nothing in
+    their first days (move the `clock` past `TUTELA_OFFICER_APPROVAL_DAYS`).
+    """
+    address = email or f"officer-{_next()}@staff.test"
+    proposed = propose_officer(store, email=address, actor=proposer.actor)
+    done = approve_proposal(store, proposed.proposal.id, actor=approver.actor)
+    assert proposed.setup_half is not None and done.setup_half is not None
+    set_password_with_setup(
+        store,
+        email=address,
+        halves=(proposed.setup_half, done.setup_half),
+        password=STAFF_PASSWORD,
+    )
+    return StaffUser(done.user_id, address, "privacy_officer")
 
 
 _counter = [0]

@@ -130,6 +130,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Days a customer API bearer token stays valid after it is issued.",
     )
+    officer_approval_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days a new privacy officer (added, or raised to the role, "
+        "with a second officer's approval) must wait before approving anything "
+        "another officer proposed: an override, a new officer, a raised role.",
+    )
     cookie_secure: bool | None = Field(
         default=None,
         description="Mark the session cookie Secure. Unset: Secure when the request "

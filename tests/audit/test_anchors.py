@@ -88,13 +88,15 @@ PASSWORD = "anchors-password-for-tests-only"
 
 
 def _users(settings: Settings, n: int, witness: Path | None = None) -> None:
-    """Add `n` privacy officers: the first needs no sign-in, the others act as it."""
+    """`n` commands adding privacy officers, as a deployment does: the first needs
+    no sign-in, the second acts as it (the root of trust's two), later ones
+    are proposals (a second officer would approve them)."""
     first = {"TUTELA_STAFF": "staff0@example.com", "TUTELA_STAFF_PASSWORD": PASSWORD}
     for i in range(n):
         code, out = run(
             settings,
             "users", "add", "--email", f"staff{i}@example.com",
-            "--role", "privacy_officer", "--password-stdin",
+            "--role", "privacy_officer", *(["--password-stdin"] if i < 2 else []),
             witness=witness, env=first if i else None, input=PASSWORD + "\n",
         )  # fmt: skip
         assert code == 0, out

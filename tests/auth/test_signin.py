@@ -20,7 +20,6 @@ from tutela.auth.signin import (
     add_user,
     check_csrf,
     csrf_token,
-    disable_user,
     end_session,
     issue_api_token,
     reauthenticate,
@@ -28,6 +27,7 @@ from tutela.auth.signin import (
     resolve_session,
     sign_in,
 )
+from tutela.auth.user_admin import disable_user
 from tutela.cli.app import app as cli_app
 from tutela.collect.accounts.contacts import add_person, open_account
 from tutela.config import Settings
@@ -178,6 +178,8 @@ def test_sign_out_and_disabling_revoke_sessions_on_the_server(store: Store) -> N
     assert end_session(store, first.token) is True
     assert resolve_session(store, first.token) is None
     assert resolve_session(store, second.token) is not None
+    # Never the last officer who can sign in: a second one first.
+    add_user(store, email="po2@staff.test", role="privacy_officer", password=PASSWORD)
     disable_user(store, email="po@staff.test")
     assert resolve_session(store, second.token) is None
     with pytest.raises(AuthenticationFailed):
@@ -232,6 +234,7 @@ def test_api_tokens_name_their_user_and_expire(store: Store) -> None:
     _customer(store)
     token = issue_api_token(store, email="admin@acme.test", now=T0)
     assert resolve_api_token(store, token, now=T0 + RULES.api_token_ttl) is None
+    add_user(store, email="po2@staff.test", role="privacy_officer", password=PASSWORD)
     disable_user(store, email="po@staff.test")
     with pytest.raises(InvalidInput, match="disabled"):
         issue_api_token(store, email="po@staff.test")

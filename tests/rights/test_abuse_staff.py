@@ -30,9 +30,9 @@ from tutela.auth.signin import (
     AuthSettings,
     LockedOut,
     add_user,
-    disable_user,
 )
 from tutela.auth.staff import StaffRefused
+from tutela.auth.user_admin import disable_user
 from tutela.cli.app import app
 from tutela.config import Settings
 from tutela.policy.loader import DEFAULT_POLICY
@@ -134,6 +134,7 @@ def test_a_disabled_officer_cannot_propose_approve_or_sign_in(
     store: Store, settings: Settings, ann: OnFile
 ) -> None:
     first, second = add_staff(store), add_staff(store)
+    add_staff(store)  # never the last officer: a third stays to undo it
     case_id = high_risk_case(store, settings)
     assert propose(settings, first, case_id).exit_code == 0
     disable_user(store, email=first.email)

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from tests.factories import store_env
 from tests.rights.conftest import OnFile, Sink, message
-from tutela.auth.signin import add_user, disable_user
+from tutela.auth.signin import add_user
+from tutela.auth.user_admin import disable_user
 from tutela.cli import app
 from tutela.config import Settings
 from tutela.mail import deliver

@@ -191,6 +191,26 @@ def _console_rows() -> list[Row]:
         )
         for action in ("disable", "reset-password")
     ]
+    rows += [
+        Row(
+            "POST",
+            "/console/users/{user_id}/role",
+            _fixed("/console/users/999999/role"),
+            _page(_staff(*OFFICER), NOT_FOUND),
+            form=True,
+            fields={"role": "auditor"},
+        )
+    ]
+    rows += [
+        Row(
+            "POST",
+            f"/console/users/proposals/{{proposal_id}}/{action}",
+            _fixed(f"/console/users/proposals/999999/{action}"),
+            _page(_staff(*OFFICER), NOT_FOUND),
+            form=True,
+        )
+        for action in ("approve", "reject")
+    ]
     return rows
 
 

@@ -46,6 +46,23 @@ class CsrfRefused(Forbidden):
         )
 
 
+class SecondOfficerNeeded(Forbidden):
+    """Making someone a privacy officer alone: it is proposed, then approved by another."""
+
+
+class NotIndependent(Forbidden):
+    """The approver is not a second, independent privacy officer.
+
+    `reason` names the rule: `same_person`, `waiting` (a new officer's first
+    days) or `administered` (one of the two created, reset or gave a role to
+    the other, directly or through others, or someone did so to both).
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     """Lifetimes and limits; `from_settings` reads them from `Settings`."""
@@ -55,6 +72,8 @@ class AuthSettings:
     max_failures: int = 5
     lockout: dt.timedelta = dt.timedelta(minutes=15)
     api_token_ttl: dt.timedelta = dt.timedelta(days=90)
+    # A new privacy officer approves nothing for this long (`tutela.auth.officers`).
+    officer_approval_wait: dt.timedelta = dt.timedelta(days=7)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuthSettings:
@@ -64,6 +83,7 @@ class AuthSettings:
             max_failures=settings.login_max_failures,
             lockout=dt.timedelta(minutes=settings.login_lockout_minutes),
             api_token_ttl=dt.timedelta(days=settings.api_token_days),
+            officer_approval_wait=dt.timedelta(days=settings.officer_approval_days),
         )
 
 

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tutela.access.roles import Role
+from tutela.access.roles import CUSTOMER_ROLES, Role
 from tutela.audit import log as audit
+from tutela.auth import _events
 from tutela.auth.principal import (
     AuthSettings,
     CsrfRefused,
     Principal,
     actor_for,
 )
-from tutela.errors import InvalidInput
+from tutela.errors import Forbidden, InvalidInput
 from tutela.store import (
     Store,
     new_token,
@@ -176,6 +177,9 @@ def issue_api_token(
 
     A customer user's token opens the API (`/api/...`, their own account);
     a staff member's token signs them in to the CLI (`TUTELA_STAFF_TOKEN`).
+    Whoever holds a staff member's token acts as them, so a staff member's
+    token is issued only to that staff member (or by the root of trust, a
+    `system:` actor), never by one staff member for another.
     """
     rules = rules or AuthSettings()
     moment = now or utcnow()
@@ -187,6 +191,16 @@ def issue_api_token(
             raise InvalidInput("no user has that e-mail address", field="email")
         if user.disabled_at is not None:
             raise InvalidInput("the user is disabled", field="email")
+        issuer = _events.staff_id(actor)
+        if (
+            issuer is not None
+            and issuer != user.id
+            and Role(user.role) not in CUSTOMER_ROLES
+        ):
+            raise Forbidden(
+                f"user {user.id} is staff: whoever holds a staff token acts as that "
+                "person, so staff issue their own (`tutela users token --email YOU`)"
+            )
         row = ApiToken(
             token_hash=token_digest(token),
             user_id=user.id,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from tutela.access.roles import CUSTOMER_ROLES, Role
 from tutela.audit import log as audit
+from tutela.auth import _events
 from tutela.auth._people import account_of_person
 from tutela.auth.lockout import claim_attempt, email_digest, mark_succeeded
 from tutela.auth.passwords import (
@@ -43,6 +44,7 @@ from tutela.auth.principal import (
     CsrfRefused,
     LockedOut,
     Principal,
+    SecondOfficerNeeded,
     actor_for,
 )
 from tutela.auth.sessions import (
@@ -77,7 +79,6 @@ __all__ = [
     "authenticate",
     "check_csrf",
     "csrf_token",
-    "disable_user",
     "end_session",
     "issue_api_token",
     "list_users",
@@ -128,6 +129,10 @@ def add_user(
     Staff roles take no person; `customer_admin` and `end_user` need the
     person they are (their account is the person's). Without a password the
     user can sign in only once one is set (`set_password`).
+
+    A staff member never makes a privacy officer alone (`SecondOfficerNeeded`:
+    one proposes, another approves, `tutela.auth.proposals`); a `system:`
+    actor is the root of trust, the host's operator (`tutela.auth.officers`).
     """
     address = normalize_email(email)
     try:
@@ -137,6 +142,12 @@ def add_user(
     if kind not in SIGN_IN_ROLES:
         names = ", ".join(sorted(r.value for r in SIGN_IN_ROLES))
         raise InvalidInput(f"must be one of {names}", field="role")
+    if kind is Role.privacy_officer and _events.staff_id(actor) is not None:
+        raise SecondOfficerNeeded(
+            "a privacy officer is added by a proposal that a second, independent "
+            "privacy officer approves (`tutela users add` proposes; "
+            "`tutela users approve ID`)"
+        )
     account_id: int | None = None
     if kind in CUSTOMER_ROLES:
         if person_id is None:
@@ -159,6 +170,14 @@ def add_user(
         )
         session.add(user)
         session.flush()
+        _events.record(
+            session,
+            user_id=user.id,
+            kind="created",
+            role=user.role,
+            actor=actor,
+            at=utcnow(),
+        )
         view = _view(session, user)
     audit.record(
         store,
@@ -174,38 +193,43 @@ def add_user(
 def set_password(
     store: Store, *, email: str, password: str, actor: str = "system:cli"
 ) -> None:
-    """Set a user's password and end every session they have."""
+    """Set a user's password and end every session they have.
+
+    A staff member who sets another user's password is recorded as one who
+    may hold it (`user_admin_events`): that user is not independent of them.
+    """
     address = normalize_email(email)
     check_password_rules(password, email=address)
     hashed = hash_password(password)
     with store.session() as session:
         user = _user_by_email(session, address)
         user.password_hash = hashed
-        _revoke_sessions(session, user.id, utcnow())
+        moment = utcnow()
+        _revoke_sessions(session, user.id, moment)
         user_id = user.id
+        if _events.staff_id(actor) not in (None, user_id):
+            _events.record(
+                session, user_id=user_id, kind="password_set", actor=actor, at=moment
+            )
     audit.record(
         store, actor=actor, action="auth.password_set", details={"user_id": user_id}
     )
 
 
-def disable_user(store: Store, *, email: str, actor: str = "system:cli") -> int:
-    """Disable a user: no more sign-ins; sessions and API tokens end now."""
-    address = normalize_email(email)
-    moment = utcnow()
-    with store.session() as session:
-        user = _user_by_email(session, address)
-        user.disabled_at = user.disabled_at or moment
-        _revoke_sessions(session, user.id, moment)
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=moment)
-        )
-        user_id = user.id
-    audit.record(
-        store, actor=actor, action="auth.user_disabled", details={"user_id": user_id}
+def _disable(session: Session, user: User, moment: dt.datetime) -> None:
+    """Disable `user` in the caller's transaction: sessions and API tokens end now.
+
+    Unchecked: `tutela.auth.user_admin.disable_user` checks, under a lock
+    in the same transaction, that nobody disables themselves or the last
+    privacy officer, and audits it.
+    """
+    user.disabled_at = user.disabled_at or moment
+    _revoke_sessions(session, user.id, moment)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=moment)
     )
-    return user_id
 
 
 def list_users(store: Store) -> list[UserView]:

@@ -164,7 +164,7 @@ def active_staff(store: Store, actor: str, *, roles: Collection[Role]) -> int:
 
 
 def has_active_officer(store: Store) -> bool:
-    """Whether any privacy officer can sign in (if none, the first may be added)."""
+    """Whether any privacy officer can sign in (the bootstrap: `tutela.auth.officers`)."""
     with store.session() as session:
         found = session.scalar(
             select(User.id)

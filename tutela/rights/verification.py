@@ -53,6 +53,7 @@ from sqlalchemy.orm import Session
 
 from tutela.access import Actor
 from tutela.access.roles import Role
+from tutela.auth import check_independent_approver
 from tutela.auth.staff import active_staff
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -591,7 +592,9 @@ def approve_override(
 
     Both the approver and the proposer must be active privacy officers at
     the moment of approval (a proposal by someone since disabled does not
-    count), and they must be two distinct users.
+    count), and they must be two distinct users, and two people: neither
+    administered the other, and the approver is past a new officer's first
+    days (`tutela.auth.check_independent_approver`, `NotIndependent`).
     """
     approver_id = _staff(store, staff)
     moment = now or utcnow()
@@ -618,6 +621,10 @@ def approve_override(
             raise VerificationFailed(
                 "an override needs a second approver: the proposer cannot approve"
             )
+        # Two people, not one person with two accounts (tutela.auth.officers).
+        check_independent_approver(
+            store, proposer=proposer_id, approver=approver_id, now=moment
+        )
         chosen = json.loads(proposal.data or "{}").get("person_id")
         if chosen is not None:
             case.person_ids = json.dumps([int(chosen)])

@@ -12,7 +12,14 @@ One module per policy area; this package re-exports every model.
 """
 
 from tutela.store.models._base import Base, personal, structural
-from tutela.store.models.auth import ApiToken, LoginAttempt, User, UserSession
+from tutela.store.models.auth import (
+    ApiToken,
+    LoginAttempt,
+    User,
+    UserAdminEvent,
+    UserProposal,
+    UserSession,
+)
 from tutela.store.models.changes import PolicyVersion
 from tutela.store.models.customers import (
     Account,
@@ -102,6 +109,8 @@ __all__ = [
     "SarCaseRef",
     "UNLINKABLE_TABLES",
     "User",
+    "UserAdminEvent",
+    "UserProposal",
     "UserSession",
     "VerificationChallenge",
     "VerificationEvidence",

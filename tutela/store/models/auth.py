@@ -159,3 +159,98 @@ class LoginAttempt(Base):
     )
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), info=AUDIT_TIME)
     succeeded: Mapped[bool] = mapped_column(Boolean, info=STATUS)
+
+
+BY = structural(
+    "the staff member who did it (no one: the root of trust, the host's operator)"
+)
+USER_ADMIN_KINDS = ("created", "role_set", "password_set")
+PROPOSAL_KINDS = ("add", "raise")
+PROPOSAL_STATES = ("pending", "approved", "rejected")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UserAdminEvent(Base):
+    """Who created a user, gave them a role or set their password, and when.
+
+    The record the two-person rule reads (`tutela.auth.officers`): an
+    approver the proposer administered, directly or through others, is not
+    a second person, and an officer approves nothing before `waiting_until`.
+    """
+
+    __tablename__ = "user_admin_events"
+    __table_args__ = (
+        CheckConstraint(
+            _in("kind", USER_ADMIN_KINDS), name="ck_user_admin_events_kind"
+        ),
+    )
+
+    id: Mapped[int] = _id()
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    kind: Mapped[str] = mapped_column(String(16), info=STATUS)
+    role: Mapped[str | None] = mapped_column(
+        String(24), info=structural("the role the user holds after the event")
+    )
+    by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), index=True, info=BY
+    )
+    approved_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"),
+        info=structural("the second privacy officer who approved it, if one had to"),
+    )
+    actor: Mapped[str] = mapped_column(
+        String(64), info=structural("actor id, as in the audit log")
+    )
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_proposals.id"), info=LINK
+    )
+    waiting_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True),
+        info=structural("a new officer approves nothing before this time"),
+    )
+    at: Mapped[dt.datetime] = _created()
+
+
+class UserProposal(Base):
+    """A new privacy officer, or a role raised to one, awaiting a second officer.
+
+    The proposer's and the approver's halves of the new officer's one-time
+    setup code are kept only as SHA-256 digests; the new officer needs both
+    to choose a password, so neither officer alone can sign in as them.
+    """
+
+    __tablename__ = "user_proposals"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PROPOSAL_KINDS), name="ck_user_proposals_kind"),
+        CheckConstraint(_in("state", PROPOSAL_STATES), name="ck_user_proposals_state"),
+    )
+
+    id: Mapped[int] = _id()
+    kind: Mapped[str] = mapped_column(String(8), info=STATUS)
+    state: Mapped[str] = mapped_column(String(10), index=True, info=STATUS)
+    role: Mapped[str] = mapped_column(String(24), info=structural("the role proposed"))
+    email: Mapped[str | None] = mapped_column(
+        String(254), info=personal("business_contact", "email")
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, info=LINK
+    )
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id"), info=LINK)
+    proposed_at: Mapped[dt.datetime] = _created()
+    expires_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), info=EXPIRY
+    )
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=LINK)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=AUDIT_TIME
+    )
+    setup_first: Mapped[str | None] = mapped_column(String(64), info=DIGEST)
+    setup_second: Mapped[str | None] = mapped_column(String(64), info=DIGEST)
+    setup_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=EXPIRY
+    )
