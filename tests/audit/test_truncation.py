@@ -36,7 +36,9 @@ def parsed(out: str) -> Any:
 def cut_tail(store: Store, first: int) -> None:
     """Delete entries from `first` on, their checkpoints, and roll the head back."""
     with store.engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit_checkpoints WHERE seq >= :s"), {"s": first})
+        conn.execute(
+            text("DELETE FROM audit_checkpoints WHERE seq >= :s"), {"s": first}
+        )
         conn.execute(text("DELETE FROM audit_entries WHERE seq >= :s"), {"s": first})
         conn.execute(
             text(

@@ -2,7 +2,8 @@
 
 Clauses: secure.measures (every grant, denial, disclosure, export, deletion
 and administrative action is recorded so that tampering shows; signed
-checkpoints; an external witness), use.purposes (each read records its
+checkpoints; a witness the database cannot roll back, by default a file in
+the data directory), use.purposes (each read records its
 purpose). Roles live in `tutela.access`, sign-in in `tutela.auth`.
 """
 
@@ -24,8 +25,11 @@ from tutela.audit.signing_keys import (
     load_public_key,
     parse_fingerprint,
 )
+from tutela.audit.reanchor import Reanchored, reanchor
+from tutela.audit.sealing import sealing_every
+from tutela.audit.timeline import Timeline, read_timeline
 from tutela.audit.verify import VerifyReport, verify_chain
-from tutela.audit.witness import read_witness
+from tutela.audit.witness import WitnessFile, WitnessRecord, read_witness
 
 __all__ = [
     "AuditLog",
@@ -33,7 +37,11 @@ __all__ = [
     "AuditRecord",
     "Checkpoint",
     "GENESIS",
+    "Reanchored",
+    "Timeline",
     "VerifyReport",
+    "WitnessFile",
+    "WitnessRecord",
     "audit_log",
     "browse_entries",
     "created_keys",
@@ -43,8 +51,11 @@ __all__ = [
     "load_public_key",
     "log",
     "parse_fingerprint",
+    "read_timeline",
     "read_witness",
+    "reanchor",
     "record",
     "seal_pending",
+    "sealing_every",
     "verify_chain",
 ]

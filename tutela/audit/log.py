@@ -333,7 +333,9 @@ class AuditLog:
 
         # Read before the database (see `tutela.audit.verify`).
         records = (
-            witnesses.read_witness(witness or self.witness_file) if use_witness else None
+            witnesses.read_witness(witness or self.witness_file)
+            if use_witness
+            else None
         )
         verifier = public_key or load_verifier(self.data_dir)
         return verify_chain(

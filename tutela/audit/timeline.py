@@ -71,6 +71,7 @@ def read_timeline(witness: WitnessFile, verifier: Verifier | None) -> Timeline:
             "the witness has records but the audit public key is missing from the "
             "data directory",
         )
+    numbers = {r.n for r in witness.records if r.n is not None}
     previous: WitnessRecord | None = None  # the last numbered record
     for record in witness.records:
         assert verifier is not None
@@ -81,20 +82,30 @@ def read_timeline(witness: WitnessFile, verifier: Verifier | None) -> Timeline:
                 f"({verifier.fingerprint}): it was altered or forged",
             )
         if record.n is not None:
-            _check_order(record, previous)
+            _check_order(record, previous, numbers)
             previous = record
         if record.kind == REANCHOR:
             kept = record.kept_seq or 0
             timeline.anchors = [a for a in timeline.anchors if a.seq <= kept]
             timeline.reanchors.append(record)
-        timeline.anchors.append(Anchor(record.seq, record.hash, record.named(), record.at))
+        timeline.anchors.append(
+            Anchor(record.seq, record.hash, record.named(), record.at)
+        )
     timeline.anchors.sort(key=lambda a: a.seq)
     return timeline
 
 
-def _check_order(record: WitnessRecord, previous: WitnessRecord | None) -> None:
+def _check_order(
+    record: WitnessRecord, previous: WitnessRecord | None, numbers: set[int]
+) -> None:
     assert record.n is not None
     before = 0 if previous is None else previous.n or 0
+    if record.n > before + 1 and before + 1 in numbers:
+        raise WitnessTampered(
+            record.line,
+            f"{record.named()} comes before record {before + 1}: the witness's "
+            "records are out of order",
+        )
     if record.n > before + 1:
         missing = (
             f"record {before + 1}"

@@ -191,7 +191,9 @@ def _expected_hashes(
     checkpoints: dict[int, Checkpoint], timeline: Timeline
 ) -> dict[int, tuple[str, str]]:
     """seq -> (hash, what vouches for it) from signed checkpoints and the witness."""
-    expected = {seq: (c.hash, f"signed checkpoint {seq}") for seq, c in checkpoints.items()}
+    expected = {
+        seq: (c.hash, f"signed checkpoint {seq}") for seq, c in checkpoints.items()
+    }
     for anchor in timeline.anchors:
         known = expected.get(anchor.seq)
         if known is not None and known[0] != anchor.hash:

@@ -191,7 +191,9 @@ def witness_targets(configured: str | None, data_dir: Path) -> tuple[Path, str |
 Build = Callable[[int, int], list[WitnessRecord]]
 
 
-def append_records(path: Path, build: Build, *, default: bool = False) -> list[WitnessRecord]:
+def append_records(
+    path: Path, build: Build, *, default: bool = False
+) -> list[WitnessRecord]:
     """Append the records ``build(last_n, last_seq)`` makes, under an exclusive lock.
 
     ``last_n`` and ``last_seq`` are the number and the entry of the file's
@@ -213,7 +215,9 @@ def append_records(path: Path, build: Build, *, default: bool = False) -> list[W
         last_n, last_seq = _last_record(fd, path)
         records = build(last_n, last_seq)
         if records:
-            text = "".join(json.dumps(r.as_dict(), sort_keys=True) + "\n" for r in records)
+            text = "".join(
+                json.dumps(r.as_dict(), sort_keys=True) + "\n" for r in records
+            )
             os.write(fd, text.encode("ascii"))
             os.fsync(fd)
             if created:
@@ -302,7 +306,13 @@ def checkpoint_records(
                 sign_record(
                     signer,
                     WitnessRecord(
-                        CHECKPOINT, c.seq, c.hash, c.at, signer.key_id, fingerprint, n=last_n
+                        CHECKPOINT,
+                        c.seq,
+                        c.hash,
+                        c.at,
+                        signer.key_id,
+                        fingerprint,
+                        n=last_n,
                     ),
                 )
             )
