@@ -19,14 +19,14 @@ from tutela.audit.log import (
     record,
     seal_pending,
 )
+from tutela.audit.reanchor import Reanchored, check_reason, reanchor
+from tutela.audit.sealing import sealing_every
 from tutela.audit.signing_keys import (
     created_keys,
     load_or_create_signer,
     load_public_key,
     parse_fingerprint,
 )
-from tutela.audit.reanchor import Reanchored, reanchor
-from tutela.audit.sealing import sealing_every
 from tutela.audit.timeline import Timeline, read_timeline
 from tutela.audit.verify import VerifyReport, verify_chain
 from tutela.audit.witness import WitnessFile, WitnessRecord, read_witness
@@ -44,6 +44,7 @@ __all__ = [
     "WitnessRecord",
     "audit_log",
     "browse_entries",
+    "check_reason",
     "created_keys",
     "entry_hash",
     "forget_pending",

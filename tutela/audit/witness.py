@@ -212,13 +212,15 @@ def append_records(
         raise _unreachable(path, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        last_n, last_seq = _last_record(fd, path)
+        last_n, last_seq = _last_record(fd)
         records = build(last_n, last_seq)
         if records:
             text = "".join(
                 json.dumps(r.as_dict(), sort_keys=True) + "\n" for r in records
             )
-            os.write(fd, text.encode("ascii"))
+            data = memoryview(text.encode("ascii"))
+            while data:  # a large export may take more than one write
+                data = data[os.write(fd, data) :]
             os.fsync(fd)
             if created:
                 _sync_directory(path.parent)
@@ -244,7 +246,7 @@ def _sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _last_record(fd: int, path: Path) -> tuple[int, int]:
+def _last_record(fd: int) -> tuple[int, int]:
     """(number of the last numbered record, entry of the last record) of the file.
 
     Reads backwards from the end, a chunk at a time: one small read when the
