@@ -90,10 +90,19 @@ class Settings(BaseSettings):
 
     audit_witness: str | None = Field(
         default=None,
-        description="Where each audit checkpoint is also sent, to catch a rewrite "
-        "of the log after the fact: a file (one JSON line per checkpoint; keep it "
-        "on other storage) or an http(s):// URL that receives a JSON POST. "
-        "Unset: checkpoints stay in the database only.",
+        description="Where every audit checkpoint is also written, so that entries "
+        "cut off the end of the log (with their checkpoints) or rewritten are caught "
+        "by `tutela audit verify`: a file (one signed JSON record a line; put it on "
+        "other, append-only storage) or an http(s):// URL that receives each record "
+        "as a JSON POST (the file in the data directory is then kept too). "
+        "Unset: DATA/audit/witness.jsonl.",
+    )
+    audit_seal_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="How often `tutela serve` and `tutela worker` sign the head of "
+        "the audit log and write it to the witness while they run (when entries "
+        "were added); every command also does it when it ends.",
     )
 
     session_hours: float = Field(

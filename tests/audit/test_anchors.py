@@ -159,6 +159,11 @@ def test_a_chain_resigned_with_a_swapped_key_fails_a_pinned_verify(
     assert run(settings, "audit", "verify", "--fingerprint", fingerprint)[0] == 0
     assert run(settings, "audit", "verify", "--public-key", str(kept))[0] == 0
     _swap_key_and_resign(store)
+    # The witness in the data directory was signed with the real key...
+    code, out = run(settings, "audit", "verify")
+    assert code == 1 and "is not signed by the audit key" in out
+    # ...but whoever holds the data directory can remove it too.
+    (settings.data / "audit" / "witness.jsonl").unlink()
     assert run(settings, "audit", "verify")[0] == 0  # unpinned: fooled
     code, out = run(settings, "audit", "verify", "--fingerprint", fingerprint)
     assert code == 1 and "replaced" in out
@@ -181,8 +186,9 @@ def test_a_rewrite_after_the_checkpoints_were_deleted_is_caught_by_the_witness(
 ) -> None:
     witness = tmp_path / "witness.jsonl"
     _users(settings, 3, witness=witness)
-    witnessed = read_witness(witness)
+    witnessed = read_witness(witness).records
     assert [w.seq for w in witnessed] == sorted(w.seq for w in witnessed)
+    assert [w.n for w in witnessed] == list(range(1, len(witnessed) + 1))
     seq, _ = audit_log(store).head()
     assert witnessed[-1].seq == seq
     assert witness.stat().st_mode & 0o777 == 0o600
@@ -191,7 +197,8 @@ def test_a_rewrite_after_the_checkpoints_were_deleted_is_caught_by_the_witness(
     _sql(store, "DELETE FROM audit_checkpoints WHERE seq >= :s", s=cut)
     _sql(store, "DELETE FROM audit_entries WHERE seq >= :s", s=cut)
     _rehash_from(store, cut - 1)
-    assert run(settings, "audit", "verify")[0] == 0  # the database alone: fooled
+    # The witness is elsewhere: the data directory has none to check.
+    assert run(settings, "audit", "verify")[0] == 0
     code, out = run(settings, "audit", "verify", "--witness", str(witness), "--json")
     payload = _json(out)
     assert code == 1 and payload["audit"]["first_bad_seq"] == cut
@@ -201,7 +208,7 @@ def test_a_rewrite_after_the_checkpoints_were_deleted_is_caught_by_the_witness(
     _sql(store, "DELETE FROM audit_checkpoints")
     audit_log(store).checkpoint()
     code, out = run(settings, "audit", "verify", "--witness", str(witness))
-    assert code == 1 and "witnessed" in out
+    assert code == 1 and "differs from witness record" in out
 
 
 class _Collector(BaseHTTPRequestHandler):

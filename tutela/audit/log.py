@@ -15,11 +15,14 @@ opened inside a write (`tutela.access.access(..., within=session)`) appends
 the record of a read on the writer's own connection, so the read's record
 commits, or rolls back, with the write it served (on SQLite a second
 connection would wait on the writer's lock; on PostgreSQL the head row stays
-locked until the writer ends, which serialises appenders meanwhile). Every `checkpoint_every` entries (and on demand) the head is
-signed with Ed25519 (`tutela.audit.checkpoints`); `seal_pending` signs the
-head of every log this process appended to, which the `tutela` command does
-when it ends, so the entries of a finished command are always covered. With
-a witness (`tutela.audit.witness`), each checkpoint is also sent there.
+locked until the writer ends, which serialises appenders meanwhile). Every
+`checkpoint_every` entries (and on demand) the head is signed with Ed25519
+(`tutela.audit.checkpoints`); `seal_pending` signs the head of every log this
+process appended to, which the `tutela` command does when it ends (and
+`tutela serve` and `tutela worker` every `TUTELA_AUDIT_SEAL_SECONDS` while
+they run, `tutela.audit.sealing`), so the entries of a finished command are
+always covered. Each checkpoint, once committed, is also written to the
+witness (`tutela.audit.witness`): by default a file in the data directory.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from tutela.store.models import AuditEntry, AuditHead
 
 if TYPE_CHECKING:
     from tutela.audit.verify import VerifyReport
-    from tutela.audit.witness import WitnessedCheckpoint
+    from tutela.audit.witness import WitnessRecord
     from tutela.store import Store
 
 log = logging.getLogger(__name__)
@@ -93,7 +96,11 @@ class AuditLog:
         self.engine = engine
         self.data_dir = data_dir
         self.checkpoint_every = checkpoint_every
+        # `TUTELA_AUDIT_WITNESS` as given; the file (and URL) it resolves to.
         self.witness = witness
+        self.witness_file, self.witness_url = witnesses.witness_targets(
+            witness, data_dir
+        )
         self._signer: Signer | None = None
         self._lock = threading.Lock()
         # Per thread: connections that appended in their caller's transaction
@@ -138,7 +145,7 @@ class AuditLog:
                 conn, actor, action, purpose, subjects_text, details_text
             )[0]
             self._hold(conn)
-            _unsealed.add(self)
+            _mark_unsealed(self)
             log.debug("audit append seq=%d action=%s (in caller)", record.seq, action)
             return record
         if self._held():
@@ -153,8 +160,8 @@ class AuditLog:
             record, signed = self._append_checkpointed(
                 own, actor, action, purpose, subjects_text, details_text
             )
-        _unsealed.add(self)
-        if signed is not None and self.witness:
+        _mark_unsealed(self)
+        if signed is not None:
             try:
                 self.send_to_witness([signed])
             except witnesses.WitnessUnreachable as exc:
@@ -236,33 +243,66 @@ class AuditLog:
         )
 
     def checkpoint(self) -> Checkpoint | None:
-        """Sign the current head now (unless it is signed already) and give it
-        to the witness, if there is one; None when the log is empty.
+        """Sign the current head now (unless it is signed already) and write it
+        to the witness; None when the log is empty.
 
         Raises `tutela.audit.witness.WitnessUnreachable` when the witness
         cannot be written (the checkpoint is stored all the same).
         """
-        checkpoint = self._sign_head()
-        _unsealed.discard(self)
-        if checkpoint is not None and self.witness:
+        # Before signing: an entry appended meanwhile is left for the next seal.
+        with _unsealed_lock:
+            _unsealed.discard(self)
+        checkpoint = self.sign_head()
+        if checkpoint is not None:
             self.send_to_witness([checkpoint])
         return checkpoint
 
     def send_to_witness(
         self, checkpoints: Iterable[Checkpoint], target: str | None = None
     ) -> int:
-        """Give ``checkpoints`` to ``target`` (default: this log's witness)."""
-        where = target or self.witness
-        if not where:
-            return 0
-        return witnesses.send(where, checkpoints, self.signer.verifier().fingerprint)
+        """Write ``checkpoints`` (committed ones) to the witness; how many records.
+
+        By default to this log's witness file (a record for each checkpoint
+        past its last head), then to its URL, if one is set. With ``target``
+        (``tutela audit export-checkpoints``): to that file, or every
+        checkpoint to that URL.
+        """
+        fingerprint = self.signer.verifier().fingerprint
+        if target is not None and witnesses.is_url(target):
+            return witnesses.post_records(
+                target, (witnesses.legacy_record(c, fingerprint) for c in checkpoints)
+            )
+        build = witnesses.checkpoint_records(self.signer, fingerprint, checkpoints)
+        if target is not None:
+            return len(self._append_witness(Path(target), build))
+        return len(self.write_witness(build))
+
+    def write_witness(self, build: witnesses.Build) -> list[WitnessRecord]:
+        """Append the records ``build`` makes to this log's witness (and URL)."""
+        written = self._append_witness(self.witness_file, build)
+        self._post(written)
+        return written
+
+    def _append_witness(
+        self, path: Path, build: witnesses.Build
+    ) -> list[WitnessRecord]:
+        default = path == self.data_dir / witnesses.DEFAULT_WITNESS
+        written = witnesses.append_records(path, build, default=default)
+        if written:
+            log.info("audit.witnessed records=%d", len(written))
+        return written
+
+    def _post(self, records: list[WitnessRecord]) -> None:
+        if self.witness_url and records:
+            witnesses.post_records(self.witness_url, (r.as_dict() for r in records))
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every stored checkpoint, in order."""
         with self.engine.connect() as conn:
             return load_checkpoints(conn)
 
-    def _sign_head(self) -> Checkpoint | None:
+    def sign_head(self) -> Checkpoint | None:
+        """Sign the current head in the database only (no witness); None if empty."""
         with self.engine.begin() as conn:
             seq, digest = conn.execute(
                 update(_head)
@@ -279,23 +319,31 @@ class AuditLog:
         *,
         public_key: Verifier | None = None,
         fingerprint: str | None = None,
-        witnessed: list[WitnessedCheckpoint] | None = None,
+        witness: Path | None = None,
+        use_witness: bool = True,
     ) -> VerifyReport:
-        """Check the whole chain and every checkpoint (see `tutela.audit.verify`).
+        """Check the whole chain, every checkpoint and the witness (`tutela.audit.verify`).
 
         ``public_key`` (from outside the data directory) replaces the data
         directory's key; ``fingerprint`` pins the data directory's key;
-        ``witnessed`` are checkpoints from an external witness.
+        ``witness`` is a witness file to check instead of this log's own
+        (``use_witness=False``: none).
         """
         from tutela.audit.verify import verify_chain
 
+        # Read before the database (see `tutela.audit.verify`).
+        records = (
+            witnesses.read_witness(witness or self.witness_file)
+            if use_witness
+            else None
+        )
         verifier = public_key or load_verifier(self.data_dir)
         return verify_chain(
             self.engine,
             verifier,
             pinned=public_key is not None,
             expected_fingerprint=fingerprint,
-            witnessed=witnessed,
+            witness=records,
         )
 
     def head(self) -> tuple[int, str]:
@@ -309,32 +357,49 @@ class AuditLog:
 _logs: dict[int, tuple[Engine, AuditLog]] = {}
 _logs_lock = threading.Lock()
 # Logs appended to since their last `checkpoint` (weakly: a log nobody holds
-# any more is not kept alive for this).
+# any more is not kept alive for this). Request threads add to it while the
+# sealing thread of `tutela serve` takes from it: hence the lock.
 _unsealed: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+_unsealed_lock = threading.Lock()
 
 
-def seal_pending() -> list[tuple[AuditLog, Checkpoint | None, str | None]]:
+def _mark_unsealed(log_: AuditLog) -> None:
+    with _unsealed_lock:
+        _unsealed.add(log_)
+
+
+def seal_pending(
+    *, dispose: bool = True
+) -> list[tuple[AuditLog, Checkpoint | None, str | None]]:
     """Checkpoint (and witness) every log this process appended to since its
-    last checkpoint: (log, checkpoint, why the witness failed or None)."""
+    last checkpoint: (log, checkpoint, why the witness failed or None).
+
+    ``dispose``: close the engines' connections afterwards (the command has
+    closed its stores already); a running server's sealing keeps them.
+    """
+    with _unsealed_lock:
+        pending_logs = list(_unsealed)
     sealed: list[tuple[AuditLog, Checkpoint | None, str | None]] = []
-    for pending in list(_unsealed):
-        _unsealed.discard(pending)
+    for pending in pending_logs:
         try:
             sealed.append((pending, pending.checkpoint(), None))
         except witnesses.WitnessUnreachable as exc:
             sealed.append((pending, None, exc.message))
+            _mark_unsealed(pending)  # the next seal tries the witness again
         except Exception as exc:  # noqa: BLE001 - reported; the command's outcome stands
             log.warning("audit.seal_failed %s", type(exc).__name__)
             sealed.append((pending, None, f"not signed ({type(exc).__name__})"))
+            _mark_unsealed(pending)
         finally:
-            # The command closed its store already: close what signing reopened.
-            pending.engine.dispose()
+            if dispose:
+                pending.engine.dispose()
     return sealed
 
 
 def forget_pending() -> None:
     """Start a new command: logs appended to before it are not its to seal."""
-    _unsealed.clear()
+    with _unsealed_lock:
+        _unsealed.clear()
 
 
 def audit_log(store: Store) -> AuditLog:

@@ -11,9 +11,17 @@ Clause: secure.measures. Checks, in order of sequence number:
 - with a pinned key (``--public-key`` or ``--fingerprint``): the key is the
   pinned one (a key swapped in the data directory, and a chain re-signed with
   it, shows), and a non-empty chain has at least one checkpoint;
-- with a witness (``--witness``): every witnessed checkpoint is signed by the
-  key, its entry is still there and its hash unchanged (a rewrite or a cut
-  made after the checkpoints in the database were deleted shows).
+- the witness (by default ``audit/witness.jsonl`` in the data directory, or
+  ``--witness FILE``; `tutela.audit.timeline`): the file itself is intact
+  (numbered, in order, signed), every entry it anchors is still there with
+  its hash unchanged (a rewrite made after the checkpoints in the database
+  were deleted or re-signed shows), and the database is not behind it (the
+  newest entries cut off with their checkpoints and the head row rolled back
+  show, with the database's head and the witness's).
+
+The witness is read before the database: every head it names was committed
+before it was written, so a checkpoint made while verify runs cannot look
+like a database behind its witness.
 
 Entries after the last checkpoint are signed by nothing yet; the report
 counts them (``unsigned_tail``). Every `tutela` command ends with a
@@ -28,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -36,7 +44,14 @@ from sqlalchemy import Connection, Engine, select
 from tutela.audit._encoding import ENTRY_FORMAT, GENESIS
 from tutela.audit.checkpoints import Checkpoint, load_checkpoints
 from tutela.audit.signing_keys import Verifier
-from tutela.audit.witness import WitnessedCheckpoint
+from tutela.audit.timeline import (
+    Anchor,
+    Timeline,
+    WitnessTampered,
+    read_timeline,
+    reanchor_history,
+)
+from tutela.audit.witness import WitnessFile
 from tutela.store.models import AuditHead
 
 _ENTRIES_SQL = (
@@ -59,6 +74,10 @@ class VerifyReport:
     pinned: bool = False
     witnessed: int = 0
     unsigned_tail: int = 0
+    witness: str | None = None
+    witness_head_seq: int | None = None
+    witness_line: int | None = None
+    reanchors: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,33 +96,37 @@ def verify_chain(
     *,
     pinned: bool = False,
     expected_fingerprint: str | None = None,
-    witnessed: list[WitnessedCheckpoint] | None = None,
+    witness: WitnessFile | None = None,
 ) -> VerifyReport:
     """Check every entry and checkpoint; stop at the first problem.
 
     ``pinned``: ``verifier`` was given from outside the data directory.
     ``expected_fingerprint``: the key must have this fingerprint.
-    ``witnessed``: checkpoints kept by an external witness, checked too.
+    ``witness``: the records of the witness, read before this is called.
     """
     started = time.perf_counter()
+    report = VerifyReport(
+        ok=True,
+        entries=0,
+        checkpoints=0,
+        head_seq=0,
+        fingerprint=None if verifier is None else verifier.fingerprint,
+        pinned=pinned or expected_fingerprint is not None,
+        witnessed=0 if witness is None else len(witness.records),
+        witness=None if witness is None else str(witness.path),
+    )
     with engine.connect() as conn:
         checkpoints = {c.seq: c for c in load_checkpoints(conn)}
         head_seq, head_hash = conn.execute(
             select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
         ).one()
-        report = VerifyReport(
-            ok=True,
-            entries=0,
-            checkpoints=len(checkpoints),
-            head_seq=int(head_seq),
-            fingerprint=None if verifier is None else verifier.fingerprint,
-            pinned=pinned or expected_fingerprint is not None,
-            witnessed=len(witnessed or []),
-        )
+        report.checkpoints = len(checkpoints)
+        report.head_seq = int(head_seq)
         try:
             _check_key(verifier, expected_fingerprint)
+            timeline = _timeline(witness, verifier, report)
             _check_signatures(checkpoints, verifier)
-            expected = _expected_hashes(checkpoints, witnessed or [], verifier)
+            expected = _expected_hashes(checkpoints, timeline)
             if report.pinned and int(head_seq) and not checkpoints:
                 raise _Bad(
                     1,
@@ -111,14 +134,44 @@ def verify_chain(
                     "it to the pinned key (checkpoints were deleted?)",
                 )
             last_seq, last_hash = _walk(_batches(conn), expected, report)
+            _check_witness_head(last_seq, timeline.head)
             _check_end(last_seq, last_hash, int(head_seq), head_hash, expected)
             report.unsigned_tail = last_seq - max(checkpoints, default=0)
         except _Bad as bad:
             report.ok = False
             report.first_bad_seq = bad.seq
             report.problem = bad.problem
+        except WitnessTampered as tampered:
+            report.ok = False
+            report.witness_line = tampered.line
+            report.problem = tampered.problem
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _timeline(
+    witness: WitnessFile | None, verifier: Verifier | None, report: VerifyReport
+) -> Timeline:
+    if witness is None:
+        return Timeline()
+    timeline = read_timeline(witness, verifier)
+    head = timeline.head
+    report.witness_head_seq = None if head is None else head.seq
+    report.reanchors = reanchor_history(timeline)
+    return timeline
+
+
+def _check_witness_head(last_seq: int, head: Anchor | None) -> None:
+    """The database must not be behind its witness."""
+    if head is None or head.seq <= last_seq:
+        return
+    raise _Bad(
+        last_seq + 1,
+        f"the database's head is entry {last_seq}, the witness's is entry "
+        f"{head.seq} ({head.source}, {head.at}): entries {last_seq + 1} to "
+        f"{head.seq} were cut off the end of the log (if an older backup was "
+        "restored, re-anchor the witness with `tutela audit reanchor`)",
+    )
 
 
 def _check_key(verifier: Verifier | None, expected_fingerprint: str | None) -> None:
@@ -135,27 +188,22 @@ def _check_key(verifier: Verifier | None, expected_fingerprint: str | None) -> N
 
 
 def _expected_hashes(
-    checkpoints: dict[int, Checkpoint],
-    witnessed: list[WitnessedCheckpoint],
-    verifier: Verifier | None,
+    checkpoints: dict[int, Checkpoint], timeline: Timeline
 ) -> dict[int, tuple[str, str]]:
-    """seq -> (hash, what vouches for it) from signed and witnessed checkpoints."""
-    expected = {seq: (c.hash, "signed checkpoint") for seq, c in checkpoints.items()}
-    for seen in sorted(witnessed, key=lambda w: w.seq):
-        if verifier is None or not seen.checkpoint().valid_under(verifier):
+    """seq -> (hash, what vouches for it) from signed checkpoints and the witness."""
+    expected = {
+        seq: (c.hash, f"signed checkpoint {seq}") for seq, c in checkpoints.items()
+    }
+    for anchor in timeline.anchors:
+        known = expected.get(anchor.seq)
+        if known is not None and known[0] != anchor.hash:
             raise _Bad(
-                seen.seq,
-                f"witnessed checkpoint {seen.seq} is not signed by the audit key "
-                f"(it names {seen.fingerprint})",
+                anchor.seq,
+                f"{known[1]} differs from {anchor.source} at entry {anchor.seq}: the "
+                "chain was rewritten and signed again",
             )
-        known = expected.get(seen.seq)
-        if known is not None and known[0] != seen.hash:
-            raise _Bad(
-                seen.seq,
-                f"checkpoint {seen.seq} in the database differs from the witnessed "
-                "one: the chain was rewritten and signed again",
-            )
-        expected[seen.seq] = (seen.hash, "witnessed checkpoint")
+        label = anchor.source if known is None else f"{known[1]} and {anchor.source}"
+        expected[anchor.seq] = (anchor.hash, label)
     return expected
 
 
@@ -210,7 +258,7 @@ def _walk(
             if seq in checkpoints and checkpoints[seq][0] != h:
                 raise _Bad(
                     seq,
-                    f"entry {seq} differs from {checkpoints[seq][1]} {seq}: "
+                    f"entry {seq} differs from {checkpoints[seq][1]}: "
                     "the chain was rebuilt at or before it",
                 )
             prev = h
@@ -231,7 +279,7 @@ def _check_end(
     if beyond:
         raise _Bad(
             last_seq + 1,
-            f"{checkpoints[min(beyond)][1]} {min(beyond)} covers entries that are "
+            f"{checkpoints[min(beyond)][1]} covers entries that are "
             f"gone (the chain ends at {last_seq})",
         )
     if head_seq != last_seq or head_hash != last_hash:

@@ -33,6 +33,7 @@ def serve_command(
     """Serve the staff console, public pages and API (default http://127.0.0.1:8000)."""
     import uvicorn
 
+    from tutela.audit.sealing import sealing_every
     from tutela.store import open_store
     from tutela.web.app import create_app
     from tutela.web.server import server_config
@@ -45,7 +46,9 @@ def serve_command(
     config = server_config(
         create_app(settings), settings, host=bind_host, port=bind_port
     )
-    uvicorn.Server(config).run()
+    # What requests append is signed and witnessed while the server runs.
+    with sealing_every(settings.audit_seal_seconds):
+        uvicorn.Server(config).run()
 
 
 def demo_command(

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from tutela.audit.sealing import sealing_every
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.mail import run_worker
 from tutela.store import open_store
@@ -45,7 +46,8 @@ def worker_command(
 
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        with open_store(settings) as store:
+        # What delivery appends is signed and witnessed while the worker runs.
+        with open_store(settings) as store, sealing_every(settings.audit_seal_seconds):
             try:
                 report = run_worker(store, settings, stop=stop, once=once, batch=batch)
             except KeyboardInterrupt:
