@@ -33,3 +33,24 @@ def test_every_purpose_and_category_is_documented() -> None:
 def test_readme_gives_the_two_setup_commands() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_every_test_the_security_table_names_exists() -> None:
+    """docs/security.md names a file and a test for each attack: both must exist."""
+    import re
+
+    text = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    named = 0
+    for cell in re.findall(r"\| (tests/[^|]+) \|$", text, flags=re.M):
+        current: str | None = None
+        for part in (p.strip() for p in cell.split(",")):
+            path, _, test = part.partition("::")
+            if path.startswith("tests/"):
+                current = path.split(" ")[0]
+            elif current is None:
+                raise AssertionError(f"no file for {part!r}")
+            source = (REPO / current).read_text(encoding="utf-8")
+            if test:
+                assert f"def {test}(" in source, f"{current}::{test}"
+                named += 1
+    assert named >= 50
