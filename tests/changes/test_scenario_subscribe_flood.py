@@ -25,8 +25,7 @@ def test_the_subscribe_form_mails_one_address_at_most_three_times_an_hour(
 ) -> None:
     with app_client(mail_settings) as client:
         answers = [
-            client.post("/policy/subscribe", data={"email": VICTIM})
-            for _ in range(10)
+            client.post("/policy/subscribe", data={"email": VICTIM}) for _ in range(10)
         ]
     assert [a.status_code for a in answers] == [202] * 3 + [429] * 7
     assert all(int(a.headers["retry-after"]) > 0 for a in answers[3:])
