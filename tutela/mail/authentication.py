@@ -34,6 +34,8 @@ serves SPF.
 from __future__ import annotations
 
 import copy
+import functools
+import importlib.resources
 import logging
 import re
 from collections.abc import Callable, Collection
@@ -45,6 +47,7 @@ import authres.dmarc
 import dkim
 import spf
 from authheaders.dmarc_lookup import DMARCException
+from publicsuffix2 import PublicSuffixList
 
 from tutela.config import Settings
 from tutela.mail.parsing import authserv_id
@@ -195,6 +198,25 @@ def _ascii_domain(address: str | None) -> str | None:
         return None
 
 
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    """The public suffix list authheaders ships (the one it aligns domains by)."""
+    ref = importlib.resources.files("authheaders") / "public_suffix_list.txt"
+    with importlib.resources.as_file(ref) as path, path.open(encoding="utf-8") as f:
+        return PublicSuffixList(f)
+
+
+def _listed(domain: str) -> bool:
+    """Whether the domain's top-level domain is on the public suffix list.
+
+    authheaders takes the organisational domain of `bank.newtld`, under a
+    TLD its list does not know, to be `newtld` itself, so any two domains
+    there would align: a signature of `evil.newtld` would pass DMARC for
+    `bank.newtld`. Such a From domain gets no DMARC pass.
+    """
+    return _suffixes().get_public_suffix(domain, strict=True) is not None
+
+
 def _dmarc(
     from_address: str | None,
     spf_result: Any,
@@ -205,6 +227,11 @@ def _dmarc(
     domain = _ascii_domain(from_address)
     if domain is None:
         return authres.dmarc.DMARCAuthenticationResult(result="none")
+    if not _listed(domain):
+        log.info("mail.auth.dmarc_unlisted_tld")
+        return authres.dmarc.DMARCAuthenticationResult(
+            result="permerror", header_from=domain
+        )
     passing = [r for r in dkim_results if r.result == "pass"] or [None]
     # authheaders aligns SPF by the MAIL FROM's domain (and rewrites it).
     spf_identity = spf_result if getattr(spf_result, "smtp_mailfrom", None) else None
