@@ -16,6 +16,7 @@ import smtplib
 import pytest
 from sqlalchemy import select
 
+from tests.mail.senders import Zone, answering
 from tests.rights.conftest import free_port
 from tests.rights.mails import mail
 from tutela.changes import subscribe
@@ -35,9 +36,17 @@ def forged(domain: str) -> str:
     )
 
 
-def send(settings: Settings, store: Store, messages: list[tuple[str, bytes]]) -> None:
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Zone:
+    """No DNS records at all: no domain here publishes SPF, DKIM or DMARC."""
+    return answering(monkeypatch)
+
+
+def send(
+    settings: Settings, store: Store, messages: list[tuple[str, bytes]], zone: Zone
+) -> None:
     port = free_port()
-    server = controller(store, settings, port=port)
+    server = controller(store, settings, port=port, txt=zone.lookup)
     server.start()
     try:
         with smtplib.SMTP("127.0.0.1", port) as client:
@@ -61,7 +70,7 @@ def in_force(store: Store) -> list[str]:
 
 @pytest.mark.clause("changes.subscribe")
 def test_a_sender_written_pass_subscribes_no_third_party(
-    store: Store, settings: Settings
+    store: Store, settings: Settings, zone: Zone
 ) -> None:
     edge = settings.model_copy(update={"trusted_authserv_id": None})
     send(
@@ -79,6 +88,7 @@ def test_a_sender_written_pass_subscribes_no_third_party(
             )
             for n, victim in enumerate(VICTIMS)
         ],
+        zone,
     )
     assert in_force(store) == []  # nobody gets notices they did not ask for
     with store.session() as session:
@@ -91,7 +101,7 @@ def test_a_sender_written_pass_subscribes_no_third_party(
 
 @pytest.mark.clause("changes.subscribe")
 def test_a_sender_written_pass_unsubscribes_nobody(
-    store: Store, settings: Settings
+    store: Store, settings: Settings, zone: Zone
 ) -> None:
     victim = VICTIMS[0]
     with store.session() as session:
@@ -111,6 +121,7 @@ def test_a_sender_written_pass_unsubscribes_nobody(
                 ),
             )
         ],
+        zone,
     )
     assert in_force(store) == [victim]  # the subscription stands
     with store.session() as session:
