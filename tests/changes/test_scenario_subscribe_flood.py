@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.changes.test_subscriptions_optin import Sink
+from tests.rights.conftest import Sink
 from tests.web.live import app_client
 from tutela.config import Settings
 from tutela.mail import deliver

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.mail.senders import Signer, Zone, answering, dmarc, message
 from tests.rights.conftest import free_port
 from tutela.access import Actor
+from tutela.access.roles import Role
 from tutela.config import Settings
 from tutela.mail import LISTENER_AUTHSERV_ID
 from tutela.rights.inbox import list_inbox, route_message
@@ -23,7 +24,7 @@ from tutela.rights.smtp_listener import controller
 from tutela.store.db import Store
 from tutela.store.models import OutboxMessage, PolicySubscription, RightsMessage
 
-STAFF = Actor(id="staff:7", role="privacy_officer")
+STAFF = Actor("staff:7", Role.privacy_officer)
 UPDATES = "Request for Privacy Policy Updates"
 
 
