@@ -134,6 +134,29 @@ class Settings(BaseSettings):
         description="Access requests one client address may make through the web "
         "form and POST /api/sar in any hour (per server process); more get 429.",
     )
+    trusted_authserv_id: str | None = Field(
+        default=None,
+        description="authserv-id of the receiving mail server (MTA) in front of "
+        "Tutela whose Authentication-Results headers are trusted, e.g. "
+        "mx.jive.com; only the topmost header with that id counts. That MTA must "
+        "remove such headers arriving from outside, and `tutela sar smtp` must be "
+        "reachable only through it. Unset: no such header is trusted; `tutela sar "
+        "smtp` removes them all on arrival and checks SPF, DKIM and DMARC itself.",
+    )
+    mail_per_address_per_hour: int = Field(
+        default=3,
+        ge=1,
+        description="Requests that make Tutela mail one address someone typed in "
+        "(subscription confirmations, access, erasure and correction requests and "
+        "their codes, acknowledgements, unsubscribe links) allowed per address in "
+        "each clock hour, counted in the database across every process; more get "
+        "429 with Retry-After on the web and no mail.",
+    )
+    mail_per_address_per_day: int = Field(
+        default=10,
+        ge=1,
+        description="The same, per address in each UTC day.",
+    )
     api_token_days: int = Field(
         default=90,
         ge=1,

@@ -65,6 +65,12 @@ def sink() -> Iterator[Sink]:
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The sample mail was received by our MTA, mx.jive.example: its results count."""
+    return settings.model_copy(update={"trusted_authserv_id": "mx.jive.example"})
+
+
+@pytest.fixture
 def mail_settings(settings: Settings, sink: Sink) -> Settings:
     return settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": sink.port}

@@ -19,7 +19,7 @@ def mail(
     body: str = "Please send me my data.",
 ) -> bytes:
     msg = EmailMessage()
-    for header in auth if auth is not None else [PASS_AUTH]:
+    for header in auth if auth is not None else [pass_auth(sender)]:
         msg["Authentication-Results"] = header
     msg["From"] = sender
     msg["To"] = "legal@jive.com"
@@ -29,10 +29,16 @@ def mail(
     return bytes(msg)
 
 
-PASS_AUTH = (
-    "mx.jive.example; dkim=pass header.d=example.com; "
-    "spf=pass smtp.mailfrom=example.com; dmarc=pass header.from=example.com"
-)
+def pass_auth(sender: str) -> str:
+    """What our MTA (mx.jive.example) writes for mail that passed, from `sender`."""
+    domain = sender.rpartition("@")[2]
+    return (
+        f"mx.jive.example; dkim=pass header.d={domain}; "
+        f"spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}"
+    )
+
+
+PASS_AUTH = pass_auth("ann@example.com")
 
 
 def outbox(store: Store) -> list[tuple[str, str]]:

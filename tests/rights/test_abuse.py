@@ -134,6 +134,7 @@ def _counts(store: Store) -> dict[str, int]:
         "audit_entries",
         "audit_head",
         "audit_checkpoints",
+        "mail_limits",
     }
     with store.session() as session:
         return {

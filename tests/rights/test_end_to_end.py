@@ -49,6 +49,7 @@ PAST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 # export and its sealed zip. Everything else must be untouched.
 WORKFLOW = {
     "audit_entries",
+    "mail_limits",
     "audit_head",
     "audit_checkpoints",
     "outbox",

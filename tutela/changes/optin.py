@@ -9,7 +9,14 @@ and only to them).
   the token's SHA-256 digest and its expiry (48 hours) are kept. Nobody gets
   a notice until the link is used (`confirm_subscription`), so a stranger
   cannot sign someone else up. The answer is the same whether the address
-  was unknown, pending or subscribed already.
+  was unknown, pending or subscribed already. A request by mail whose
+  sender is not authenticated (no trusted DMARC pass,
+  `tutela.mail.authentication`) is answered the same way: the From address
+  is only a claim, so its owner confirms.
+- Every request counts against the address it names
+  (`tutela.mail.limits`: by default 3 an hour, 10 a day, in the database
+  so every process shares the count), before anything is looked up: over
+  the limit, `AddressLimited` (429) and no mail, whatever the address.
 - Every subscription has a random unsubscribe token, sealed in the row and
   found by its digest; every notice carries it as a one-click link
   (RFC 8058, `tutela.mail.unsubscribe`). `unsubscribe_by_token` ends the
@@ -17,7 +24,7 @@ and only to them).
 - A mail asking to unsubscribe whose sender is not authenticated (DMARC did
   not pass) ends nothing: `mail_unsubscribe_link` mails the one-click link to
   the subscribed address instead, so a forged sender cannot unsubscribe
-  somebody else.
+  somebody else (at most once a day, and within the address's limit).
 """
 
 from __future__ import annotations
@@ -29,7 +36,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tutela.errors import Forbidden, NotFound
-from tutela.mail import enqueue, unsubscribe_token
+from tutela.mail import (
+    AddressLimits,
+    check_request,
+    count_request,
+    enqueue,
+    unsubscribe_token,
+)
 from tutela.store import new_token, normalize_email, token_digest, utc_aware, utcnow
 from tutela.store.models import OutboxMessage, PolicySubscription
 
@@ -47,6 +60,7 @@ UNSUBSCRIBE_LINK_KIND = "unsub_link"
 CONFIRM_FOR = dt.timedelta(hours=48)
 LINK_MAIL_INTERVAL = dt.timedelta(days=1)
 CONFIRM_PATH = "/subscribe/confirm/"
+DEFAULT_LIMITS = AddressLimits()
 
 
 def find_subscription(session: Session, address: str) -> PolicySubscription | None:
@@ -67,14 +81,18 @@ def request_subscription(
     sender: str,
     org: str,
     now: dt.datetime | None = None,
+    limits: AddressLimits = DEFAULT_LIMITS,
 ) -> None:
     """Store a pending subscription for `address` and mail its confirmation link.
 
     `link` is the absolute address of `CONFIRM_PATH` (without the token). An
-    address already subscribed gets no mail: the subscription stands.
+    address already subscribed gets no mail: the subscription stands. The
+    request counts against the address first (`AddressLimited` when over
+    `limits`, for a known address as for any other).
     """
     normal = normalize_email(address)
     moment = now or utcnow()
+    check_request(session, normal, limits=limits, now=moment)
     row = find_subscription(session, normal)
     if row is not None and row.confirmed_at is not None:
         log.info("subscription.request_for_confirmed subscription_id=%d", row.id)
@@ -156,12 +174,14 @@ def mail_unsubscribe_link(
     sender: str,
     org: str,
     now: dt.datetime | None = None,
+    limits: AddressLimits = DEFAULT_LIMITS,
 ) -> bool:
     """Mail the one-click unsubscribe link to `address`, if it is subscribed.
 
     For an unsubscribe request whose sender is not authenticated: only the
     real owner of the address, who receives this mail, can use the link. At
-    most one such mail a day per address, however many requests come.
+    most one such mail a day per address, however many requests come, and
+    none once the address is over `limits`.
     """
     row = find_subscription(session, address)
     if row is None:
@@ -177,6 +197,8 @@ def mail_unsubscribe_link(
         .limit(1)
     )
     if already is not None:  # forged requests cannot flood the owner
+        return True
+    if count_request(session, row.address, limits=limits, now=moment) is not None:
         return True
     token = unsubscribe_token(row)
     session.flush()

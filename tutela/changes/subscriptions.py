@@ -4,15 +4,17 @@ Clause: changes.subscribe ("A person may request email notification of
 privacy policy updates by sending an email to legal@jive.com under the
 heading 'Request for Privacy Policy Updates'"). One row per address
 (case-insensitive); a repeat request changes nothing but may mark the
-address verified. An address is `verified` when the receiving server's
-DMARC result for the message was `pass`. A request by mail is the policy's
-own way and is in force at once (`confirmed_at`); one from the web or the
-API waits for its confirmation link (`tutela.changes.optin`).
+address verified. `subscribe` is for a request by mail whose sender is
+authenticated (a trusted DMARC pass for the From domain,
+`tutela.mail.authentication`): it is `verified` and in force at once
+(`confirmed_at`). Any other request (the web, the API, unauthenticated
+mail) waits for its confirmation link (`tutela.changes.optin`): a From
+address is only a claim until then.
 
 `unsubscribe` ends a subscription: the row is deleted (nothing about the
-address is kept once it no longer wants mail). Mail intake calls it for an
-"Unsubscribe" message whose DMARC passed; staff call it through
-`tutela inbox route ID --to unsubscribe` for one that did not.
+address is kept once it no longer wants mail). Mail intake and staff
+(`tutela inbox route ID --to unsubscribe`) call it for an "Unsubscribe"
+message whose DMARC passed; for any other, the owner gets the link.
 """
 
 from __future__ import annotations

@@ -19,11 +19,18 @@ and other control characters go. An address with a replaced byte, a
 control character or white space is no address (the message is kept
 without a sender).
 
-Authentication-Results (RFC 8601, parsed with `authres`): only the topmost
-header counts, the one our receiving server adds (configure the MTA to
-strip such headers arriving from outside, RFC 8601 §5). In it, any `fail`
-(or SPF `softfail`) of DMARC, DKIM or SPF wins over a `pass` of the same
-method. A topmost header that does not parse yields every `fail` it
+Authentication-Results (RFC 8601, parsed with `authres`): a sender can
+write such a header, so only one added by a server we trust counts: the
+topmost header whose authserv-id is in `trusted` (the receiving MTA's,
+`Settings.trusted_authserv_id`, or `tutela sar smtp`'s own; see
+`tutela.mail.authentication`). Headers from anyone else, above or below
+it, are ignored; with no trusted header the message is unauthenticated
+(nothing failed, nothing passed). In the trusted header, any `fail` (or SPF
+`softfail`) of DMARC, DKIM or SPF wins over a `pass` of the same method,
+and a DMARC `pass` counts only for the domain of the From address read
+here (its `header.from`): a result about another domain (a second From
+header, an address two parsers read differently) proves nothing about
+this sender. A trusted header that does not parse yields every `fail` it
 visibly contains and never a `pass`.
 """
 
@@ -33,7 +40,7 @@ import email.errors
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -54,6 +61,7 @@ MAX_BODY_LINES: Final = 5
 
 _MSGID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,900}>")
 _LOOSE_FAIL = re.compile(r"\b(dmarc|dkim|spf)\s*=\s*(fail|softfail)\b", re.IGNORECASE)
+_LOOSE_ID = re.compile(r"^\s*(?:\([^()]*\)\s*)*([^\s;()]+)")
 _FAILED = frozenset({"fail", "softfail"})
 _METHODS = frozenset({"dmarc", "dkim", "spf"})
 _CONTAINER = re.compile(
@@ -251,19 +259,64 @@ def _sender(msg: EmailMessage) -> str | None:
     return None
 
 
-def auth_results(headers: Iterable[str]) -> tuple[list[str], bool]:
-    """(failed methods, dmarc passed) from the topmost Authentication-Results."""
+def authserv_id(value: str) -> str | None:
+    """The authserv-id an Authentication-Results value names (lower case)."""
+    try:
+        parsed = authres.AuthenticationResultsHeader.parse_value(value)
+        return str(parsed.authserv_id).strip().lower() or None
+    except (authres.core.AuthResError, *PARSE_ERRORS):
+        found = _LOOSE_ID.match(value)
+        return found.group(1).lower() if found else None
+
+
+def _domain(value: str) -> str:
+    """A domain as compared: lower case, A-labels (IDNA) where it converts."""
+    value = value.strip().strip(".").lower()
+    try:
+        return value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return value
+
+
+def _about(result: object, domain: str | None) -> bool:
+    """Whether a DMARC result names `domain` as its header.from."""
+    if domain is None:
+        return False
+    for prop in getattr(result, "properties", []) or []:
+        if str(prop.type).lower() == "header" and str(prop.name).lower() == "from":
+            return _domain(str(prop.value).rpartition("@")[2]) == _domain(domain)
+    return False
+
+
+def auth_results(
+    headers: Iterable[str],
+    *,
+    trusted: Collection[str] = (),
+    sender: str | None = None,
+) -> tuple[list[str], bool]:
+    """(failed methods, dmarc passed for `sender`) from the topmost trusted header."""
+    wanted = {t.strip().lower() for t in trusted}
+    domain = sender.rpartition("@")[2] if sender and "@" in sender else None
     for header in headers:
         try:
             parsed = authres.AuthenticationResultsHeader.parse_value(header)
+            server = str(parsed.authserv_id).strip().lower()
             results = [
-                (str(r.method).lower(), str(r.result).lower()) for r in parsed.results
+                (str(r.method).lower(), str(r.result).lower(), r)
+                for r in parsed.results
             ]
         except (authres.core.AuthResError, *PARSE_ERRORS):
+            if authserv_id(header) not in wanted:
+                continue  # somebody else's header, however broken
             loose = {m.lower() for m, _ in _LOOSE_FAIL.findall(header)}
             return sorted(loose), False
-        failures = sorted({m for m, r in results if m in _METHODS and r in _FAILED})
-        dmarc_pass = any(m == "dmarc" and r == "pass" for m, r in results)
+        if server not in wanted:
+            continue
+        failures = sorted({m for m, r, _ in results if m in _METHODS and r in _FAILED})
+        dmarc_pass = any(
+            m == "dmarc" and r == "pass" and _about(found, domain)
+            for m, r, found in results
+        )
         return failures, dmarc_pass and not failures
     return [], False
 
@@ -281,11 +334,17 @@ def _auto_submitted(msg: EmailMessage) -> bool:
     )
 
 
-def parse(raw: bytes, *, where: str = "<message>") -> Parsed:
-    """Parse one RFC 5322 message; `MalformedMessage` says why one cannot be."""
+def parse(
+    raw: bytes, *, where: str = "<message>", trusted: Collection[str] = ()
+) -> Parsed:
+    """Parse one RFC 5322 message; `MalformedMessage` says why one cannot be.
+
+    `trusted`: the authserv-ids whose Authentication-Results count (none by
+    default: the message is then unauthenticated).
+    """
     check_structure(raw, where)
     try:
-        return _parse(raw)
+        return _parse(raw, trusted)
     except RecursionError:
         raise MalformedMessage(
             "MIME structure nested too deep to parse", file=where, field="Content-Type"
@@ -296,7 +355,7 @@ def parse(raw: bytes, *, where: str = "<message>") -> Parsed:
         ) from None
 
 
-def _parse(raw: bytes) -> Parsed:
+def _parse(raw: bytes, trusted: Collection[str]) -> Parsed:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(msg, EmailMessage)
     found = _MSGID.search(_header(msg, "Message-ID") or "")
@@ -308,13 +367,19 @@ def _parse(raw: bytes) -> Parsed:
     refs: list[str] = []
     for name in ("In-Reply-To", "References"):
         refs += _MSGID.findall(_header(msg, name) or "")
+    sender = _sender(msg)
     failures, dmarc_pass = auth_results(
-        text_of(h) for h in _raw_headers(msg, "Authentication-Results", truncate=True)
+        (
+            text_of(h)
+            for h in _raw_headers(msg, "Authentication-Results", truncate=True)
+        ),
+        trusted=trusted,
+        sender=sender,
     )
     subject = _header(msg, "Subject")
     return Parsed(
         message_id=message_id,
-        sender=_sender(msg),
+        sender=sender,
         subject=subject[:998] if subject else None,
         refs=list(dict.fromkeys(refs))[:50],
         auth_failures=failures,

@@ -15,10 +15,16 @@ reason they were refused). Staff read it through the purpose gate
 audited, and act on a message with `route_message`:
 
 - `access`: open an access request whose deadline counts from when the
-  mail arrived; acknowledged with its reference, then verified as usual;
-- `subscription`: subscribe the sender to policy updates (verified when the
-  receiving server's DMARC passed);
-- `unsubscribe`: end the sender's subscription;
+  mail arrived; acknowledged with its reference (within the address's
+  mail limit, `tutela.mail.limits`), then verified as usual;
+- `subscription`: subscribe the sender to policy updates when a trusted
+  DMARC result passed for the From domain (`tutela.mail.authentication`);
+  otherwise the From is only a claim, and a confirmation link goes to it
+  (`tutela.changes.optin.request_subscription`): staff cannot tell a forged
+  From either;
+- `unsubscribe`: end the sender's subscription when DMARC passed the same
+  way; otherwise the one-click link goes to the subscribed address, whose
+  owner alone can use it;
 - `general`: nothing more to do (the message is marked handled).
 
 Each action is audited (`inbox.routed`) with the staff member's id.
@@ -36,9 +42,15 @@ from sqlalchemy.orm import Session
 
 from tutela.access import Actor, access
 from tutela.audit import record
+from tutela.changes import (
+    CONFIRM_PATH,
+    mail_unsubscribe_link,
+    request_subscription,
+)
 from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import Conflict, InvalidInput, NotFound
+from tutela.mail import UNSUBSCRIBE_PATH, AddressLimits, count_request, trusted_ids
 from tutela.mail.outbox import enqueue
 from tutela.mail.parsing import MalformedMessage, body_text, parse
 from tutela.rights.cases import new_case
@@ -175,6 +187,8 @@ class RouteOutcome:
     case_ref: str | None = None
     subscribed: bool = False
     ended: int = 0
+    # The sender was not authenticated: a link went to the address instead.
+    link_mailed: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -203,6 +217,7 @@ def route_message(
             )
         if to != "general" and not seen.sender_address:
             raise Conflict(f"message {message_id} has no usable sender address")
+    org = store.policy().short_name
     with store.session() as session:
         row = _general_row(
             list(
@@ -214,7 +229,7 @@ def route_message(
             ),
             message_id,
         )
-        outcome = _apply(session, row, to, actor, settings, moment)
+        outcome = _apply(session, row, to, actor, settings, moment, org)
     record(
         store,
         actor=actor.id,
@@ -234,21 +249,49 @@ def _apply(
     actor: Actor,
     settings: Settings,
     moment: dt.datetime,
+    org: str,
 ) -> RouteOutcome:
     address = row.sender_address or ""
     row.handled_at, row.handled_by = moment, actor.id
     if to == "general":
         return RouteOutcome(row.id, to)
-    if to == "unsubscribe":
-        return RouteOutcome(row.id, to, ended=unsubscribe(session, address=address))
-    if to == "subscription":
+    limits = AddressLimits.of(settings)
+    authenticated = False
+    if to in ("unsubscribe", "subscription"):
         try:
-            verified = parse(base64.b64decode(row.raw)).dmarc_pass
+            trusted = trusted_ids(settings, row.channel)
+            authenticated = parse(base64.b64decode(row.raw), trusted=trusted).dmarc_pass
         except MalformedMessage:
-            verified = False
+            authenticated = False
+    if to == "unsubscribe" and authenticated:
+        return RouteOutcome(row.id, to, ended=unsubscribe(session, address=address))
+    if to == "unsubscribe":
+        mail_unsubscribe_link(
+            session,
+            address=address,
+            link=settings.public_link(UNSUBSCRIBE_PATH),
+            sender=settings.mail_from,
+            org=org,
+            now=moment,
+            limits=limits,
+        )
+        return RouteOutcome(row.id, to, link_mailed=True)
+    if to == "subscription":
         row.route = "policy_updates"
-        subscribe(session, address=address, verified=verified, message_row_id=row.id)
-        return RouteOutcome(row.id, to, subscribed=True)
+        if authenticated:
+            subscribe(session, address=address, verified=True, message_row_id=row.id)
+            return RouteOutcome(row.id, to, subscribed=True)
+        request_subscription(
+            session,
+            address=address,
+            channel=row.channel,
+            link=settings.public_link(CONFIRM_PATH),
+            sender=settings.mail_from,
+            org=org,
+            now=moment,
+            limits=limits,
+        )
+        return RouteOutcome(row.id, to, link_mailed=True)
     failures = row.auth_failures.split(",") if row.auth_failures else []
     case = new_case(
         session,
@@ -261,7 +304,10 @@ def _apply(
         auth_failures=failures,
     )
     row.route, row.case_id = "access_request", case.id
-    if not failures:
+    if (
+        not failures
+        and count_request(session, address, limits=limits, now=moment) is None
+    ):
         subject, body = acknowledgement(case.ref, kind=case.kind)
         enqueue(
             session,

@@ -19,14 +19,26 @@ opens a case and is acknowledged; nobody is looked up yet. The returned
 (`tutela.rights.matching.match_and_verify`), so neither an SMTP reply nor
 an acknowledgement can tell a known address from an unknown one.
 
+Authentication-Results count only from a server we trust
+(`tutela.mail.authentication.trusted_ids`: the receiving MTA named by
+`Settings.trusted_authserv_id`, and for mail `tutela sar smtp` received,
+the listener's own check); a header the sender wrote proves nothing. A
+"DMARC pass" below means a trusted DMARC pass for the From domain.
+
 The acknowledgement goes to the From address only: not to a Reply-To, not
 when the receiving server's authentication failed (the From is then not a
 verified channel), and never to an automatic message (RFC 3834). A general
 message gets the inbox's own acknowledgement, at most once a day per
-address. An "Unsubscribe" message whose DMARC passed ends that address's
-policy-update subscription; for any other, the one-click unsubscribe link
-is mailed to the subscribed address (a forged sender cannot end someone
-else's subscription), and the message stays flagged for staff.
+address. A request for policy updates whose DMARC passed subscribes the
+address at once; for any other, the From is only a claim: a confirmation
+link goes to that address (`tutela.changes.optin.request_subscription`)
+and nothing starts until its owner uses it. An "Unsubscribe" message whose
+DMARC passed ends that address's policy-update subscription; for any
+other, the one-click unsubscribe link is mailed to the subscribed address
+(a forged sender cannot end someone else's subscription), and the message
+stays flagged for staff. Every mail back to a From address counts against
+that address's limit (`tutela.mail.limits`); over it the message is
+stored and routed as always, and nothing is mailed.
 
 Poison messages go to quarantine (`tutela.rights.quarantine`, bounded per
 run, counted and reported); `intake_path` goes on with the next message.
@@ -48,11 +60,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.audit import record
-from tutela.changes import mail_unsubscribe_link
+from tutela.changes import CONFIRM_PATH, mail_unsubscribe_link, request_subscription
 from tutela.changes.subscriptions import subscribe, unsubscribe
 from tutela.config import Settings
 from tutela.errors import InvalidInput
-from tutela.mail import UNSUBSCRIBE_PATH
+from tutela.mail import (
+    UNSUBSCRIBE_PATH,
+    AddressLimited,
+    AddressLimits,
+    count_request,
+    trusted_ids,
+)
 from tutela.mail.mailboxes import MessageTooLarge, check_size, read_messages
 from tutela.mail.outbox import enqueue
 from tutela.mail.parsing import MalformedMessage, Parsed, html_text, parse
@@ -167,6 +185,40 @@ def _may_answer(parsed: Parsed) -> bool:
     )
 
 
+def _within_limit(
+    session: Session, address: str, settings: Settings, moment: dt.datetime
+) -> bool:
+    """Count one mail to `address`; False (send nothing) once it is over its limit."""
+    limits = AddressLimits.of(settings)
+    return count_request(session, address, limits=limits, now=moment) is None
+
+
+def _ask_to_confirm(
+    session: Session,
+    parsed: Parsed,
+    settings: Settings,
+    channel: str,
+    moment: dt.datetime,
+    org: str,
+) -> None:
+    """An unauthenticated request for updates: its From address confirms first."""
+    if not parsed.sender or not _may_answer(parsed):
+        return  # a failed or automatic sender is not mailed at all
+    try:
+        request_subscription(
+            session,
+            address=parsed.sender,
+            channel=channel,
+            link=settings.public_link(CONFIRM_PATH),
+            sender=settings.mail_from,
+            org=org,
+            now=moment,
+            limits=AddressLimits.of(settings),
+        )
+    except (AddressLimited, InvalidInput) as refused:
+        log.info("rights.intake.no_confirmation reason=%s", type(refused).__name__)
+
+
 def receive(
     store: Store,
     raw: bytes,
@@ -181,7 +233,7 @@ def receive(
     check_size(raw, where)
     moment = now or utcnow()
     try:
-        parsed = parse(raw, where=where)
+        parsed = parse(raw, where=where, trusted=trusted_ids(settings, channel))
     except MalformedMessage as exc:
         raise quarantine(
             store,
@@ -260,12 +312,13 @@ def receive(
             follow_up = _open_case(
                 session, row, parsed, settings, store, moment, kind or "access"
             )
-        elif route == "policy_updates" and parsed.sender:
+        elif route == "policy_updates" and parsed.sender and parsed.dmarc_pass:
             subscribe(
-                session,
-                address=parsed.sender,
-                verified=parsed.dmarc_pass,
-                message_row_id=row.id,
+                session, address=parsed.sender, verified=True, message_row_id=row.id
+            )
+        elif route == "policy_updates":
+            _ask_to_confirm(
+                session, parsed, settings, channel, moment, in_effect.short_name
             )
         elif route == "general":
             _to_inbox(session, row, parsed, settings, moment, in_effect.short_name)
@@ -310,7 +363,11 @@ def _open_case(
         auth_failures=parsed.auth_failures,
     )
     row.case_id = case.id
-    if parsed.sender and _may_answer(parsed):
+    if (
+        parsed.sender
+        and _may_answer(parsed)
+        and _within_limit(session, parsed.sender, settings, moment)
+    ):
         subject, body = acknowledgement(case.ref, kind=case.kind)
         enqueue(
             session,
@@ -351,6 +408,8 @@ def _to_inbox(
             link=settings.public_link(UNSUBSCRIBE_PATH),
             sender=settings.mail_from,
             org=org,
+            now=moment,
+            limits=AddressLimits.of(settings),
         )
     if not parsed.sender or not _may_answer(parsed):
         return
@@ -363,7 +422,7 @@ def _to_inbox(
         )
         .limit(1)
     )
-    if answered is None:
+    if answered is None and _within_limit(session, parsed.sender, settings, moment):
         subject, body = inbox_acknowledgement()
         enqueue(
             session,

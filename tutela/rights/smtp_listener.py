@@ -7,6 +7,16 @@ refuses messages over 10 MB at the protocol level (552), speaks SMTPUTF8
 accepted message through `tutela.rights.intake.receive`, which is
 idempotent, so a client that retries after a lost reply stores nothing new.
 
+The listener is the receiving edge, so every Authentication-Results header
+a message carries on arrival was written by somebody else: it removes them
+all (`tutela.mail.authentication.strip_untrusted`), except those of the
+receiving MTA named by `Settings.trusted_authserv_id` when one relays mail
+to it (only that MTA's topmost header then counts). When no such header is
+left, it checks SPF (the connecting address, MAIL FROM, HELO), every DKIM
+signature and DMARC itself, with pyspf, dkimpy and authheaders, and adds
+its result on top under its own authserv-id; intake trusts nothing else
+(`tutela.rights.intake`). A DNS failure is a `temperror`, never a pass.
+
 Answers, so that one message never blocks the ones after it:
 
 - `250` once the message is stored. The work that depends on who sent it
@@ -35,7 +45,15 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tutela.config import Settings
 from tutela.errors import TutelaError
+from tutela.mail import (
+    TxtLookup,
+    authenticate,
+    parse,
+    results_from,
+    strip_untrusted,
+)
 from tutela.mail.mailboxes import MAX_MESSAGE_BYTES, MessageTooLarge
+from tutela.mail.parsing import MalformedMessage
 from tutela.rights.intake import receive
 from tutela.rights.quarantine import (
     TRANSIENT_ERRORS,
@@ -108,10 +126,16 @@ class RightsMailHandler:
     """aiosmtpd handler: RCPT checks the address, DATA runs intake."""
 
     def __init__(
-        self, store: Store, settings: Settings, follow_ups: FollowUps | None = None
+        self,
+        store: Store,
+        settings: Settings,
+        follow_ups: FollowUps | None = None,
+        *,
+        txt: TxtLookup | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
+        self.txt = txt  # None: the libraries' own DNS lookups
         self.follow_ups = follow_ups or FollowUps()
         self.budget = HourlyBudget()
         meaning = store.policy().meaning
@@ -144,7 +168,15 @@ class RightsMailHandler:
             return "451 4.3.2 too much work queued, try again later"
         loop = asyncio.get_running_loop()
         budget = self.budget.current()
+        peer = session.peer
+        ip = str(peer[0]) if isinstance(peer, tuple) and peer else None
+        helo = session.host_name or None
+        mail_from = envelope.mail_from
+        arrived = raw
         try:
+            raw = await loop.run_in_executor(
+                None, lambda: self.authenticated(arrived, ip, helo, mail_from)
+            )
             receipt = await loop.run_in_executor(
                 None,
                 lambda: receive(
@@ -174,6 +206,32 @@ class RightsMailHandler:
             self.follow_ups.submit(receipt.follow_up)
         log.info("rights.smtp.stored route=%s", receipt.result.route)
         return "250 OK stored"
+
+    def authenticated(
+        self, raw: bytes, ip: str | None, helo: str | None, mail_from: str | None
+    ) -> bytes:
+        """The message as intake gets it: only results we trust, ours on top."""
+        trusted = self.settings.trusted_authserv_id
+        kept = strip_untrusted(raw, trusted)
+        if trusted and results_from(kept, {trusted.strip().lower()}):
+            return kept  # the MTA in front checked it
+        try:
+            sender = parse(kept, where="smtp").sender
+        except MalformedMessage:
+            return kept  # intake keeps it in quarantine; nothing to check
+        try:
+            header = authenticate(
+                kept,
+                from_address=sender,
+                ip=ip,
+                helo=helo,
+                mail_from=mail_from,
+                txt=self.txt,
+            )
+        except Exception as exc:  # a check that fails proves nothing: no result
+            log.error("rights.smtp.auth_failed error=%s", type(exc).__name__)
+            return kept
+        return header.encode("utf-8") + b"\r\n" + kept
 
     async def _refuse(self, raw: bytes, error: str, budget: QuarantineBudget) -> str:
         loop = asyncio.get_running_loop()
@@ -214,10 +272,14 @@ def controller(
     host: str = "127.0.0.1",
     port: int = 2525,
     follow_ups: FollowUps | None = None,
+    txt: TxtLookup | None = None,
 ) -> RightsController:
-    """A started-on-demand aiosmtpd controller for the legal address."""
+    """A started-on-demand aiosmtpd controller for the legal address.
+
+    `txt` answers the DKIM and DMARC TXT lookups instead of DNS (tests).
+    """
     return RightsController(
-        RightsMailHandler(store, settings, follow_ups),
+        RightsMailHandler(store, settings, follow_ups, txt=txt),
         hostname=host,
         port=port,
         data_size_limit=MAX_MESSAGE_BYTES,

@@ -10,7 +10,10 @@ sar_requests_per_hour``, the peer or, behind a trusted proxy, the
 
 The counts live in this process's memory: each ``tutela serve`` worker
 counts for itself, so N workers allow up to N times the limit. They hold
-client addresses for at most an hour and never reach the logs.
+client addresses for at most an hour and never reach the logs. What
+protects a victim's mailbox is the limit per e-mail address, which many
+clients share and every process counts in the database
+(`tutela.mail.limits`); this one only slows a single client down.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from tutela.store.models.customers import (
     PortingRequest,
 )
 from tutela.store.models.holdings import PROVEN, Holding
+from tutela.store.models.limits import MailLimit
 from tutela.store.models.mentions import CommunicationMention
 from tutela.store.models.rights import (
     CLOSED_CASE_STATES,
@@ -93,6 +94,7 @@ __all__ = [
     "Holding",
     "IngestRun",
     "LoginAttempt",
+    "MailLimit",
     "OutboxMessage",
     "PROVEN",
     "PaymentMethod",

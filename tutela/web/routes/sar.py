@@ -16,7 +16,10 @@ so the time to answer does not depend on whether the address is known.
                            correction" may stand for "requested")
                           -> {"ok": true, "case": {"ref": ...}}
                           (both posts: at most Settings.sar_requests_per_hour per
-                          client address, then 429 with Retry-After)
+                          client address, and Settings.mail_per_address_per_hour
+                          and _per_day per e-mail address asked about, counted
+                          in the database before anyone is looked up; then 429
+                          with Retry-After, no case and no mail)
     GET  /rights/download/{token}   a page with a button (and the address field
                                     when the link asks for it); spends nothing,
                                     so mail scanners cannot burn the link; 410
@@ -34,6 +37,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from tutela.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from tutela.mail import AddressLimits, limit_request
 from tutela.policy import Policy
 from tutela.rights.export import Download, LinkUnusable, needs_factor, open_download
 from tutela.rights.notices import FORM_ACK
@@ -146,6 +150,7 @@ def create_access_request(
             email=email,
             kind=kind,
         )
+        limit_request(store, email, limits=AddressLimits.of(settings))
         found = receive_request(
             store, email=email, settings=settings, channel="web", details=details
         )
@@ -187,6 +192,7 @@ def create_sar(
         jurisdiction=body.jurisdiction,
         kind=body.kind,
     )
+    limit_request(store, body.email, limits=AddressLimits.of(settings))
     found = receive_request(
         store, email=body.email, settings=settings, channel="api", details=details
     )

@@ -6,7 +6,10 @@ Clauses: changes.subscribe and changes.notice (see `tutela.changes.optin`).
     POST /policy/subscribe              form post -> 202 "check your mail"
     POST /api/subscriptions             {"email": ...} -> 202 {"ok", "status"}
                                         (both posts: at most
-                                        Settings.sar_requests_per_hour per client)
+                                        Settings.sar_requests_per_hour per client,
+                                        and Settings.mail_per_address_per_hour
+                                        and _per_day per address typed: then
+                                        429 with Retry-After, nothing mailed)
     GET  /subscribe/confirm/{token}     a page with a Confirm button (spends nothing)
     POST /subscribe/confirm/{token}     confirms: notices start
     GET  /unsubscribe/{token}           a page with an Unsubscribe button
@@ -14,7 +17,10 @@ Clauses: changes.subscribe and changes.notice (see `tutela.changes.optin`).
                                         no session, no form token needed
 
 The answer to a subscription request is the same whether the address was
-unknown, waiting for confirmation or subscribed already. Only GET is safe
+unknown, waiting for confirmation or subscribed already, the refusal over
+the per-address limit included (`tutela.mail.limits`: it is counted in the
+database before the address is looked up, so it holds across every server
+process and cannot tell a subscribed address from another). Only GET is safe
 for mail scanners and link previews; every change is a POST.
 """
 
@@ -35,6 +41,7 @@ from tutela.changes import (
     unsubscribe_by_token,
 )
 from tutela.errors import InvalidInput, TooManyRequests, TutelaError
+from tutela.mail import AddressLimits
 from tutela.web._pages import render
 from tutela.web.deps import PolicyDep, SettingsDep, StoreDep
 from tutela.web.routes.collect import client_address
@@ -104,6 +111,7 @@ def _request(
             link=settings.public_link(CONFIRM_PATH),
             sender=settings.mail_from,
             org=policy.short_name,
+            limits=AddressLimits.of(settings),
         )
 
 
