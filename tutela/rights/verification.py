@@ -57,6 +57,7 @@ from tutela.auth import check_independent_approver
 from tutela.auth.staff import active_staff
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tutela.mail import AddressLimits, count_request
 from tutela.mail.outbox import enqueue
 from tutela.rights import _people, _settle
 from tutela.rights.cases import (
@@ -223,6 +224,13 @@ def start(
                 details={"holders": holders},
                 text="ambiguous_holders: an officer decides whose request this is",
             )
+        if target is not None and case.channel == "email":
+            # A request by mail was not counted against the address it names
+            # (the web counts each request); each code it mails is.
+            limits = AddressLimits.of(settings)
+            if count_request(change.session, target, limits=limits, now=moment):
+                target, detail = None, "address_limited"
+                change.note("address_limited", actor=actor, details={})
         if target is not None:
             _issue_email_code(store, change, target, settings, moment, actor=actor)
         return Outcome(case_id, change.case.state, False, detail)
