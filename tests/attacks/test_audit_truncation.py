@@ -10,7 +10,7 @@ it sends, but never seals while it runs (and a SIGTERM ends it without
 its final seal). Its entries can be cut at any time, undetected.
 
 The attacker edits the database directly (DELETE and UPDATE in SQL): in
-scope for this attack, as the brief allows.
+scope for this attack (a database account that is not the data directory).
 """
 
 from __future__ import annotations
