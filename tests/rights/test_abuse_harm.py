@@ -139,7 +139,7 @@ def test_someone_the_victim_phoned_cannot_verify_an_erasure_by_the_calls(
         store, case_id, ATTACKER_PHONE, staff=officer.actor, settings=mail_settings
     )
     outcome = verification.submit_code(
-        store, case_id, code, staff=officer.actor, settings=mail_settings
+        store, case_id, code, staff=add_staff(store).actor, settings=mail_settings
     )
     assert outcome.level == "reasonable"
     with store.session() as s:
@@ -154,7 +154,11 @@ def test_someone_the_victim_phoned_cannot_verify_an_erasure_by_the_calls(
     )
     with pytest.raises(VerificationFailed, match="wrong"):
         verification.submit_code(
-            store, other_id, "00000000", staff=officer.actor, settings=mail_settings
+            store,
+            other_id,
+            "00000000",
+            staff=add_staff(store).actor,
+            settings=mail_settings,
         )
     assert victims_code != "00000000"
     assert _person_exists(store, jennifer)
@@ -409,7 +413,7 @@ def test_an_address_two_people_hold_verifies_nobody_and_goes_to_an_officer(
         person_id=newcomer,
     )
     second = add_staff(store)
-    verification.approve_override(store, case_id, staff=second.actor)
+    verification.approve_override(store, case_id, staff=second.actor)  # the one
     with store.session() as s:
         case = s.get(SarCase, case_id)
         assert case is not None and json.loads(case.person_ids) == [newcomer]
@@ -430,13 +434,20 @@ def test_a_call_back_to_a_number_not_the_matched_persons_verifies_nobody(
             store, case_id, OTHER_PARTY, staff=officer.actor, settings=mail_settings
         )
     assert show_case(store, case_id).state == "verifying"
-    # Her own line works, and the check is recorded as the officer who made it.
+    # Her own line works. The officer who read the code out cannot also enter
+    # it (one officer alone could then verify anyone); a colleague does, and
+    # the check is recorded as that colleague.
     _, code = verification.send_phone_code(
         store, case_id, JENNIFER_DID, staff=officer.actor, settings=mail_settings
     )
+    with pytest.raises(VerificationFailed, match="another staff member"):
+        verification.submit_code(
+            store, case_id, code, staff=officer.actor, settings=mail_settings
+        )
+    colleague = add_staff(store)
     verification.submit_code(
-        store, case_id, code, staff=officer.actor, settings=mail_settings
+        store, case_id, code, staff=colleague.actor, settings=mail_settings
     )
     events = _events(store, case_id)
-    assert events[-1][0] == officer.actor
+    assert events[-1][0] == colleague.actor
     assert "system:support_inbox" not in {actor for actor, _ in events[-2:]}

@@ -48,6 +48,7 @@ from tutela.store.models import (
     Base,
     PaymentMethod,
     Person,
+    UserProposal,
     Voicemail,
 )
 
@@ -266,9 +267,22 @@ def test_every_table_that_holds_personal_data_is_reached_by_the_export(
     intake_message(store, updates, settings=settings)
     case_id = request(store, settings, email)
     # An override proposal is kept on the case, as evidence.
+    officer = add_staff(store)
     verification.propose_override(
-        store, case_id, staff=add_staff(store).actor, reason="asked by phone"
+        store, case_id, staff=officer.actor, reason="asked by phone"
     )
+    # Her address proposed as a privacy officer's (say she joins the provider).
+    with store.session() as s:
+        s.add(
+            UserProposal(
+                kind="add",
+                state="rejected",
+                role="privacy_officer",
+                email=email,
+                proposed_by=officer.id,
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+            )
+        )
     (code,) = codes(store)
     enter_code(store, settings, case_id, code)
     with store.session() as s:

@@ -8,8 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import enter_code
+from tests.factories import add_staff, enter_code
 from tests.rights.conftest import OnFile, message
+from tutela.auth import change_own_password
+from tutela.auth.signin import add_user
 from tutela.config import Settings
 from tutela.rights import verification
 from tutela.rights.cases import list_cases, show_case
@@ -76,10 +78,18 @@ def test_signed_in_user_must_have_reauthenticated_recently(
     ref = open_request(store, email="someone@example.net", settings=settings)
     case_id = next(v.id for v in list_cases(store) if v.ref == ref)
     now = dt.datetime.now(dt.UTC)
+    user = add_user(
+        store,
+        email="ann.portal@example.com",
+        role="customer_admin",
+        person_id=ann.person_id,
+        password="ann-chose-this-herself",
+    )
     with pytest.raises(VerificationFailed, match="re-authentication"):
         verification.verify_signed_in(
             store,
             case_id,
+            user_id=user.id,
             person_id=ann.person_id,
             account_id=ann.account_id,
             reauthenticated_at=None,
@@ -88,6 +98,7 @@ def test_signed_in_user_must_have_reauthenticated_recently(
         verification.verify_signed_in(
             store,
             case_id,
+            user_id=user.id,
             person_id=ann.person_id,
             account_id=ann.account_id,
             reauthenticated_at=now - dt.timedelta(minutes=20),
@@ -95,8 +106,48 @@ def test_signed_in_user_must_have_reauthenticated_recently(
     out = verification.verify_signed_in(
         store,
         case_id,
+        user_id=user.id,
         person_id=ann.person_id,
         account_id=ann.account_id,
         reauthenticated_at=now,
     )
     assert out.verified and show_case(store, case_id).verification_method == "signed_in"
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_a_sign_in_with_a_password_staff_set_verifies_nothing_until_changed(
+    store: Store, settings: Settings, ann: OnFile
+) -> None:
+    officer = add_staff(store)
+    user = add_user(
+        store,
+        email="ann.portal@example.com",
+        role="customer_admin",
+        person_id=ann.person_id,
+        password="set-by-the-officer-1",
+        actor=officer.actor,
+    )
+    ref = open_request(store, email="someone@example.net", settings=settings)
+    case_id = next(v.id for v in list_cases(store) if v.ref == ref)
+
+    def verify() -> verification.Outcome:
+        return verification.verify_signed_in(
+            store,
+            case_id,
+            user_id=user.id,
+            person_id=ann.person_id,
+            account_id=ann.account_id,
+            reauthenticated_at=dt.datetime.now(dt.UTC),
+        )
+
+    with pytest.raises(VerificationFailed, match="set by our staff"):
+        verify()
+    change_own_password(
+        store,
+        user.id,
+        current="set-by-the-officer-1",
+        new="only-ann-knows-this-1",
+        actor=f"user:{user.id}",
+    )
+    out = verify()
+    assert out.verified and out.level == "high"

@@ -134,12 +134,11 @@ CASE_ACTIONS = [
     "verify/code",
     "verify/override",
     "verify/override/approve",
-    "verify/points",
     "verify/send-code",
 ]
 # With an empty form these are refused as unusable input (400) before the
 # case is looked up; still nothing about the case is revealed.
-NEEDS_FIELDS = {"decide", "extend", "verify/override", "verify/points"}
+NEEDS_FIELDS = {"decide", "extend", "verify/override", "verify/override/approve"}
 BAD_REQUEST = 400
 
 
@@ -243,6 +242,28 @@ def _table() -> list[Row]:
                 ("/unsubscribe/{token}", f"/unsubscribe/{NO_LINK}"),
             )
         ],
+        # A notice's links: the page only shows a button and spends nothing; an
+        # unknown link is refused as such, whoever posts it.
+        *[
+            Row("GET", path, _fixed(url), _all(OK))
+            for path, url in (
+                ("/rights/erasure/stop/{token}", f"/rights/erasure/stop/{NO_LINK}"),
+                (
+                    "/rights/contact/confirm/{token}",
+                    f"/rights/contact/confirm/{NO_LINK}",
+                ),
+            )
+        ],
+        *[
+            Row("POST", path, _fixed(url), _all(NOT_FOUND))
+            for path, url in (
+                ("/rights/erasure/stop/{token}", f"/rights/erasure/stop/{NO_LINK}"),
+                (
+                    "/rights/contact/confirm/{token}",
+                    f"/rights/contact/confirm/{NO_LINK}",
+                ),
+            )
+        ],
         # The confirmation page only shows a button: it spends nothing.
         Row(
             "GET",
@@ -305,6 +326,7 @@ def _table() -> list[Row]:
         ),
         *_console_rows(),
         Row("GET", "/portal", lambda w: "/portal", _page(CUSTOMERS)),
+        Row("GET", "/portal/password", _fixed("/portal/password"), _page(CUSTOMERS)),
         Row(
             "GET",
             "/api/voicemails",
@@ -371,6 +393,8 @@ OWN_TESTS = {
     # Adding a user changes who may do what: tests/web/test_console_users.py
     # and test_console_roles.py try it as every role.
     ("POST", "/console/users"),
+    # Choosing one's own password: tests/rights/test_verification.py.
+    ("POST", "/portal/password"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -29,10 +30,11 @@ from tests.web.console_world import (
     staff_and_ann,
 )
 from tests.web.live import app_client
+from tutela.collect.accounts.contacts import confirm_phone
 from tutela.config import Settings
 from tutela.rights.cases import show_case
 from tutela.store.db import Store
-from tutela.store.models import AuditEntry, DownloadToken
+from tutela.store.models import AuditEntry, DownloadToken, Person
 
 pytestmark = pytest.mark.clause("rights.access")
 
@@ -243,8 +245,12 @@ def test_a_refused_action_says_why_and_leads_back_to_the_case(
 
 
 def test_the_call_back_code_is_shown_once_to_the_officer(
-    client: TestClient, store: Store, mail_settings: Settings
+    client: TestClient, store: Store, staffed: Staffed, mail_settings: Settings
 ) -> None:
+    with store.session() as s:
+        ann = s.get(Person, staffed.ann_person)
+        assert ann is not None
+        confirm_phone(s, person=ann)  # a line she proved: call-backs go only there
     case_id = ann_asks(store, mail_settings)
     csrf = sign_in(client, OFFICER)
     answer = client.post(
@@ -253,8 +259,24 @@ def test_the_call_back_code_is_shown_once_to_the_officer(
     )
     assert answer.status_code == 200, answer.text
     assert 'id="call-back-code"' in answer.text
+    shown = re.search(r'id="call-back-code">[^<]*?(\d+)<', answer.text)
+    assert shown is not None
+    code = shown.group(1)
     again = client.get(f"/console/sar/{case_id}")
     assert 'id="call-back-code"' not in again.text
+    # The officer who saw the code cannot also be the one told it back.
+    own = client.post(
+        f"/console/sar/{case_id}/verify/code", data={"code": code, "csrf": csrf}
+    )
+    assert own.status_code == 403, own.text
+    assert show_case(store, case_id).state == "verifying"
+    with app_client(mail_settings) as second:
+        csrf2 = sign_in(second, SECOND_OFFICER)
+        told = second.post(
+            f"/console/sar/{case_id}/verify/code", data={"code": code, "csrf": csrf2}
+        )
+        assert told.status_code == 200, told.text
+    assert show_case(store, case_id).state == "verified"
 
 
 @pytest.mark.clause("rights.access.verification")
@@ -271,15 +293,19 @@ def test_an_override_needs_a_second_officer_in_the_console_too(
         data={"reason": "identity checked against the signed contract", "csrf": csrf},
     )
     assert proposed.status_code == 200, proposed.text
+    shown = client.get(f"/console/sar/{case_id}").text
+    proposal = shown.split('name="proposal" value="')[1].split('"')[0]
     own = client.post(
-        f"/console/sar/{case_id}/verify/override/approve", data={"csrf": csrf}
+        f"/console/sar/{case_id}/verify/override/approve",
+        data={"csrf": csrf, "proposal": proposal},
     )
     assert own.status_code == 403
     assert show_case(store, case_id).state != "verified"
     with app_client(mail_settings) as second:
         csrf2 = sign_in(second, SECOND_OFFICER)
         approved = second.post(
-            f"/console/sar/{case_id}/verify/override/approve", data={"csrf": csrf2}
+            f"/console/sar/{case_id}/verify/override/approve",
+            data={"csrf": csrf2, "proposal": proposal},
         )
         assert approved.status_code == 200, approved.text
     assert show_case(store, case_id).state == "verified"

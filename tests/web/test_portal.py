@@ -10,14 +10,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.factories import add_staff
 from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, World, build_world, csrf_of, sign_in
-from tutela.auth.signin import issue_api_token
+from tutela.auth import password_known_to_staff
+from tutela.auth.signin import add_user, issue_api_token
+from tutela.collect.accounts.contacts import add_person
 from tutela.config import Settings
 from tutela.rights.intake import open_request
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
-from tutela.store.models import AuditEntry, Blob, Voicemail
+from tutela.store.models import Account, AuditEntry, Blob, Voicemail
 
 pytestmark = pytest.mark.clause("collect.service_use.voicemail")
 
@@ -224,3 +227,70 @@ def test_signed_in_customer_verifies_an_access_request_with_their_password(
         ]
     assert "signed_in" in methods
     assert csrf_of(done.text) == csrf
+
+
+@pytest.mark.clause("rights.access.verification")
+def test_a_customer_replaces_a_password_staff_set_with_their_own(
+    client: TestClient, store: Store, world: World
+) -> None:
+    officer = add_staff(store)
+    with store.session() as s:
+        acme = s.get(Account, world.acme_id)
+        assert acme is not None
+        hire = add_person(
+            s, account=acme, role="end_user", name="New Hire-Test", email=None
+        )
+        s.flush()
+        hire_id = hire.id
+    user = add_user(
+        store,
+        email="new.hire@acme.test",
+        role="end_user",
+        person_id=hire_id,
+        password="the-officer-chose-this",
+        actor=officer.actor,
+    )
+    csrf = sign_in(client, user.email, "the-officer-chose-this")
+    form = client.get("/portal/password")
+    assert form.status_code == 200 and 'id="staff-set"' in form.text
+    wrong = client.post(
+        "/portal/password",
+        data={"csrf": csrf, "current": "a guess", "new": "x" * 16, "repeat": "x" * 16},
+    )
+    assert wrong.status_code == 403 and "current password is wrong" in wrong.text
+    differ = client.post(
+        "/portal/password",
+        data={
+            "csrf": csrf,
+            "current": "the-officer-chose-this",
+            "new": "mine-alone-1234",
+            "repeat": "mine-alone-1235",
+        },
+    )
+    assert differ.status_code == 400 and "differ" in differ.text
+    forged = client.post(
+        "/portal/password",
+        data={
+            "current": "the-officer-chose-this",
+            "new": "mine-alone-1234",
+            "repeat": "mine-alone-1234",
+        },
+    )
+    assert forged.status_code == 403
+    assert password_known_to_staff(store, user.id)
+    done = client.post(
+        "/portal/password",
+        data={
+            "csrf": csrf,
+            "current": "the-officer-chose-this",
+            "new": "mine-alone-1234",
+            "repeat": "mine-alone-1234",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"].startswith("/login")
+    assert not password_known_to_staff(store, user.id)
+    # The old session ended with the old password; the new one signs in.
+    assert client.get("/portal/password", follow_redirects=False).status_code == 303
+    sign_in(client, user.email, "mine-alone-1234")
+    assert 'id="staff-set"' not in client.get("/portal/password").text

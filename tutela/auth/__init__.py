@@ -9,6 +9,7 @@ two officers of a staff override must be two people:
 `check_independent_approver`).
 """
 
+from tutela.auth.credentials import change_own_password, password_known_to_staff
 from tutela.auth.lockout import email_digest
 from tutela.auth.officers import (
     BOOTSTRAP,
@@ -87,6 +88,7 @@ __all__ = [
     "authenticate_staff",
     "bootstrap_officer",
     "bootstrap_open",
+    "change_own_password",
     "change_role",
     "check_csrf",
     "check_independent_approver",
@@ -102,6 +104,7 @@ __all__ = [
     "list_proposals",
     "list_users",
     "officer_addresses",
+    "password_known_to_staff",
     "propose_officer",
     "propose_raise",
     "reauthenticate",

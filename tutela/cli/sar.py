@@ -130,13 +130,20 @@ def show_command(
 ) -> None:
     """One case: state, deadlines, verification and its history."""
     from tutela.rights.cases import show_case
+    from tutela.rights.verification import proposals
 
     settings = settings_for(data)
     with open_store(settings) as store:
         privacy_officer(store, settings, as_email, action="read an access request")
         v = show_case(store, case_id)
+        proposed = proposals(store, case_id)
     if json:
-        emit_json({"case": v.as_dict()})
+        emit_json(
+            {
+                "case": v.as_dict(),
+                "override_proposals": [p.__dict__ for p in proposed],
+            }
+        )
         return
     stdout.print(
         f"case {v.id} {v.ref}: {v.kind} request, {v.state} "
@@ -154,6 +161,12 @@ def show_command(
     if v.verification_method:
         stdout.print(
             f"  verified by {v.verification_method} ({v.verification_level})",
+            markup=False,
+        )
+    for p in proposed:
+        whom = f"person {p.person_id}" if p.person_id else "whoever the case matched"
+        stdout.print(
+            f"  override proposal {p.id} by {p.proposer} for {whom}: {p.reason}",
             markup=False,
         )
     if v.prior_requests:
@@ -193,6 +206,14 @@ def verify_command(
         str | None,
         typer.Option(
             "--propose-override", help="Propose a staff override with this reason."
+        ),
+    ] = None,
+    proposal: Annotated[
+        int | None,
+        typer.Option(
+            "--proposal",
+            help="With --approve-override: the id of the proposal you reviewed "
+            "(`tutela sar show`); needed when the case has several.",
         ),
     ] = None,
     person: Annotated[
@@ -235,7 +256,9 @@ def verify_command(
                 store, case_id, code, staff=staff, settings=settings
             )
         elif approve_override:
-            outcome = v.approve_override(store, case_id, staff=staff)
+            outcome = v.approve_override(
+                store, case_id, staff=staff, proposal_id=proposal
+            )
         elif propose_override is not None:
             outcome = v.propose_override(
                 store, case_id, staff=staff, reason=propose_override, person_id=person
@@ -514,8 +537,14 @@ def smtp_command(
     Answers 250 when stored, 554 for a message that is refused for good (kept
     in quarantine), 451 only when the store fails or the queue is full.
     """
+    import signal
+
+    from tutela.audit.sealing import sealing_every
     from tutela.rights.matching import resume
     from tutela.rights.smtp_listener import FollowUps, controller
+
+    def stopped(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # the same orderly end as Ctrl-C: seal, then exit
 
     settings = settings_for(data)
     store = open_store(settings)
@@ -524,11 +553,16 @@ def smtp_command(
     smtp.start()
     follow_ups.submit(lambda: None if resume(store, settings=settings) else None)
     stderr.print(f"SMTP for the legal address on {host}:{port}", markup=False)
+    signal.signal(signal.SIGTERM, stopped)
+    # What the listener appends is signed and witnessed while it runs.
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        with sealing_every(settings.audit_seal_seconds):
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                smtp.stop()  # and finishes the work queued after the answers
     finally:
-        smtp.stop()  # and finishes the work queued after the answers
         store.close()

@@ -123,9 +123,10 @@ def add_command(
 ) -> None:
     """Create a user; prints a generated password once unless --password-stdin.
 
-    A privacy officer: the first of a deployment needs no sign-in, the
-    second is added by the first (the root of trust, audited as
-    system:bootstrap). Every later one is only proposed: this prints the
+    A privacy officer: the first two of a deployment are made by whoever
+    runs this on the host without signing in (the root of trust, audited as
+    system:bootstrap); the first officer cannot make the second. Every later
+    one is only proposed: this prints the
     proposal's id and the first half of the new officer's setup code, and a
     second privacy officer runs `tutela users approve ID`.
     """
@@ -176,15 +177,19 @@ def _add_officer(
     """The root of trust's first two officers, or a proposal for a second officer."""
     room = bootstrap_open(store)
     if room:
-        signed_in = (
-            None
-            if room == ROOT_OFFICERS
-            else administrator(store, settings, as_email, action="add an officer")
-        )
+        if room < ROOT_OFFICERS and (
+            as_email or settings.staff or settings.staff_token
+        ):
+            # Made by a signed-in officer, the second would be theirs: the two
+            # would be one person behind two accounts.
+            raise InvalidInput(
+                "the first two privacy officers are made by whoever runs `tutela "
+                "users add` on the host, without signing in as an officer; the "
+                "first officer cannot make the second",
+                field="as",
+            )
         password, generated = _password(password_stdin)
-        user_id = bootstrap_officer(
-            store, email=email, password=password, signed_in=signed_in
-        )
+        user_id = bootstrap_officer(store, email=email, password=password)
         (user,) = [u for u in list_users(store) if u.id == user_id]
         _added(user.id, user.role, user.as_dict(), generated, json)
         return

@@ -29,15 +29,17 @@ from tutela.access.reads import account as read_account
 from tutela.access.reads import people_rows
 from tutela.collect._gate import reading
 from tutela.collect.accounts.contacts import (
+    flag_shared_address,
     normalize_country,
     normalize_phone,
     optional_email,
     optional_text,
     required_text,
 )
-from tutela.collect.accounts.holdings import retype
+from tutela.collect.accounts.holdings import close_holdings, retype
 from tutela.collect.erasure import SUBJECT_RIGHTS, secure_delete
 from tutela.errors import InvalidInput, NotFound
+from tutela.store import utcnow
 from tutela.store.models import Account
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,19 @@ def correct_person(
             new=new,
             origin="correction",
         )
+        if kind == "number" and old is not None:
+            # A line they once proved is theirs no more: it would still verify
+            # them once the carrier hands the number to someone else.
+            close_holdings(
+                session,
+                kind="number",
+                value=old,
+                at=utcnow(),
+                person_id=person.id,
+                evidence=("verified",),
+            )
+        if kind == "email":
+            flag_shared_address(session, person)
     session.flush()
     log.info("person.corrected person_id=%d field=%s", person.id, field)
     return Corrected(True, None if holding is None else holding.id)

@@ -324,9 +324,17 @@ def address_on_file(
 
 
 def addresses_of(
-    store: Store, person_ids: list[int], *, actor: Actor = INTAKE_ACTOR
+    store: Store,
+    person_ids: list[int],
+    *,
+    ended_since: dt.datetime | None = None,
+    actor: Actor = INTAKE_ACTOR,
 ) -> list[str]:
-    """Every address on file for `person_ids`: contact addresses and sign-in addresses."""
+    """Every address on file for `person_ids`: contact addresses and sign-in addresses.
+
+    With `ended_since`, also the addresses they held until some moment since
+    then (one a correction replaced recently is told too).
+    """
     if not person_ids:
         return []
     with access(store, actor=actor, purpose=PURPOSE) as use:
@@ -335,4 +343,50 @@ def addresses_of(
             User.email,
             where=[User.person_id.in_(person_ids), User.disabled_at.is_(None)],
         )
-    return sorted({str(a).strip().lower() for (a,) in [*contacts, *logins] if a})
+        replaced = (
+            use.rows(
+                Holding.email,
+                where=[
+                    Holding.person_id.in_(person_ids),
+                    Holding.kind == "email",
+                    Holding.valid_to >= ended_since,
+                ],
+            )
+            if ended_since is not None
+            else []
+        )
+    found = [*contacts, *logins, *replaced]
+    return sorted({str(a).strip().lower() for (a,) in found if a})
+
+
+def confirmed_addresses(
+    store: Store, person_ids: list[int], *, actor: Actor = INTAKE_ACTOR
+) -> list[str]:
+    """The contact addresses of `person_ids` that mail may go to.
+
+    An address a correction set and nobody confirmed (its link never
+    opened) may be a typo or someone else's: no answer goes there.
+    """
+    if not person_ids:
+        return []
+    with access(store, actor=actor, purpose=PURPOSE) as use:
+        contacts = use.rows(Person.email, Person.id, where=[Person.id.in_(person_ids)])
+        unconfirmed = use.rows(
+            Holding.person_id,
+            Holding.email,
+            where=[
+                Holding.person_id.in_(person_ids),
+                Holding.kind == "email",
+                Holding.valid_to.is_(None),
+                Holding.origin == "correction",
+                Holding.confirmed_at.is_(None),
+            ],
+        )
+    pending = {(int(pid), str(a)) for pid, a in unconfirmed if pid is not None and a}
+    return sorted(
+        {
+            str(a).strip().lower()
+            for a, pid in contacts
+            if a and (int(pid), str(a).strip().lower()) not in pending
+        }
+    )

@@ -29,11 +29,13 @@ from tutela.auth.user_admin import officer_addresses
 from tutela.config import Settings
 from tutela.mail.outbox import enqueue
 from tutela.rights.cases import OPEN, CaseView, changing, list_cases
+from tutela.rights.cooling_off import replies_waiting
 from tutela.store import Store, utcnow
-from tutela.store.models import SarCaseEvent
+from tutela.store.models import SarCase, SarCaseEvent
 
 ALERT_ACTOR = "system:support_inbox"
 NEW, DUE, AMBIGUOUS = "alerted_new", "alerted_due", "alerted_ambiguous"
+REPLY = "alerted_erasure_reply"
 AMBIGUOUS_NOTE = "ambiguous_holders"
 
 
@@ -92,6 +94,15 @@ def _alert(
         )
 
 
+def _reply_waiting(store: Store, case_id: int) -> bool:
+    with store.session() as session:
+        case = session.get(SarCase, case_id)
+        if case is None:
+            return False
+        session.expunge(case)
+    return bool(replies_waiting(store, case))
+
+
 def send_alerts(
     store: Store, *, settings: Settings, now: dt.datetime | None = None
 ) -> AlertReport:
@@ -104,6 +115,7 @@ def send_alerts(
     told_new = _noted(store, NEW)
     told_due = _noted(store, today)
     ambiguous = _noted(store, AMBIGUOUS_NOTE, prefix=True) - _noted(store, AMBIGUOUS)
+    told_reply = _noted(store, REPLY)
     new = due = 0
     for case in list_cases(store, now=moment):
         if case.state not in OPEN:
@@ -131,6 +143,22 @@ def send_alerts(
                 "than one person today; a code cannot tell them apart. Decide "
                 "whose request it is (a call-back to one person's line, or a "
                 "two-officer override naming the person).",
+            )
+        if (
+            case.erase_after is not None
+            and case.id not in told_reply
+            and _reply_waiting(store, case.id)
+        ):
+            _alert(
+                store,
+                settings,
+                case,
+                officers,
+                note=REPLY,
+                subject=f"A reply arrived on the scheduled erasure {case.ref}",
+                why="A message joined this erasure request after its notice went "
+                "to the addresses on file. The erasure waits until it is read: "
+                "mark it handled, or stop the erasure.",
             )
         if case.due_status in ("due_soon", "overdue") and case.id not in told_due:
             _alert(

@@ -15,6 +15,7 @@ every look at them is in the audit log).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -59,12 +60,35 @@ class CaseMessage:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One verification step: its kind and result, never the value given."""
+    """One verification step: its kind and result, never the value given.
+
+    An override proposal also carries what its approver must see: its id,
+    the reason and the person it names (staff's words, not the requester's).
+    """
 
     kind: str
     matched: bool
     actor: str | None
     at: dt.datetime
+    id: int = 0
+    reason: str | None = None
+    person_id: int | None = None
+
+
+def _evidence(row: VerificationEvidence, at: dt.datetime) -> Evidence:
+    if row.kind != "override_proposal":
+        return Evidence(row.kind, row.matched, row.actor, at, row.id)
+    data = json.loads(row.data or "{}")
+    chosen = data.get("person_id")
+    return Evidence(
+        row.kind,
+        row.matched,
+        row.actor,
+        at,
+        row.id,
+        reason=str(data.get("reason", "")),
+        person_id=None if chosen is None else int(chosen),
+    )
 
 
 @dataclass(frozen=True)
@@ -208,7 +232,7 @@ def case_file(
     ]
     with store.session() as session:
         evidence = [
-            Evidence(e.kind, e.matched, e.actor, aware(e.created_at) or moment)
+            _evidence(e, aware(e.created_at) or moment)
             for e in session.scalars(
                 select(VerificationEvidence)
                 .where(VerificationEvidence.case_id == case_id)

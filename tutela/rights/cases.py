@@ -46,6 +46,9 @@ from tutela.store.models import (
 )
 
 PURPOSE = "respond_to_requests"
+# A request by mail comes through a mailbox file (`sar intake`) or the SMTP
+# listener: one channel for repeats and for the per-address mail limit.
+MAIL_CHANNELS = ("email", "smtp")
 REPEAT_WINDOW = dt.timedelta(days=365)
 
 
@@ -150,6 +153,11 @@ class CaseView:
         out = dict(self.__dict__)
         out["events"] = [e.__dict__ for e in self.events]
         return out
+
+
+def a_kind(kind: str) -> str:
+    """'an access', 'an erasure', 'a correction': the kind with its article."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
 
 def person_ids_of(case: SarCase) -> list[int]:
@@ -337,6 +345,7 @@ def close_verification(session: Session, case: SarCase) -> None:
         delete(VerificationChallenge).where(VerificationChallenge.case_id == case.id)
     )
     case.subject_e164 = None
+    case.stop_digest = None  # a stop link of a closed case opens nothing
 
 
 def prior_requests(session: Session, case: SarCase) -> int:

@@ -32,6 +32,7 @@ def claim_case(
     store: Store,
     ref: str,
     *,
+    user_id: int,
     person_id: int,
     account_id: int,
     sign_in_address: str,
@@ -56,6 +57,7 @@ def claim_case(
     return verify_signed_in(
         store,
         case_id,
+        user_id=user_id,
         person_id=person_id,
         account_id=account_id,
         reauthenticated_at=reauthenticated_at,

@@ -10,7 +10,9 @@ is not always the requester). The erasure runs on a later `sar erase` once
 `Settings.erasure_cooling_off_days` have passed.
 
 The person stops it with the single-use link in the notice (only its
-digest is kept), or staff stop it on their word (`tutela sar stop-erasure`);
+digest is kept), or staff stop it on their word (`tutela sar stop-erasure`):
+a reply to the notice that joins the case blocks the erasure until staff
+have read it (`replies_waiting`, and an alert to the officers);
 either closes the case as rejected, reason `stopped_by_subject`, and tells
 the requester.
 """
@@ -21,6 +23,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from tutela.access import Actor, access
 from tutela.config import Settings
 from tutela.errors import Conflict, NotFound
 from tutela.mail.outbox import enqueue
@@ -29,19 +32,27 @@ from tutela.rights.cases import CaseView, Change, State, aware, changing, show_c
 from tutela.rights.decisions import _notify, reply_channel
 from tutela.rights.export.subject import case_subject
 from tutela.store import Store, new_token, token_digest
-from tutela.store.models import SarCase
+from tutela.store.models import RightsMessage, SarCase
 
 STOP_PATH = "/rights/erasure/stop"
 STOPPED = "stopped_by_subject"
+INBOX = Actor.system("support_inbox")
+PURPOSE = "respond_to_requests"
 
 
-def notice_addresses(store: Store, case: SarCase) -> list[str]:
+def notice_addresses(
+    store: Store, case: SarCase, settings: Settings, now: dt.datetime
+) -> list[str]:
     """Every address on file for the case's subject: contact and sign-in addresses.
 
-    A subject who is no customer contact (a subscriber) is their address.
+    An address a correction replaced within the last
+    `corrected_contact_days` is told too (the new one may be an
+    attacker's). A subject who is no customer contact (a subscriber) is
+    their address.
     """
     subject = case_subject(case)
-    found = set(_people.addresses_of(store, subject.person_ids))
+    recently = now - dt.timedelta(days=settings.corrected_contact_days)
+    found = set(_people.addresses_of(store, subject.person_ids, ended_since=recently))
     found |= {c.value for c in subject.claims if c.kind == "email"}
     return sorted(found)
 
@@ -54,7 +65,7 @@ def schedule(
         case = session.get(SarCase, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist; see `tutela sar list`")
-        to = notice_addresses(store, case)
+        to = notice_addresses(store, case, settings, now)
     runs_at = now + dt.timedelta(days=settings.erasure_cooling_off_days)
     token = new_token()
     with changing(store, case_id) as change:
@@ -85,8 +96,15 @@ def schedule(
     return show_case(store, case_id)
 
 
-def check_due(case: SarCase, now: dt.datetime) -> None:
-    """Refuse to erase before the cooling-off period has ended."""
+def check_due(
+    store: Store, case: SarCase, now: dt.datetime, *, replies: bool = True
+) -> None:
+    """Refuse to erase before the cooling-off period has ended, or past a reply.
+
+    The notice invites a reply quoting the reference: a message that joined
+    the case after it was verified blocks the erasure until staff read it
+    and mark it handled (`tutela inbox route ID --to general`), or stop it.
+    """
     runs_at = aware(case.erase_after)
     assert runs_at is not None
     if now < runs_at:
@@ -95,6 +113,32 @@ def check_due(case: SarCase, now: dt.datetime) -> None:
             f"{runs_at:%Y-%m-%d %H:%M} UTC, after the person was told and could "
             "stop it"
         )
+    # Read through the gate on its own: not from inside a write (`replies`).
+    unread = replies_waiting(store, case) if replies else []
+    if unread:
+        raise Conflict(
+            f"case {case.id}: {len(unread)} message(s) arrived on this case after "
+            f"it was verified (inbox {', '.join(map(str, unread))}); read them and "
+            "mark them handled, or stop the erasure (`tutela sar stop-erasure`)"
+        )
+
+
+def replies_waiting(store: Store, case: SarCase) -> list[int]:
+    """Inbox ids of unhandled messages that joined the case after its verification."""
+    since = aware(case.verified_at)
+    if since is None:
+        return []
+    with access(store, actor=INBOX, purpose=PURPOSE) as use:
+        rows = use.rows(
+            RightsMessage.id,
+            where=[
+                RightsMessage.case_id == case.id,
+                RightsMessage.received_at >= since,
+                RightsMessage.handled_at.is_(None),
+            ],
+            order_by=[RightsMessage.id],
+        )
+    return [int(r[0]) for r in rows]
 
 
 def stop_erasure(
@@ -118,6 +162,8 @@ def stop_erasure(
         raise NotFound("name the case whose erasure to stop")
     to = reply_channel(store, case_id)
     with changing(store, case_id) as change:
+        if token is not None and not _scheduled(change.case):
+            raise NotFound("this link stops nothing: it was used, or the erasure ran")
         _stop_in(change, actor=actor)
         _notify(
             store,
@@ -130,10 +176,17 @@ def stop_erasure(
     return show_case(store, case_id)
 
 
+def _scheduled(case: SarCase) -> bool:
+    return (
+        case.kind == "erasure"
+        and case.erase_after is not None
+        and State(case.state) in (State.verified, State.fee_requested)
+    )
+
+
 def _stop_in(change: Change, *, actor: str) -> None:
     case = change.case
-    scheduled = case.kind == "erasure" and case.erase_after is not None
-    if not scheduled or State(case.state) not in (State.verified, State.fee_requested):
+    if not _scheduled(case):
         raise Conflict(f"case {case.id} has no scheduled erasure to stop")
     case.stop_digest = None
     case.decision_reason = STOPPED
@@ -169,6 +222,7 @@ __all__ = [
     "STOPPED",
     "STOP_PATH",
     "check_due",
+    "replies_waiting",
     "notice_addresses",
     "notice_message",
     "schedule",

@@ -42,6 +42,7 @@ from tutela.rights.cases import (
     CaseView,
     Change,
     State,
+    a_kind,
     changing,
     person_ids_of,
     show_case,
@@ -213,7 +214,9 @@ def confirm_contact(store: Store, token: str, *, now: dt.datetime | None = None)
 
 def _check_ready(case: SarCase) -> None:
     if case.kind != "correction":
-        raise Conflict(f"case {case.id} is an {case.kind} request, not a correction")
+        raise Conflict(
+            f"case {case.id} is {a_kind(case.kind)} request, not a correction"
+        )
     state = State(case.state)
     if state is State.fee_requested and case.fee_paid_at is None:
         raise Conflict(f"case {case.id} awaits its fee; record payment first")

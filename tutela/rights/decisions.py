@@ -27,6 +27,7 @@ from tutela.rights.cases import (
     CaseView,
     Change,
     State,
+    a_kind,
     aware,
     changing,
     check_reason,
@@ -66,7 +67,9 @@ def reply_channel(store: Store, case_id: int) -> list[str]:
         # reached this address, which is the subject.
         return [requester.strip().lower()]
     people = _people.people_by_id(store, person_ids)
-    return sorted({p.email.lower() for p in people if p.email and p.account_active})
+    active = [p.person_id for p in people if p.account_active]
+    # Never an address a correction set and nobody confirmed.
+    return _people.confirmed_addresses(store, active)
 
 
 def _notify(
@@ -196,7 +199,7 @@ def fulfil_in(change: Change, *, export_ref: str, actor: str) -> None:
     case = change.case
     if case.kind != "access":
         raise Conflict(
-            f"case {case.id} is a {case.kind} request; an export does not "
+            f"case {case.id} is {a_kind(case.kind)} request; an export does not "
             f"answer it (`tutela sar {'erase' if case.kind == 'erasure' else 'correct'}`)"
         )
     if State(case.state) is State.fee_requested and case.fee_paid_at is None:

@@ -50,7 +50,7 @@ from tutela.legal_holds import check_holds, hold_on
 from tutela.policy import RecipientKind
 from tutela.rights import cooling_off
 from tutela.rights._forget import forget_requests
-from tutela.rights.cases import CaseView, State, changing, show_case
+from tutela.rights.cases import CaseView, State, a_kind, changing, show_case
 from tutela.rights.decisions import _notify, reply_channel
 from tutela.rights.export.collect import collect_subject
 from tutela.rights.export.sections import EXPORT_ACTOR, SubjectData
@@ -205,7 +205,7 @@ def erase_case(
             scheduled = False
         else:
             scheduled = True
-            cooling_off.check_due(case, moment)
+            cooling_off.check_due(store, case, moment)
         subject = case_subject(case)
         addresses = {case.requester_address or ""}
     if not scheduled:
@@ -234,7 +234,7 @@ def erase_case(
     blobs = BlobStore.in_data_dir(store.data_dir)
     with changing(store, case_id) as change:
         _check_ready(change.case)
-        cooling_off.check_due(change.case, moment)
+        cooling_off.check_due(store, change.case, moment, replies=False)
         erased = erase_subject(change.session, blobs, _held(rows, set(held)))
         case_ids = set(
             change.session.scalars(
@@ -281,7 +281,7 @@ def erase_case(
 
 def _check_ready(case: SarCase) -> None:
     if case.kind != "erasure":
-        raise Conflict(f"case {case.id} is an {case.kind} request, not an erasure")
+        raise Conflict(f"case {case.id} is {a_kind(case.kind)} request, not an erasure")
     state = State(case.state)
     if state is State.fee_requested and case.fee_paid_at is None:
         raise Conflict(f"case {case.id} awaits its fee; record payment first")

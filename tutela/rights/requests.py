@@ -35,7 +35,14 @@ from sqlalchemy.orm import Session
 from tutela.config import Settings
 from tutela.errors import InvalidInput
 from tutela.mail.parsing import clean_address
-from tutela.rights.cases import OPEN, Change, audit_events, new_case, new_ref
+from tutela.rights.cases import (
+    MAIL_CHANNELS,
+    OPEN,
+    Change,
+    audit_events,
+    new_case,
+    new_ref,
+)
 from tutela.rights.kinds import check_kind
 from tutela.rights.matching import match_and_verify
 from tutela.rights.request_form import FORM_ADDRESS, RequestDetails
@@ -46,7 +53,6 @@ log = logging.getLogger(__name__)
 
 REPEAT_WINDOW: Final = dt.timedelta(hours=24)
 _ATTEMPTS: Final = 3
-MAIL_CHANNELS: Final = ("email", "smtp")
 _FORM_ADDRESS = FORM_ADDRESS
 
 

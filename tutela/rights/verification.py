@@ -22,9 +22,12 @@ have been reused):
   it goes only to an address on file since before the possession period.
 - `phone_code`: a code staff read out on a call TO a number (a call-back):
   whoever answers holds the line today. When the case matched people, only
-  a proven line of theirs.
+  a proven line of theirs. The officer shown the code cannot enter it: the
+  requester gives it back to another staff member, so no one officer can
+  verify anyone alone.
 - `signed_in`: a customer user signed in and re-authenticated no more than
-  5 minutes before the check (`reauthenticated_at` is required).
+  5 minutes before the check (`reauthenticated_at` is required), with a
+  password they chose themselves (one staff set is known to staff).
 - `staff_override`: proposed by one privacy officer with a reason and
   approved by a different, independent one; both must be real, active
   privacy officers (`tutela.auth.staff.active_staff`), and both user ids go
@@ -53,7 +56,7 @@ from sqlalchemy.orm import Session
 
 from tutela.access import Actor
 from tutela.access.roles import Role
-from tutela.auth import check_independent_approver
+from tutela.auth import check_independent_approver, password_known_to_staff
 from tutela.auth.staff import active_staff
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -61,6 +64,7 @@ from tutela.mail import AddressLimits, count_request
 from tutela.mail.outbox import enqueue
 from tutela.rights import _people, _settle
 from tutela.rights.cases import (
+    MAIL_CHANNELS,
     Change,
     State,
     aware,
@@ -224,7 +228,7 @@ def start(
                 details={"holders": holders},
                 text="ambiguous_holders: an officer decides whose request this is",
             )
-        if target is not None and case.channel == "email":
+        if target is not None and case.channel in MAIL_CHANNELS:
             # A request by mail was not counted against the address it names
             # (the web counts each request); each code it mails is.
             limits = AddressLimits.of(settings)
@@ -318,7 +322,7 @@ def send_phone_code(
     of them (a number the requester names proves nothing about them); for
     an erasure, one held since before the possession period. Returns the
     outcome and the code (shown to the staff member once; only its keyed
-    hash is stored).
+    hash is stored). That staff member cannot enter it (`submit_code`).
     """
     _staff(store, staff)
     moment = now or utcnow()
@@ -355,6 +359,7 @@ def send_phone_code(
                 expires_at=moment + CODE_TTL,
                 attempts=0,
                 max_attempts=CODE_MAX_ATTEMPTS,
+                issued_to=staff,
             )
         )
         if State(case.state) is State.received:
@@ -442,6 +447,12 @@ def submit_code(
         level = code_level(settled.on_file_since, received, settings)
         if challenge is None or challenge.code_hash is None:
             failure = "no code is outstanding for this case; request a new one"
+        elif challenge.issued_to is not None and challenge.issued_to == staff:
+            # Shown the code, this officer could enter it without calling.
+            failure = (
+                "a call-back code is entered by another staff member than the "
+                "one who read it out; the requester gives it to a colleague"
+            )
         elif challenge.locked_at is not None:
             failure = "this code is locked after too many wrong guesses"
         elif moment > (aware(challenge.expires_at) or moment):
@@ -505,14 +516,25 @@ def verify_signed_in(
     store: Store,
     case_id: int,
     *,
+    user_id: int,
     person_id: int,
     account_id: int,
     reauthenticated_at: dt.datetime | None,
     now: dt.datetime | None = None,
 ) -> Outcome:
-    """A signed-in customer user who re-authenticated within the last 5 minutes."""
+    """A signed-in customer user who re-authenticated within the last 5 minutes.
+
+    With a password they chose themselves: one a staff member set (created
+    the user with it, or reset it) is known to that staff member, and
+    proves nothing about the customer until they change it.
+    """
     moment = now or utcnow()
     actor = Actor.customer(person_id, account_id)
+    if password_known_to_staff(store, user_id):
+        raise VerificationFailed(
+            "your password was set by our staff; choose your own on the "
+            "portal's password page, then verify again"
+        )
     when = aware(reauthenticated_at)
     if when is None or when > moment + dt.timedelta(seconds=30):
         raise VerificationFailed("re-authentication is required before release")
@@ -593,8 +615,51 @@ def propose_override(
     return Outcome(case_id, state, False, "override_proposed")
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """An override proposal as the approver must see it: who, whom and why."""
+
+    id: int
+    proposer: str
+    reason: str
+    person_id: int | None
+    at: dt.datetime
+
+
+def proposals(store: Store, case_id: int) -> list[Proposal]:
+    """The case's override proposals, oldest first (the last is the one approved)."""
+    with store.session() as session:
+        rows = session.scalars(
+            select(VerificationEvidence)
+            .where(
+                VerificationEvidence.case_id == case_id,
+                VerificationEvidence.kind == "override_proposal",
+            )
+            .order_by(VerificationEvidence.id)
+        ).all()
+        out = []
+        for row in rows:
+            data = json.loads(row.data or "{}")
+            chosen = data.get("person_id")
+            out.append(
+                Proposal(
+                    row.id,
+                    row.actor or "",
+                    str(data.get("reason", "")),
+                    None if chosen is None else int(chosen),
+                    aware(row.created_at) or utcnow(),
+                )
+            )
+    return out
+
+
 def approve_override(
-    store: Store, case_id: int, *, staff: str, now: dt.datetime | None = None
+    store: Store,
+    case_id: int,
+    *,
+    staff: str,
+    proposal_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome:
     """Second half: a DIFFERENT real privacy officer approves; the case is verified.
 
@@ -603,6 +668,10 @@ def approve_override(
     count), and they must be two distinct users, and two people: neither
     administered the other, and the approver is past a new officer's first
     days (`tutela.auth.check_independent_approver`, `NotIndependent`).
+
+    The approver approves what they saw: `proposal_id` names it, and it must
+    still be the latest (a proposal made since supersedes it). Without an
+    id, the case must have exactly one proposal.
     """
     approver_id = _staff(store, staff)
     moment = now or utcnow()
@@ -610,18 +679,28 @@ def approve_override(
         case = change.case
         _require("staff_override", case.risk)
         _verifiable(case)
-        proposal = change.session.scalars(
+        made = change.session.scalars(
             select(VerificationEvidence)
             .where(
                 VerificationEvidence.case_id == case.id,
                 VerificationEvidence.kind == "override_proposal",
             )
-            .order_by(VerificationEvidence.id.desc())
-            .limit(1)
-        ).one_or_none()
+            .order_by(VerificationEvidence.id)
+        ).all()
+        proposal = made[-1] if made else None
         if proposal is None or proposal.actor is None:
             raise VerificationFailed(
                 f"case {case_id} has no override proposal; a second approver is required"
+            )
+        if proposal_id is None and len(made) > 1:
+            raise VerificationFailed(
+                f"case {case_id} has {len(made)} override proposals; name the one "
+                "you approve (see `tutela sar show`)"
+            )
+        if proposal_id is not None and proposal.id != proposal_id:
+            raise VerificationFailed(
+                f"case {case_id}: the proposal you reviewed was superseded by a "
+                "later one; review the case again"
             )
         proposer = proposal.actor
         proposer_id = _staff(store, proposer)

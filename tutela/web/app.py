@@ -22,6 +22,7 @@ from tutela.web.routes import (
     console_users,
     health,
     policy,
+    portal_password,
     rights_links,
 )
 from tutela.web.routes import inbox as inbox_routes
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sar_routes.router)
     app.include_router(subscription_routes.router)
     app.include_router(rights_links.router)
+    app.include_router(portal_password.router)
     app.include_router(auth_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(console_routes.router)

@@ -228,12 +228,12 @@ def add_person(
                 at=since,
             )
     if person.email is not None:
-        _flag_shared_address(session, person)
+        flag_shared_address(session, person)
     log.info("person.added account_id=%s person_id=%s", account.id, person.id)
     return person
 
 
-def _flag_shared_address(session: Session, person: Person) -> None:
+def flag_shared_address(session: Session, person: Person) -> None:
     """Flag an address another current person holds already (audited, with the add).
 
     Two current holders make the address useless as proof of identity: a

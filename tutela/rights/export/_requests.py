@@ -43,6 +43,7 @@ from tutela.store.models import (
     RightsMessage,
     SarCase,
     User,
+    UserProposal,
     VerificationEvidence,
 )
 
@@ -321,4 +322,37 @@ def portal_section(
     return section
 
 
-__all__ = ["portal_section", "requests_sections"]
+def officer_proposals_section(
+    use: Access, data: SubjectData, *, proven: set[str]
+) -> Section:
+    """Proposals to make the address a privacy officer's (staff who ask, too)."""
+    cols = ("email", "role", "state", "proposed_at", "decided_at")
+    section = Section(
+        "officer_proposals", "business_contact", "Proposals naming your address", cols
+    )
+    if not proven:
+        return section
+    rows = use.rows(
+        UserProposal.email,
+        UserProposal.role,
+        UserProposal.state,
+        UserProposal.proposed_at,
+        UserProposal.decided_at,
+        where=[func.lower(UserProposal.email).in_(sorted(proven))],
+        order_by=[UserProposal.id],
+    )
+    data.reach("user_proposals", len(rows))
+    for address, role, state, proposed, decided in rows:
+        section.rows.append(
+            {
+                "email": address,
+                "role": role,
+                "state": state,
+                "proposed_at": _iso(proposed),
+                "decided_at": _iso(decided),
+            }
+        )
+    return section
+
+
+__all__ = ["officer_proposals_section", "portal_section", "requests_sections"]

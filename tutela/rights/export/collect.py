@@ -34,7 +34,11 @@ from tutela.rights.export._records import (
     _payment_section,
     _porting_section,
 )
-from tutela.rights.export._requests import portal_section, requests_sections
+from tutela.rights.export._requests import (
+    officer_proposals_section,
+    portal_section,
+    requests_sections,
+)
 from tutela.rights.export.sections import (
     _ACCOUNT_ROLES,
     EXPORT_ACTOR,
@@ -121,6 +125,7 @@ def collect_subject(
             use, subject, data, proven=proven, case_id=case_id
         )
         data.sections.append(portal_section(use, subject, data, proven=proven))
+        data.sections.append(officer_proposals_section(use, data, proven=proven))
     return data
 
 

@@ -331,6 +331,12 @@ class VerificationChallenge(Base):
     locked_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), info=AUDIT_TIME
     )
+    # A call-back code is shown to the staff member who reads it out; someone
+    # else must enter it, or one officer could verify anyone alone.
+    issued_to: Mapped[str | None] = mapped_column(
+        String(120),
+        info=structural("surrogate id of the staff member shown a call-back code"),
+    )
     created_at: Mapped[dt.datetime] = _created()
 
 

@@ -12,7 +12,7 @@ the domain). Pending mail goes out at once when an SMTP relay is set.
 
     POST /console/sar/{id}/verify/send-code   (phone?)
     POST /console/sar/{id}/verify/code        (code)
-    POST /console/sar/{id}/verify/override    (reason, person) / .../override/approve
+    POST /console/sar/{id}/verify/override    (reason, person) / .../override/approve (proposal)
     POST /console/sar/{id}/decide             (decision=fee|fee_paid|reject, amount, reason, note)
     POST /console/sar/{id}/extend             (reason)
     POST /console/sar/{id}/release            (valid_hours, require_email, show_link)
@@ -142,15 +142,24 @@ def propose_verification_override(
 
 @router.post(QUEUE + "/{case_id}/verify/override/approve")
 def approve_verification_override(
-    case_id: CaseId, store: StoreDep, settings: SettingsDep, principal: Officer
+    case_id: CaseId,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Officer,
+    proposal: Short = "",
 ) -> Response:
-    """Approve another officer's override (never one's own: the domain refuses)."""
-    _run(
-        store,
-        settings,
-        case_id,
-        lambda: v.approve_override(store, case_id, staff=principal.actor.id),
-    )
+    """Approve the proposal the officer reviewed (never one's own: the domain refuses)."""
+
+    def act() -> v.Outcome:
+        if not proposal.strip().isdigit():
+            raise InvalidInput(
+                "approve the proposal shown on the case", field="proposal"
+            )
+        return v.approve_override(
+            store, case_id, staff=principal.actor.id, proposal_id=int(proposal)
+        )
+
+    _run(store, settings, case_id, act)
     return _done(case_id, "override_approved")
 
 

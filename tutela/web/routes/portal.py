@@ -145,6 +145,7 @@ def verify_access_request(
         claim_case(
             store,
             case_ref,
+            user_id=fresh.user_id,
             person_id=actor.person_id,
             account_id=actor.account_id,
             sign_in_address=fresh.email,

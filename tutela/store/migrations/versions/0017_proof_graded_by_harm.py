@@ -15,6 +15,8 @@ the harm of the action (docs/verification.md):
   or erasure until the waiting period after it has passed.
 - ``contact_confirmations``: the single-use links that confirm a corrected
   address (digests only).
+- ``sar_challenges.issued_to``: the staff member shown a call-back code,
+  who may not also enter it.
 
 Revision ID: 0017
 Revises: 0016
@@ -39,6 +41,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("erasure_requester", sa.String(320), nullable=True))
         batch.add_column(sa.Column("erase_after", _TS, nullable=True))
         batch.add_column(sa.Column("stop_digest", sa.String(64), nullable=True))
+    with op.batch_alter_table("sar_challenges", schema=None) as batch:
+        batch.add_column(sa.Column("issued_to", sa.String(120), nullable=True))
     with op.batch_alter_table("holdings", schema=None) as batch:
         batch.add_column(
             sa.Column("origin", sa.String(12), nullable=False, server_default="record")
@@ -87,6 +91,8 @@ def downgrade() -> None:
         batch.drop_constraint("ck_holdings_origin", type_="check")
         batch.drop_column("confirmed_at")
         batch.drop_column("origin")
+    with op.batch_alter_table("sar_challenges", schema=None) as batch:
+        batch.drop_column("issued_to")
     with op.batch_alter_table("sar_cases", schema=None) as batch:
         batch.drop_column("stop_digest")
         batch.drop_column("erase_after")
