@@ -25,6 +25,7 @@ def _writer(settings: Settings, writer: int, start: Event) -> None:
         store.close()
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("secure.measures")
 def test_concurrent_writers_never_fork_the_chain(
     store: Store, settings: Settings

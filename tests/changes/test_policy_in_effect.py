@@ -68,6 +68,7 @@ def test_a_published_version_is_what_the_pages_api_and_gate_use(
     assert store.policy().id == NEW_VERSION
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.effective_on_publication")
 def test_a_version_taking_effect_later_is_not_in_effect_yet(
     store: Store, tmp_path: Path

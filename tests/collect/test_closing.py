@@ -70,6 +70,7 @@ def blob_files(settings: Settings) -> int:
     return sum(1 for p in (settings.data / BLOB_DIR).rglob("*") if p.is_file())
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.requested")
 @pytest.mark.clause("collect.volunteered")
 @pytest.mark.clause("collect.service_use.call_records")

@@ -134,6 +134,7 @@ def test_a_requester_cannot_prove_someone_elses_case_with_their_own_number(
     _refused(store, case_id, points, phone=ATTACKER_PHONE, now=t + 3 * HOUR)
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access.verification")
 def test_calls_placed_before_the_number_was_theirs_do_not_count(
     store: Store, settings: Settings

@@ -42,6 +42,7 @@ def _retention_run(env: dict[str, str], now: dt.datetime) -> dict[str, object]:
     return payload
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 @pytest.mark.clause("secure.measures")
 def test_retention_run_shreds_an_expired_export_zip_and_records_it(

@@ -203,6 +203,7 @@ def test_masked_cards_are_found_again_in_stored_text(card: str) -> None:
     assert find_masked_cards("ref ****1234 and *** 12") == []
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.volunteered.uncontrolled")
 def test_a_demo_chat_card_number_is_absent_from_the_stored_bytes(
     store: Store, settings: Settings
@@ -376,6 +377,7 @@ def test_rebuild_restores_the_index_and_masks_cards_stored_before_masking(
     assert (again.mentions, again.masked_communications) == (2, 0)
 
 
+@pytest.mark.postgresql
 def test_a_deleted_communication_takes_its_mentions_along(
     session: Session, account: Account, dana: Person
 ) -> None:
@@ -411,6 +413,7 @@ def test_indexing_logs_counts_but_no_personal_value(
         assert value not in caplog.text
 
 
+@pytest.mark.postgresql
 def test_the_mention_migration_matches_the_model(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -195,6 +195,7 @@ def test_other_mailboxes_and_accounts_are_untouched(
 # --- the promise: deleted there, deleted here --------------------------------
 
 
+@pytest.mark.postgresql
 def test_a_message_deleted_on_the_phone_system_is_shredded_here(
     store: Store, tmp_path: Path
 ) -> None:
