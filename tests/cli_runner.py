@@ -47,7 +47,7 @@ def tutela(
     env: Mapping[str, str | None] | None = None,
     clean_env: bool = False,
     cwd: Path | None = None,
-    input: str | None = None,
+    input: str | bytes | None = None,
 ) -> Ran:
     """Run ``tutela args`` here; `env` adds (or, with None, removes) variables.
 
