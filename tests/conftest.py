@@ -61,7 +61,8 @@ from tutela.store.db import (
 from tutela.store.keys import KeyRing
 
 BACKENDS = ["sqlite", "postgresql"]
-# The marker that runs a store test on PostgreSQL as well (see above).
+# The marker (registered in pyproject.toml) that runs a store test on
+# PostgreSQL as well (see above).
 POSTGRESQL = "postgresql"
 # Prints what the run tried (inputs fuzzed, ...) at its end.
 pytest_plugins = ["tests.tally"]
@@ -69,16 +70,6 @@ pytest_plugins = ["tests.tally"]
 # argon2id at its minimum cost (tests/hashing.py): the suite hashes and
 # verifies a few hundred passwords, each about a second at production's cost.
 use_cheap_hashing()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        f"{POSTGRESQL}: the test is about backend behaviour (COPY, locks, the gate "
-        "inside a write, retention SQL, the audit head, crash recovery) or is its "
-        "package's PostgreSQL smoke test; its store fixtures run on SQLite and "
-        "on PostgreSQL",
-    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -4,7 +4,7 @@ Clauses: collect.requested, collect.volunteered, collect.service_use.call_record
 collect.service_use.call_recordings ("kept while the business is a customer,
 then as the law requires": legal holds keep a category with its reason and
 end), collect.service_use.voicemail (audio crypto-shredded). Driven through
-the real `tutela` command on both databases.
+the real `tutela` command (in this process); the erasure on PostgreSQL too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The store opens and migrates on both SQLite and PostgreSQL."""
+"""The store opens and migrates on both SQLite and PostgreSQL (both tests marked)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Web-log ingest into the store: idempotent, quarantining, GPC-aware, on both backends."""
+"""Web-log ingest into the store: idempotent (on PostgreSQL too), quarantining, GPC-aware."""
 
 from __future__ import annotations
 
