@@ -10,12 +10,12 @@ What `main` changes for the whole process (the umask, the root logger) and
 the working directory are put back afterwards, so one command cannot leak
 into the next test.
 
-A few tests still run the installed program in a subprocess, because the
-process is what they prove: tests/test_cli.py (help, exit codes, `serve`),
-tests/store/test_file_modes.py (the umask), tests/auth/test_password_cost.py
-(production hashing), tests/test_cli_recordings.py and
-tests/collect/voicemail/test_sync.py (a refusal's exit code from the real
-program), tests/test_config.py (a bad setting before any command runs).
+A few tests still run the installed program in a process of its own,
+because the process is what they prove: tests/test_cli.py (the help, an
+exit code, `demo` then `serve`), tests/test_cli_recordings.py (a refusal's
+exit code and messages), tests/store/test_file_modes.py (the umask),
+tests/auth/test_password_cost.py (production hashing); the crash tests
+(tests/faults) fork the real command line to kill it.
 """
 
 from __future__ import annotations
