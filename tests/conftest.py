@@ -17,8 +17,10 @@ two backends share the code above the dialect, so running that code twice
 proved nothing twice and cost half the suite's time. Mark a test when what
 it proves depends on the backend:
 
-- SQL a dialect runs differently: COPY and bulk loads, raw SQL, retention
-  sweeps (``DELETE ... WHERE`` on dates), JSON and array columns;
+- SQL a dialect runs differently: COPY and bulk loads, upserts (``ON
+  CONFLICT``), raw SQL, dates in SQL (retention sweeps, windows, report
+  days), constraints, the driver's encodings, what reaches the disk (a
+  database file, a ``pg_dump``), migrations against the models;
 - concurrency: locks, ``FOR UPDATE``, ``BEGIN IMMEDIATE``, parallel writers,
   the purpose gate inside a caller's write (``access(..., within=session)``);
 - the audit log's head row and its chain under concurrent appends;
@@ -74,10 +76,22 @@ use_cheap_hashing()
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`backend`: both for tests marked ``postgresql``, SQLite for the rest."""
-    if "backend" not in metafunc.fixturenames:
-        return
     marked = metafunc.definition.get_closest_marker(POSTGRESQL) is not None
+    if "backend" not in metafunc.fixturenames:
+        # A mark on a test with no store would silently prove nothing twice
+        # (a module-wide mark may cover such tests; they run once).
+        if marked and not _module_wide(metafunc):
+            raise ValueError(
+                f"{metafunc.definition.nodeid} is marked postgresql but asks for "
+                "no store (settings, store, session): the mark does nothing"
+            )
+        return
     metafunc.parametrize("backend", BACKENDS if marked else BACKENDS[:1], indirect=True)
+
+
+def _module_wide(metafunc: pytest.Metafunc) -> bool:
+    own = metafunc.definition.own_markers
+    return not any(m.name == POSTGRESQL for m in own)
 
 
 @pytest.fixture
