@@ -203,7 +203,6 @@ def test_masked_cards_are_found_again_in_stored_text(card: str) -> None:
     assert find_masked_cards("ref ****1234 and *** 12") == []
 
 
-@pytest.mark.postgresql
 @pytest.mark.clause("collect.volunteered.uncontrolled")
 def test_a_demo_chat_card_number_is_absent_from_the_stored_bytes(
     store: Store, settings: Settings
