@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,12 @@ BACKENDS = ["sqlite", "postgresql"]
 POSTGRESQL = "postgresql"
 # Prints what the run tried (inputs fuzzed, ...) at its end.
 pytest_plugins = ["tests.tally"]
+
+# Bytecode caches (gitignored) are written even under PYTHONDONTWRITEBYTECODE:
+# without them each worker recompiles the package and the test modules, and
+# every store the product opens recompiles the 16 migration files Alembic
+# reads to see that the schema is at head. Subprocesses read what this wrote.
+sys.dont_write_bytecode = False
 
 # argon2id at its minimum cost (tests/hashing.py): the suite hashes and
 # verifies a few hundred passwords, each about a second at production's cost.
@@ -193,7 +200,10 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Se
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
-    opened = open_store(settings)
+    # The schema is at head already (a copy or clone of a migrated template):
+    # asking Alembic again would load all 16 migration files for nothing.
+    # The product's own opens (commands, the web app) still migrate.
+    opened = open_store(settings, migrate=False)
     try:
         yield opened
     finally:

@@ -113,7 +113,6 @@ def test_freeswitch_json_sample_ingests_one_leg(store: Store) -> None:
         ("asterisk_csv_latin1_clid.csv", "asterisk-csv"),
     ],
 )
-@pytest.mark.postgresql
 def test_other_layouts_ingest_without_configuration(
     store: Store, name: str, format: str
 ) -> None:
