@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint install system clean fuzz audit screenshots
+.PHONY: run test test-long bench lint install system clean fuzz audit screenshots
 
 # Seconds each parser is fuzzed by `make fuzz` (coverage-guided, atheris).
 FUZZ_SECONDS ?= 60
@@ -32,9 +32,18 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 # pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
-# One worker per core (pytest-xdist): most tests wait on subprocesses and servers.
+# One worker per core (pytest-xdist); a worker that runs out of tests steals
+# from the other (--dist worksteal), so one slow file does not end the run alone.
+# The crash tests kill each command TUTELA_TEST_KILLS times (5 unless set).
+PYTEST_RUN = $(BIN)/pytest -n auto --dist worksteal
 test: install system lint
-	@$(BIN)/pytest -n auto; status=$$?; \
+	@$(PYTEST_RUN); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
+	exit $$status
+
+# The same suite with the crash tests' full 20 kills per source and backend.
+test-long: install system lint
+	@TUTELA_TEST_KILLS=20 $(PYTEST_RUN); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
 

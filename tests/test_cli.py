@@ -1,4 +1,9 @@
-"""The CLI contract: every command listed, --json envelopes, exit codes 0/1/2."""
+"""The CLI contract: every command listed, --json envelopes, exit codes 0/1/2.
+
+Most commands run in this process (tests/cli_runner.py); the help, an
+invalid policy's exit code and `demo` then `serve` run the installed
+program, as smoke tests of the real process.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +15,33 @@ from pathlib import Path
 
 import yaml
 
+from tests.cli_runner import Ran, tutela
 from tests.factories import StaffUser, signed_in, staff_in
 from tutela.policy.loader import DEFAULT_POLICY
 
 TUTELA = str(Path(sys.executable).with_name("tutela"))
 
 
-def run(
-    *args: str, cwd: Path | None = None, staff: StaffUser | None = None
-) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None, staff: StaffUser | None = None) -> Ran:
+    """`tutela args` in this process, with no TUTELA_* setting but `staff`'s."""
+    env = signed_in(staff) if staff is not None else {}
+    return tutela(*args, env=env, clean_env=True, cwd=cwd)
+
+
+def run_program(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `tutela` program, in a process of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    if staff is not None:
-        env |= signed_in(staff)
     return subprocess.run(
-        [TUTELA, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+        [TUTELA, *args], capture_output=True, text=True, env=env, timeout=120
     )
 
 
 def test_help_lists_every_command() -> None:
-    result = run("--help")
+    result = run_program("--help")
     assert result.returncode == 0
     for command in ("policy", "keys", "demo", "serve"):
         assert command in result.stdout
-    sub = run("policy", "--help")
+    sub = run_program("policy", "--help")
     for command in ("check", "render", "trace"):
         assert command in sub.stdout
 
@@ -61,11 +70,11 @@ def test_policy_check_exits_1_listing_problems(tmp_path: Path) -> None:
 def test_invalid_policy_exits_2_with_location(tmp_path: Path) -> None:
     policy = tmp_path / "broken.yaml"
     policy.write_text("schema_version: 2\n", encoding="utf-8")
-    result = run("policy", "check", "--policy", str(policy))
+    result = run_program("policy", "check", "--policy", str(policy))
     assert result.returncode == 2
     assert result.stdout == ""
     assert "Error:" in result.stderr and str(policy) in result.stderr
-    as_json = run("policy", "check", "--policy", str(policy), "--json")
+    as_json = run_program("policy", "check", "--policy", str(policy), "--json")
     assert as_json.returncode == 2
     envelope = json.loads(as_json.stdout)
     assert envelope["ok"] is False and envelope["status"] == 400

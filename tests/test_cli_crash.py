@@ -72,6 +72,7 @@ def test_debug_shows_the_traceback_to_whoever_runs_the_command(
     assert SECRET in capsys.readouterr().err
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("secure.measures")
 def test_database_errors_do_not_echo_the_values_bound_to_them(store: Store) -> None:
     # PostgreSQL's own DETAIL still names a duplicate key, which is why the

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.cli_runner import Ran, tutela
+from tests.conftest import fresh_sqlite_data
 from tests.factories import StaffUser, signed_in, staff_in
 from tests.samples import TELEPHONY
 from tutela.audit.log import audit_log
@@ -19,22 +18,18 @@ from tutela.config import Settings
 from tutela.store.db import open_store
 from tutela.store.models import AuditEntry
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 SPOOL = Path(__file__).parent / "collect" / "data" / "voicemail_spool"
 ASTERISK = TELEPHONY / "asterisk_cdr_csv"
 
 
-def run(*args: str, staff: StaffUser | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    if staff is not None:
-        env |= signed_in(staff)
-    return subprocess.run(
-        [TUTELA, *args], capture_output=True, text=True, env=env, timeout=120
-    )
+def run(*args: str, staff: StaffUser | None = None) -> Ran:
+    """`tutela args` in this process, with no TUTELA_* setting but `staff`'s."""
+    return tutela(*args, env=signed_in(staff) if staff else {}, clean_env=True)
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data(tmp_path: Path, sqlite_template: Path) -> Path:
+    fresh_sqlite_data(tmp_path / "data", sqlite_template)
     store = open_store(Settings(data=tmp_path / "data"))
     with store.session() as session:
         open_account(session, organization="Acme Dental", ref="default")
@@ -42,7 +37,7 @@ def data(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-def _cdr(data: Path, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _cdr(data: Path, name: str, *extra: str) -> Ran:
     return run(
         "ingest", "cdr", str(ASTERISK / name), "--format", "asterisk-csv",
         "--account", "default", "--data", str(data), "--json", *extra,

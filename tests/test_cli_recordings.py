@@ -2,8 +2,8 @@
 
 Policy: "Jive may record calls between its employees and its customers or
 prospective customers after giving required notice."
-(collect.service_use.call_recordings). Most tests run the CLI in this process
-on SQLite and PostgreSQL; a refusal leaves the command as a `TutelaError`,
+(collect.service_use.call_recordings). Most tests run the CLI in this process;
+a refusal leaves the command as a `TutelaError`,
 which `tutela.cli.main` turns into its exit code. One test runs the real
 program to see that exit code and the messages it prints.
 """

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
 from typer.testing import CliRunner, Result
 
+from tests.cli_runner import Ran, tutela
 from tutela.cli.app import app
 from tutela.collect.accounts.contacts import add_person, open_account
 from tutela.collect.communications.record import record_communication
@@ -26,28 +25,21 @@ from tutela.config import Settings
 from tutela.store.db import open_store
 from tutela.store.models import CommunicationMention
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 RUNNER = CliRunner()
 TEXT = "Call (201) 555-0123, card 4111 1111 1111 1111, mail Jo@Acme.EXAMPLE\n"
 
 
 def invoke(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Result:
-    """Run the CLI in this process (fast); `run` below starts the real program."""
+    """Run the CLI app in this process; `run` below goes through its entry point."""
     unset: dict[str, str | None] = {
         k: None for k in os.environ if k.startswith("TUTELA_")
     }
     return RUNNER.invoke(app, list(args), input=stdin, env=unset | (env or {}))
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    return subprocess.run(
-        [TUTELA, *args],
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        env=clean,
-        timeout=120,
-    )
+def run(*args: str, stdin: bytes | None = None) -> Ran:
+    """The console script's entry point, in this process, reading `stdin`."""
+    return tutela(*args, input=stdin if stdin is not None else b"", clean_env=True)
 
 
 @pytest.mark.clause("collect.volunteered.channels")
@@ -92,7 +84,7 @@ def test_scan_text_prints_kind_offsets_text_and_normalised_value(
 def test_scan_text_reads_standard_input_and_prints_lines() -> None:
     result = run("scan", "text", "-", stdin=TEXT.encode())
     assert result.returncode == 0, result.stderr
-    out = result.stdout.decode()
+    out = result.stdout
     assert out.splitlines()[0] == "-: 3 found"
     assert "+12015550123" in out and "'Jo@Acme.EXAMPLE'" in out
 

@@ -7,14 +7,11 @@ version points at the published policy).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from tests.cli_runner import tutela
 from tests.rights.test_export import build_world, verified_case
 from tutela.config import Settings, load_settings
 from tutela.errors import InvalidInput
@@ -81,15 +78,7 @@ def test_a_malformed_setting_is_a_usage_error_naming_the_variable_not_its_value(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, reason: str
 ) -> None:
     # The CLI's entry point, as a user runs it: exit 2, one line, no traceback.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    done = subprocess.run(
-        [sys.executable, "-c", "from tutela.cli.app import main; main()"]
-        + ["policy", "check"],
-        env=env | {variable: value},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = tutela("policy", "check", env={variable: value}, clean_env=True)
     assert done.returncode == 2, done.stderr
     assert variable in done.stderr and reason in done.stderr
     assert "secret" not in done.stderr and "Traceback" not in done.stderr

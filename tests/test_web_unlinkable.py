@@ -242,6 +242,7 @@ def _database_bytes(settings: Settings) -> bytes:
     return subprocess.run([pg_dump, url], check=True, capture_output=True).stdout
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("scope.web_unlinked")
 @pytest.mark.clause("collect.web_use.web_activity")
 def test_no_full_ip_address_reaches_the_database_quarantine_or_logs(

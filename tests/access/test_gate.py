@@ -1,4 +1,4 @@
-"""The purpose gate: the only read path to personal data, on SQLite and PostgreSQL."""
+"""The purpose gate: the only read path to personal data (its SQL scoping on PostgreSQL too)."""
 
 from __future__ import annotations
 
@@ -139,6 +139,7 @@ def test_fields_reads_only_the_named_fields(store: Store) -> None:
     assert [tuple(r) for r in rows] == [("visa", "4242")]
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes.deliver_services")
 def test_end_user_may_not_read_another_accounts_voicemail(store: Store) -> None:
     world = build_world(store)

@@ -1,6 +1,7 @@
 """The gate opened inside a write: its record commits, or rolls back, with the write.
 
-On SQLite and PostgreSQL (the `store` fixture runs each test on both).
+The tests of a write run on SQLite and PostgreSQL (marked `postgresql`): what
+a write holds and gives back is the backend's own locking.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def organizations(store: Store) -> list[str]:
         return list(s.scalars(select(Account.organization).order_by(Account.id)))
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes")
 @pytest.mark.clause("secure.measures")
 def test_a_read_inside_a_write_commits_its_grant_with_the_write(store: Store) -> None:
@@ -66,6 +68,7 @@ def test_a_read_inside_a_write_commits_its_grant_with_the_write(store: Store) ->
     assert audit_log(store).verify().ok
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes")
 @pytest.mark.clause("secure.measures")
 def test_a_rolled_back_write_leaves_no_grant(store: Store) -> None:
@@ -89,6 +92,7 @@ def test_a_rolled_back_write_leaves_no_grant(store: Store) -> None:
     assert audit_log(store).verify().ok
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes")
 @pytest.mark.clause("secure.measures")
 def test_a_refusal_inside_a_write_is_recorded_after_the_rollback(store: Store) -> None:
@@ -111,6 +115,7 @@ def test_a_refusal_inside_a_write_is_recorded_after_the_rollback(store: Store) -
     assert audit_log(store).verify().ok
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes")
 def test_an_actor_refused_at_the_gate_inside_a_write_is_recorded(store: Store) -> None:
     with pytest.raises(PurposeDenied), store.session() as session:
@@ -126,6 +131,7 @@ def test_an_actor_refused_at_the_gate_inside_a_write_is_recorded(store: Store) -
     assert "may not invoke" in str(details["reason"])
 
 
+@pytest.mark.postgresql
 def test_appending_alone_inside_a_write_that_read_fails_instead_of_waiting(
     store: Store,
 ) -> None:

@@ -40,6 +40,7 @@ def client(filled: Store, settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes.improve_websites_and_ads")
 def test_report_counts_views_per_page_and_day(filled: Store) -> None:
     report = web_report(filled)
@@ -60,6 +61,7 @@ def test_report_counts_views_per_page_and_day(filled: Store) -> None:
     assert campaigns["Brand"] == (0, 3) and campaigns["Spring Sale"] == (0, 2)
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes.improve_websites_and_ads")
 def test_report_window_and_site_filter(filled: Store) -> None:
     day = web_report(filled, since=dt.date(2024, 3, 11))

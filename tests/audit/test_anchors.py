@@ -102,6 +102,7 @@ def _users(settings: Settings, n: int, witness: Path | None = None) -> None:
         assert code == 0, out
 
 
+@pytest.mark.postgresql
 def test_every_command_ends_with_a_checkpoint_of_the_head(
     store: Store, settings: Settings
 ) -> None:
@@ -113,6 +114,7 @@ def test_every_command_ends_with_a_checkpoint_of_the_head(
     assert report.ok and report.unsigned_tail == 0
 
 
+@pytest.mark.postgresql
 def test_a_cut_tail_is_caught_by_the_checkpoint_its_command_ended_with(
     store: Store, settings: Settings
 ) -> None:

@@ -33,6 +33,7 @@ def _writer(settings: Settings, writer: int, start: Event, every: int = 0) -> No
         store.close()
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("secure.measures")
 def test_concurrent_writers_never_fork_the_chain(
     store: Store, settings: Settings

@@ -47,6 +47,7 @@ def _storm(store: Store, email: str) -> list[str]:
         return [f.result(timeout=300) for f in futures]
 
 
+@pytest.mark.postgresql
 def test_forty_parallel_wrong_passwords_then_the_right_one_do_not_sign_in(
     store: Store,
 ) -> None:
@@ -59,6 +60,7 @@ def test_forty_parallel_wrong_passwords_then_the_right_one_do_not_sign_in(
         sign_in(store, email="po@staff.test", password=PASSWORD, rules=RULES)
 
 
+@pytest.mark.postgresql
 def test_parallel_guesses_at_an_unknown_address_lock_it_the_same_way(
     store: Store,
 ) -> None:

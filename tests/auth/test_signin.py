@@ -104,6 +104,7 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(
     assert "@" not in wrong.value.message
 
 
+@pytest.mark.postgresql
 def test_failures_lock_an_address_until_the_window_passes(store: Store) -> None:
     add_user(store, email="po@staff.test", role="privacy_officer", password=PASSWORD)
     for n in range(RULES.max_failures):
@@ -156,6 +157,7 @@ def test_a_success_resets_the_failure_count(store: Store) -> None:
         sign_in(store, email="po@staff.test", password=PASSWORD, now=at)
 
 
+@pytest.mark.postgresql
 def test_sessions_end_at_their_lifetime_and_when_idle(store: Store) -> None:
     add_user(store, email="po@staff.test", role="privacy_officer", password=PASSWORD)
     issued = sign_in(store, email="po@staff.test", password=PASSWORD, now=T0)

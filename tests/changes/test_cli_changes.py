@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ from tests.changes.policies import (
     reword_scope_sentence,
     write_variant,
 )
+from tests.cli_runner import Ran, tutela
 from tests.factories import StaffUser, add_staff, staff_env
 from tests.rights.conftest import Sink, message
 from tutela.config import Settings
@@ -25,14 +23,14 @@ from tutela.policy.loader import DEFAULT_POLICY
 from tutela.rights.intake import intake_message
 from tutela.store.db import Store
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 SHIPPED = str(DEFAULT_POLICY)
 
 
 def run(
     *args: str, settings: Settings | None = None, staff: StaffUser | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+) -> Ran:
+    """`tutela args` in this process, with only the settings and staff given."""
+    env: dict[str, str | None] = {}
     if settings is not None and staff is not None:
         env |= staff_env(settings, staff)
     if settings is not None:
@@ -44,9 +42,7 @@ def run(
             env["TUTELA_SMTP_PORT"] = str(settings.smtp_port)
         if settings.public_url:
             env["TUTELA_PUBLIC_URL"] = settings.public_url
-    return subprocess.run(
-        [TUTELA, *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return tutela(*args, env=env, clean_env=True)
 
 
 def test_diff_of_identical_files_exits_0() -> None:

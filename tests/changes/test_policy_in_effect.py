@@ -1,10 +1,10 @@
 """A published version is what the site, the API and the purpose gate use.
 
 Clause changes.effective_on_publication: "an update published at this
-website will be effective even if Jive does not give notice". On SQLite and
-PostgreSQL: before any publication the policy file is in effect; after
-`publish_policy` the new version is, without a restart; a version that takes
-effect later is not in effect yet.
+website will be effective even if Jive does not give notice". Before any
+publication the policy file is in effect; after `publish_policy` the new
+version is, without a restart; a version that takes effect later is not in
+effect yet (a comparison of dates in SQL, so on PostgreSQL too).
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def test_a_published_version_is_what_the_pages_api_and_gate_use(
     assert store.policy().id == NEW_VERSION
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.effective_on_publication")
 def test_a_version_taking_effect_later_is_not_in_effect_yet(
     store: Store, tmp_path: Path

@@ -1,4 +1,4 @@
-"""Publishing versions of the policy, on SQLite and PostgreSQL.
+"""Publishing versions of the policy (its one transaction on PostgreSQL too).
 
 A version is stored with what it changed; publishing the same file again
 changes nothing; each subscriber gets exactly one announcement, queued with
@@ -158,6 +158,7 @@ def test_each_subscriber_gets_one_announcement_and_nobody_else(
     }
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.notice")
 def test_version_and_announcements_commit_together(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -2,7 +2,7 @@
 
 Clauses: changes.subscribe, changes.notice. Mail goes through a real
 aiosmtpd server and is parsed with the `email` package; the pages are the
-app's own, through its ASGI interface; SQLite and PostgreSQL.
+app's own, through its ASGI interface.
 """
 
 from __future__ import annotations

@@ -86,6 +86,7 @@ def rows(store: Store) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.notice")
 def test_two_workers_deliver_each_notice_once_through_a_relay_that_recovers(
     store: Store, settings: Settings, relay: FlakyRelay
@@ -123,6 +124,7 @@ def test_two_workers_deliver_each_notice_once_through_a_relay_that_recovers(
     assert all(row.claim is None for row in delivered)
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.notice")
 def test_a_refused_notice_waits_for_its_backoff(
     store: Store, settings: Settings, relay: FlakyRelay

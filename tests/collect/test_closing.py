@@ -4,7 +4,7 @@ Clauses: collect.requested, collect.volunteered, collect.service_use.call_record
 collect.service_use.call_recordings ("kept while the business is a customer,
 then as the law requires": legal holds keep a category with its reason and
 end), collect.service_use.voicemail (audio crypto-shredded). Driven through
-the real `tutela` command on both databases.
+the real `tutela` command (in this process); the erasure on PostgreSQL too.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.cli_runner import tutela as run_tutela
 from tests.factories import add_staff, staff_env
 from tests.rights.test_export import build_world
 from tutela.audit.log import audit_log
@@ -41,19 +39,11 @@ from tutela.store.models import (
     Voicemail,
 )
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 TAX_HOLD = [{"category": "payment", "reason": "tax records", "days": 2555}]
 
 
 def tutela(settings: Settings, env: dict[str, str], *args: str) -> tuple[int, Any]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    done = subprocess.run(
-        [TUTELA, *args, "--json"],
-        capture_output=True,
-        text=True,
-        env=base | env,
-        timeout=300,
-    )
+    done = run_tutela(*args, "--json", env=env, clean_env=True)
     return done.returncode, json.loads(done.stdout) if done.stdout else None
 
 
@@ -70,6 +60,7 @@ def blob_files(settings: Settings) -> int:
     return sum(1 for p in (settings.data / BLOB_DIR).rglob("*") if p.is_file())
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.requested")
 @pytest.mark.clause("collect.volunteered")
 @pytest.mark.clause("collect.service_use.call_records")

@@ -7,21 +7,18 @@ policy lists, and no other). DESIGN: "every purpose used in code is declared".
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.changes.policies import PolicyData, purpose, write_variant
+from tests.cli_runner import tutela
 from tests.samples import REPO
 from tutela.access.roles import SUBJECT_ACCESS
 from tutela.conformance.code_purposes import purpose_problems, purposes_named_in_code
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
 
 SHIPPED = load_policy(DEFAULT_POLICY)
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 
 CONSTANTS = """
 from typing import Final
@@ -103,13 +100,8 @@ def test_policy_check_fails_when_the_policy_drops_a_purpose_the_code_uses(
     tmp_path: Path,
 ) -> None:
     narrowed = write_variant(tmp_path, drop_deliver_services)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    result = subprocess.run(
-        [TUTELA, "policy", "check", "--policy", str(narrowed), "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    result = tutela(
+        "policy", "check", "--policy", str(narrowed), "--json", clean_env=True
     )
     assert result.returncode == 1, result.stderr
     problems = json.loads(result.stdout)["problems"]

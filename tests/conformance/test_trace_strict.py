@@ -7,17 +7,13 @@ reason, in `tutela.conformance.prose`; nothing else may go untraced.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
+from tests.cli_runner import tutela
 from tests.samples import REPO
 from tutela.conformance.prose import PROSE_CLAUSES
 from tutela.conformance.trace import trace
 from tutela.policy.loader import DEFAULT_POLICY, load_policy
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 POLICY = load_policy(DEFAULT_POLICY)
 
 
@@ -42,15 +38,7 @@ def test_every_clause_of_the_shipped_policy_is_traced_or_prose() -> None:
 
 
 def test_trace_strict_passes_and_names_the_prose_clauses() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    done = subprocess.run(
-        [TUTELA, "policy", "trace", "--strict", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
+    done = tutela("policy", "trace", "--strict", "--json", clean_env=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["untraced"] == []

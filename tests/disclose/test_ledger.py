@@ -238,6 +238,7 @@ def test_web_data_is_never_disclosed_about_a_person(store: Store, world: World) 
     assert refused.value.clause == "scope.web_unlinked"
 
 
+@pytest.mark.postgresql
 def test_ledger_answers_who_received_a_persons_data_when_and_why(
     store: Store, world: World
 ) -> None:

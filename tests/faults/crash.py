@@ -3,9 +3,12 @@
 The child is forked from a server process that has imported Tutela once
 (`multiprocessing`'s ``forkserver`` with a preload), so a run starts in
 milliseconds instead of the seconds a fresh interpreter takes to import:
-that is what lets a test kill 20 runs per source within its budget. The
+that is what lets a test kill many runs per source within its budget. The
 child runs the real command line (`tutela.cli.app.main` with its own argv
 and environment) and is killed with a real SIGKILL: no handler, no cleanup.
+
+How many runs each test kills is `kills()`: ``TUTELA_TEST_KILLS``, 5 by
+default (what `make test` runs), 20 in `make test-long`.
 
 `snapshot` reads a store by plain SQL (table names from the database's own
 catalogue), so two data directories can be compared after a clean run and
@@ -26,8 +29,13 @@ from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
 
+# Kills per source and backend by default: enough that a kill lands before,
+# during and after a commit; `make test-long` asks for 20.
+DEFAULT_KILLS = 5
+KILLS_VARIABLE = "TUTELA_TEST_KILLS"
+
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["tutela.cli.app"])
+_CTX.set_forkserver_preload(["tutela.cli.app", "tests.hashing"])
 
 # Tables that record what happened (runs, audit), not what was collected:
 # a killed run adds to them by design.
@@ -42,6 +50,20 @@ BOOKKEEPING = frozenset(
 )
 
 
+def kills() -> int:
+    """How many runs a crash test kills (``TUTELA_TEST_KILLS``, default 5)."""
+    given = os.environ.get(KILLS_VARIABLE, "").strip()
+    if not given:
+        return DEFAULT_KILLS
+    try:
+        count = int(given)
+    except ValueError:
+        raise ValueError(f"{KILLS_VARIABLE} must be a whole number") from None
+    if count < 1:
+        raise ValueError(f"{KILLS_VARIABLE} must be at least 1")
+    return count
+
+
 def _child(argv: list[str], env: dict[str, str], log: str) -> None:
     """In the forked child: the `tutela` command with `argv`, output to `log`."""
     os.environ.update(env)
@@ -49,7 +71,12 @@ def _child(argv: list[str], env: dict[str, str], log: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     sys.argv = ["tutela", *argv]
+    from tests.hashing import use_cheap_hashing
     from tutela.cli.app import main
+
+    # Like the test process: sign-ins verify (and never rehash to) the cheap
+    # hashes the tests stored.
+    use_cheap_hashing()
 
     code = 0
     try:

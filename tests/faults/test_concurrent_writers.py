@@ -29,6 +29,7 @@ WRITERS = 8
 REQUESTS = 32
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access.request")
 def test_concurrent_access_requests_are_all_opened_and_followed_up(
     store: Store, settings: Settings

@@ -1,4 +1,4 @@
-"""SIGKILL an ingest at random points, 20 times per source: nothing lost, nothing twice.
+"""SIGKILL an ingest at random points, again and again per source: nothing lost, nothing twice.
 
 Clauses collect.service_use.call_records ("every phone call": a killed
 ingest loses no call and, run again, stores none twice),
@@ -8,7 +8,8 @@ log, which still verifies).
 
 For each source, one store gets a clean run; a second store gets the same
 input with the command killed (SIGKILL, after a random delay drawn with a
-fixed seed from the clean run's duration) `KILLS` times, then one run to
+fixed seed from the clean run's duration) `KILLS` times (``TUTELA_TEST_KILLS``:
+5 by default, 20 in `make test-long`), then one run to
 the end. The stores must then hold the same rows (compared by SQL: counts
 of every table, keys of the collected ones), every killed run that had
 started must show as ``interrupted``, none as ``running``, and `tutela audit
@@ -27,15 +28,21 @@ import random
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import new_postgres_database
+from tests.conftest import (
+    drop_postgres_database,
+    fresh_sqlite_data,
+    new_postgres_database,
+)
 from tests.faults.crash import (
     database_url,
     gone,
+    kills,
     run_cli,
     runs,
     snapshot,
@@ -49,7 +56,7 @@ from tutela.store.blobs import BlobStore
 from tutela.store.db import open_store
 from tutela.store.models import Blob
 
-KILLS = 20
+KILLS = kills()  # TUTELA_TEST_KILLS: 5 by default, 20 in `make test-long`
 MAX_ATTEMPTS = 3 * KILLS  # a run that ends before its kill is drawn again
 SEED = 1313
 CDR_ROWS = 800  # 8 commits of 100 records
@@ -80,10 +87,13 @@ def twin(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Twin]:
         data = tmp_path / name
         url = None
         if request.param == "postgresql":
+            postgres = request.getfixturevalue("postgres")
             url = new_postgres_database(
-                request.getfixturevalue("postgres"),
-                request.getfixturevalue("postgres_template"),
+                postgres, request.getfixturevalue("postgres_template")
             )
+            request.addfinalizer(partial(drop_postgres_database, postgres, url))
+        else:
+            fresh_sqlite_data(data, request.getfixturevalue("sqlite_template"))
         settings = Settings(data=data, database_url=url)
         with open_store(settings) as store, store.session() as session:
             open_account(session, organization="Crash Test Telecom", ref="CRASH")

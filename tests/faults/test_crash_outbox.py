@@ -1,4 +1,4 @@
-"""SIGKILL the outbox worker 20 times while it sends: every message sent, once in the store.
+"""SIGKILL the outbox worker again and again while it sends: every message sent, once in the store.
 
 Clauses changes.notice (notice of a policy change reaches every subscriber)
 and rights.access.verification (a code or a link is sent, never lost): a
@@ -10,6 +10,8 @@ against a real SMTP server (aiosmtpd), killed at a random point of its run
 (drawn with a fixed seed from a clean round's duration); a last run sends
 what is left. Every message must then be ``sent`` with one attempt, and the
 server must have received every Message-ID, with no more repeats than kills.
+`KILLS` rounds (``TUTELA_TEST_KILLS``: 5 by default, 20 in `make test-long`),
+on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.factories import store_env
-from tests.faults.crash import gone, run_cli, timed_run
+from tests.faults.crash import gone, kills, run_cli, timed_run
 from tests.rights.conftest import Sink, free_port
 from tests.tally import tried
 from tutela.config import Settings
@@ -33,7 +35,7 @@ from tutela.mail.outbox import enqueue
 from tutela.store.db import Store
 from tutela.store.models import OutboxMessage
 
-KILLS = 20
+KILLS = kills()  # TUTELA_TEST_KILLS: 5 by default, 20 in `make test-long`
 MAX_ATTEMPTS = 3 * KILLS
 PER_ROUND = 4
 SEED = 1317
@@ -74,6 +76,7 @@ def _statuses(store: Store) -> list[tuple[str, str, int]]:
     return [(str(m), str(s), int(a)) for m, s, a in rows]
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.notice")
 @pytest.mark.clause("rights.access.verification")
 def test_killed_outbox_workers_lose_no_message_and_repeat_at_most_one_per_kill(

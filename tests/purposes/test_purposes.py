@@ -119,6 +119,7 @@ def test_a_customer_admin_builds_the_dial_by_name_directory_of_their_account(
         )
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes.improve_services")
 def test_quality_analysis_sees_how_calls_end_in_aggregate_only(
     store: Store, world: World

@@ -46,6 +46,10 @@ from tutela.store.models import (
     WebVisit,
 )
 
+# The sweep is SQL on dates and cases, which each backend runs its own way:
+# every test of it runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.postgresql
+
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
 

@@ -74,6 +74,7 @@ def test_web_request_naming_a_victims_address_sends_the_code_only_on_file(
     assert {(kind, to) for kind, to, _ in outbox(store)} == {("sar_code", ann.email)}
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access.verification")
 def test_guessing_the_code_locks_it(
     store: Store, settings: Settings, ann: OnFile

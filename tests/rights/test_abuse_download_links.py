@@ -131,6 +131,7 @@ def test_a_link_asking_for_the_address_releases_only_on_the_right_one(
     assert client.get(link.path).status_code == 410
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 def test_concurrent_clicks_release_the_zip_exactly_once(
     store: Store, settings: Settings, ann: OnFile

@@ -180,6 +180,7 @@ def test_an_unverified_unsubscribe_waits_for_staff_instead_of_ending_anything(
     assert list_inbox(store, actor=STAFF) == []  # handled
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("changes.subscribe")
 def test_a_misworded_request_for_updates_can_become_a_subscription(
     store: Store, settings: Settings

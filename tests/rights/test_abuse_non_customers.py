@@ -205,6 +205,7 @@ def _personal_tables() -> set[str]:
     }
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 def test_every_table_that_holds_personal_data_is_reached_by_the_export(
     store: Store, settings: Settings

@@ -95,6 +95,7 @@ def test_a_reassigned_extension_does_not_give_the_new_holder_earlier_voicemail(
     assert dave_call not in _ids(hers, "call_records", "call_id")
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 def test_a_reassigned_number_does_not_give_the_new_holder_earlier_calls(
     store: Store, settings: Settings

@@ -4,8 +4,8 @@ Clauses: rights.access.verification (a staff override of identity
 verification is proposed and approved by two distinct, real, active privacy
 officers, both named in the audit log), secure.measures (every CLI command
 that acts as staff signs a real person in: password or staff API token).
-Everything runs through the real `tutela` CLI on the real store, on SQLite
-and PostgreSQL.
+Everything runs through the real `tutela` CLI (in this process) on the real
+store.
 """
 
 from __future__ import annotations

@@ -108,6 +108,7 @@ def test_rejection_notice_states_reason_and_right_to_complain(
         assert "California Privacy Protection Agency" in (notice.body or "")
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access.fee_or_reject")
 def test_repetitive_needs_an_earlier_request_within_twelve_months(
     store: Store, settings: Settings, ann: OnFile
@@ -180,6 +181,7 @@ def test_extension_needs_notice_within_the_first_period(
         )
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 def test_due_list_shows_overdue_and_due_soon_cases(
     store: Store, settings: Settings

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.cli_runner import tutela as run_tutela
 from tests.factories import add_staff, staff_env
 from tests.rights.test_export import build_world
 from tutela.config import Settings
@@ -23,18 +20,9 @@ from tutela.rights.intake import open_request
 from tutela.store.db import Store
 from tutela.store.models import Person, SarCase
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
-
 
 def tutela(env: dict[str, str], *args: str) -> tuple[int, Any]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    done = subprocess.run(
-        [TUTELA, *args, "--json"],
-        capture_output=True,
-        text=True,
-        env=base | env,
-        timeout=300,
-    )
+    done = run_tutela(*args, "--json", env=env, clean_env=True)
     return done.returncode, json.loads(done.stdout) if done.stdout else None
 
 

@@ -80,6 +80,7 @@ def _body(sink: Sink, address: str, pattern: str) -> str:
     raise AssertionError("no such message")
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 @pytest.mark.clause("rights.access.verification")
 def test_a_request_ends_in_one_download_that_matches_the_store(

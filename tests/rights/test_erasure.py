@@ -158,6 +158,7 @@ def ann_verified_erasure(store: Store, settings: Settings, sink: Sink) -> int:
     return case_id
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 @pytest.mark.clause("rights.access.verification")
 @pytest.mark.clause("collect.service_use.voicemail")

@@ -353,6 +353,7 @@ def row_counts(store: Store) -> dict[str, int]:
         }
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 def test_export_finds_the_subject_by_every_number_and_no_one_else(
     store: Store, settings: Settings

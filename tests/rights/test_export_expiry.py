@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.cli_runner import tutela
 from tests.factories import add_staff, token_env
 from tests.rights.test_export import build_world, verified_case
 from tutela.config import Settings
@@ -25,23 +22,17 @@ from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, Blob, ExportBundle
 
-TUTELA = str(Path(sys.executable).with_name("tutela"))
-
 
 def _retention_run(env: dict[str, str], now: dt.datetime) -> dict[str, object]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    done = subprocess.run(
-        [TUTELA, "retention", "run", "--json", "--now", now.isoformat()],
-        capture_output=True,
-        text=True,
-        env=base | env,
-        timeout=120,
+    done = tutela(
+        "retention", "run", "--json", "--now", now.isoformat(), env=env, clean_env=True
     )
     assert done.returncode == 0, done.stderr
     payload: dict[str, object] = json.loads(done.stdout)
     return payload
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access")
 @pytest.mark.clause("secure.measures")
 def test_retention_run_shreds_an_expired_export_zip_and_records_it(

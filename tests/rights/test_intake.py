@@ -63,6 +63,7 @@ def test_encoded_subjects_are_decoded() -> None:
     )
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("rights.access.request")
 def test_reingesting_the_same_message_id_adds_nothing(
     store: Store, settings: Settings

@@ -46,6 +46,7 @@ def refs(store: Store, query: CaseQuery) -> list[str]:
     return [c.ref for c in search_cases(store, query, now=NOW).cases]
 
 
+@pytest.mark.postgresql
 def test_the_queue_filters_by_deadline_rule_jurisdiction_and_due(store: Store) -> None:
     made = cases(store)
     assert refs(store, CaseQuery(due="overdue")) == [made["gdpr_overdue"][1]]
@@ -57,6 +58,7 @@ def test_the_queue_filters_by_deadline_rule_jurisdiction_and_due(store: Store) -
     assert refs(store, CaseQuery(state="fulfilled")) == []
 
 
+@pytest.mark.postgresql
 def test_the_queue_finds_a_case_by_its_reference_in_any_case(store: Store) -> None:
     made = cases(store)
     ref = made["strict_on_time"][1]
@@ -64,6 +66,7 @@ def test_the_queue_finds_a_case_by_its_reference_in_any_case(store: Store) -> No
     assert refs(store, CaseQuery(ref="SAR-00000000")) == []
 
 
+@pytest.mark.postgresql
 def test_the_queue_pages_oldest_deadline_first(store: Store) -> None:
     made = cases(store)
     first = search_cases(store, CaseQuery(per_page=3), now=NOW)

@@ -3,7 +3,7 @@
 Clause rights.access.request: a request made on the web says what it needs;
 the jurisdiction sets the deadline rule; a wrong field is answered with
 every problem at once, on the form for people and in the envelope for the
-API, without quoting what was sent. SQLite and PostgreSQL.
+API, without quoting what was sent.
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ def _raw_bytes(store: Store, settings: Settings) -> bytes:
     return subprocess.run([pg_dump, url], check=True, capture_output=True).stdout
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.requested")
 def test_pin_and_account_number_never_reach_disk_in_clear(
     store: Store, settings: Settings
@@ -80,6 +81,7 @@ def test_pin_and_account_number_never_reach_disk_in_clear(
     assert ACCOUNT_NUMBER.encode() not in blob
 
 
+@pytest.mark.postgresql
 def test_rotate_re_encrypts_every_value_under_the_new_key(
     store: Store, settings: Settings
 ) -> None:

@@ -89,6 +89,7 @@ def test_gpc_beacon_is_a_visit_but_never_an_ad_click(
     assert len(visits) == 1 and clicks == []
 
 
+@pytest.mark.postgresql
 def test_repeated_beacon_in_the_same_second_is_one_view(client: TestClient) -> None:
     body = {"site": "www.example.com", "path": "/"}
     beacon(client, body)

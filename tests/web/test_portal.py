@@ -116,6 +116,7 @@ def test_end_user_cannot_delete_a_colleagues_voicemail(
     assert refused.status_code == 404 and _exists(store, world.acme_admin_vm)
 
 
+@pytest.mark.postgresql
 def test_deleting_from_the_page_shreds_the_audio_and_audits_it(
     client: TestClient, world: World, store: Store
 ) -> None:

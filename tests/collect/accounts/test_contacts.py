@@ -44,6 +44,7 @@ def test_there_is_no_consumer_sign_up_path() -> None:
     assert params["organization"].default is inspect.Parameter.empty
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("scope.business_only")
 def test_database_refuses_an_account_that_is_not_a_business(session: Session) -> None:
     with pytest.raises(IntegrityError), session.begin_nested():

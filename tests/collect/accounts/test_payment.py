@@ -220,6 +220,7 @@ def test_add_payment_method_keeps_token_brand_last4_expiry_and_address(
     assert not any(AMEX in v or AMEX_CODE in v for v in values)
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.requested")
 def test_card_number_and_security_code_never_reach_disk(
     store: Store, settings: Settings, caplog: pytest.LogCaptureFixture

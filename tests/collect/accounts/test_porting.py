@@ -75,6 +75,7 @@ def test_pin_and_account_number_are_sealed_in_their_columns(
         assert PIN not in value and ACCOUNT_NUMBER not in value
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.requested")
 def test_pin_and_account_number_never_reach_disk_but_read_back(
     store: Store, settings: Settings, caplog: pytest.LogCaptureFixture

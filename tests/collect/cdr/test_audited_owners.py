@@ -43,6 +43,7 @@ def every_entry_text(store: Store) -> str:
     return "\n".join(" ".join(map(str, entry)) for entry in found)
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("use.purposes")
 @pytest.mark.clause("secure.measures")
 @pytest.mark.clause("collect.service_use.call_records")

@@ -44,6 +44,7 @@ def _ingest(settings: Settings, path: Path, start: Event) -> None:
         store.close()
 
 
+@pytest.mark.postgresql
 def test_two_concurrent_ingests_both_store_everything(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:

@@ -39,6 +39,7 @@ def _account(store: Store) -> None:
         open_account(session, organization="Acme Dental", ref="ACME")
 
 
+@pytest.mark.postgresql
 def test_invalid_utf8_accountcode_is_quarantined_and_the_chunk_kept(
     store: Store, tmp_path: Path
 ) -> None:
@@ -53,6 +54,7 @@ def test_invalid_utf8_accountcode_is_quarantined_and_the_chunk_kept(
     assert "accountcode" in entry["reason"] and "UTF-8" in entry["reason"]
 
 
+@pytest.mark.postgresql
 @pytest.mark.parametrize("field", ["uid", "linked"])
 def test_invalid_utf8_uniqueid_is_stored_escaped_and_the_chunk_kept(
     store: Store, tmp_path: Path, field: str
@@ -69,6 +71,7 @@ def test_invalid_utf8_uniqueid_is_stored_escaped_and_the_chunk_kept(
     assert (again.stored, again.duplicate) == (0, 3)
 
 
+@pytest.mark.postgresql
 def test_invalid_utf8_freeswitch_uuid_keeps_the_other_rows(
     store: Store, tmp_path: Path
 ) -> None:

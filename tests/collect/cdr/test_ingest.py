@@ -64,6 +64,7 @@ def _count(store: Store) -> int:
         ("testsuite_cdrlib_buggy_MALFORMED.csv", 1, 0, 1),
     ],
 )
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.service_use")
 def test_asterisk_samples_ingest_with_expected_counts(
     store: Store, name: str, read: int, stored: int, rejected: int
@@ -122,6 +123,7 @@ def test_other_layouts_ingest_without_configuration(
     assert summary.stored > 0
 
 
+@pytest.mark.postgresql
 def test_reingesting_a_file_adds_nothing_and_reports_duplicates(
     store: Store, tmp_path: Path
 ) -> None:
@@ -150,6 +152,7 @@ def test_unknown_disposition_is_stored_like_any_call(
     assert sorted(kept) == ["ANSWERED", "UNKNOWN"]
 
 
+@pytest.mark.postgresql
 def test_overlapping_file_stores_only_the_new_rows(
     store: Store, tmp_path: Path
 ) -> None:
@@ -162,6 +165,7 @@ def test_overlapping_file_stores_only_the_new_rows(
     assert (summary.stored, summary.duplicate) == (1, 1)
 
 
+@pytest.mark.postgresql
 def test_numbers_are_e164_extensions_stay_and_raw_is_kept(
     store: Store, tmp_path: Path
 ) -> None:
@@ -281,6 +285,7 @@ def test_legs_of_one_call_are_kept_and_exposed_together(
             call_legs(session, account_id=account_id + 99, call_key="9.1")
 
 
+@pytest.mark.postgresql
 def test_non_utf8_caller_id_is_kept_byte_for_byte(store: Store, tmp_path: Path) -> None:
     _account(store)
     path = tmp_path / "m.csv"

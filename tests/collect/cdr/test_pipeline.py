@@ -88,6 +88,7 @@ def test_pipeline_matches_single_process_on_every_sample(
             assert piped == single, (format, account_ref)
 
 
+@pytest.mark.postgresql
 def test_pipeline_matches_on_chunks_with_rejections_and_other_regions(
     store: Store, tmp_path: Path
 ) -> None:
@@ -120,6 +121,7 @@ def test_pipeline_refuses_an_unusable_file_with_its_location(
     assert "error" in single and piped == single
 
 
+@pytest.mark.postgresql
 def test_a_file_overlapping_stored_rows_is_counted_exactly(
     store: Store, tmp_path: Path
 ) -> None:

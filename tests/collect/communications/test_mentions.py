@@ -376,6 +376,7 @@ def test_rebuild_restores_the_index_and_masks_cards_stored_before_masking(
     assert (again.mentions, again.masked_communications) == (2, 0)
 
 
+@pytest.mark.postgresql
 def test_a_deleted_communication_takes_its_mentions_along(
     session: Session, account: Account, dana: Person
 ) -> None:
@@ -411,6 +412,7 @@ def test_indexing_logs_counts_but_no_personal_value(
         assert value not in caplog.text
 
 
+@pytest.mark.postgresql
 def test_the_mention_migration_matches_the_model(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -121,6 +121,7 @@ def test_a_body_of_exactly_one_mebibyte_is_kept(
     assert len(row.body) == MAX_BODY_BYTES
 
 
+@pytest.mark.postgresql
 def test_nul_characters_are_kept_visible_not_dropped(
     session: Session, account: Account
 ) -> None:

@@ -123,6 +123,7 @@ def test_a_standing_notice_on_a_number_needs_a_party_on_it(
         assert _record(session, store, online).notice_id == online
 
 
+@pytest.mark.postgresql
 def test_a_standing_notice_that_ended_covers_nothing_after(
     store: Store, calls: tuple[int, int]
 ) -> None:

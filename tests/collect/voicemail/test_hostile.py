@@ -115,6 +115,7 @@ def test_a_fifo_named_like_audio_does_not_hang_the_ingest(
     assert (summary.stored, summary.rejected) == (0, 2)
 
 
+@pytest.mark.postgresql
 def test_invalid_utf8_msg_id_is_stored_under_a_digest_key(
     store: Store, tmp_path: Path
 ) -> None:

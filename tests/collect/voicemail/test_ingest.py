@@ -93,6 +93,7 @@ def test_message_without_account_is_rejected(store: Store) -> None:
     assert summary.stored == 0 and summary.rejected == summary.read
 
 
+@pytest.mark.postgresql
 def test_old_voicemail_survives_every_retention_job(
     store: Store, tmp_path: Path
 ) -> None:
@@ -119,6 +120,7 @@ def _files(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
 
 
+@pytest.mark.postgresql
 def test_deleted_voicemail_cannot_be_recovered_from_the_store_files(
     store: Store,
 ) -> None:

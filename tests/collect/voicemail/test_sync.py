@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.cli_runner import tutela
 from tests.factories import store_env
 from tests.samples import TELEPHONY
 from tutela.collect.accounts.contacts import open_account
@@ -37,7 +36,6 @@ pytestmark = pytest.mark.clause("collect.service_use.voicemail")
 TEMPLATE = (TELEPHONY / "asterisk_voicemail" / "wazo_calld_msg_example.txt").read_text(
     encoding="utf-8"
 )
-TUTELA = str(Path(sys.executable).with_name("tutela"))
 
 
 def _account(store: Store, ref: str = "ACME") -> int:
@@ -195,6 +193,7 @@ def test_other_mailboxes_and_accounts_are_untouched(
 # --- the promise: deleted there, deleted here --------------------------------
 
 
+@pytest.mark.postgresql
 def test_a_message_deleted_on_the_phone_system_is_shredded_here(
     store: Store, tmp_path: Path
 ) -> None:
@@ -254,20 +253,13 @@ def test_cli_exits_1_when_a_mass_deletion_is_refused(
     ingest_and_sync(store, spool)
     for n in range(total):
         _drop(spool, n)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
-    command = [TUTELA, "ingest", "voicemail", str(spool), "--json"]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=env | store_env(settings)
-    )
+    env = store_env(settings)
+    command = ["ingest", "voicemail", str(spool), "--json"]
+    done = tutela(*command, env=env, clean_env=True)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["sync_refused"] == 1
     assert _count(store) == total
-    allowed = subprocess.run(
-        [*command, "--allow-mass-deletion"],
-        capture_output=True,
-        text=True,
-        env=env | store_env(settings),
-    )
+    allowed = tutela(*command, "--allow-mass-deletion", env=env, clean_env=True)
     assert allowed.returncode == 0, allowed.stderr
     assert json.loads(allowed.stdout)["removed_upstream"] == total
     assert _count(store) == 0

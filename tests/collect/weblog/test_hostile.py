@@ -119,6 +119,7 @@ def _export(store: Store, data: bytes) -> tuple[int, int, list[str]]:
     return summary.rows, summary.rejected, reasons
 
 
+@pytest.mark.postgresql
 def test_click_counts_beyond_the_column_are_quarantined(store: Store) -> None:
     data = (
         b"Date,Campaign,Clicks\n2024-03-01,Spring,12\n"

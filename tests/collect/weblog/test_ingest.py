@@ -1,4 +1,4 @@
-"""Web-log ingest into the store: idempotent, quarantining, GPC-aware, on both backends."""
+"""Web-log ingest into the store: idempotent (on PostgreSQL too), quarantining, GPC-aware."""
 
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def test_ingest_quarantines_exactly_the_odd_lines(store: Store) -> None:
     assert count(store, WebVisit) == summary.stored
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.web_use.web_activity")
 def test_reingesting_the_same_log_stores_nothing_twice(store: Store) -> None:
     first = ingest(store, ACCESS_LOG)
@@ -175,6 +176,7 @@ def test_a_day_whose_salt_is_destroyed_is_quarantined_not_rehashed(
     assert not list((store.data_dir / "salts").glob("2024-03-1[01].salt"))
 
 
+@pytest.mark.postgresql
 @pytest.mark.clause("collect.web_use.ad_clicks")
 def test_click_export_reimport_replaces_counts(store: Store) -> None:
     def run() -> int:
@@ -196,6 +198,7 @@ def test_click_export_reimport_replaces_counts(store: Store) -> None:
         assert {t.term for t in totals} >= {":email"}
 
 
+@pytest.mark.postgresql
 def test_web_migration_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
