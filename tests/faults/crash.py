@@ -26,8 +26,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
 
+from tutela.cli.app import COMMAND_MODULES
+
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["tutela.cli.app"])
+# The commands' modules too: the root app imports each only when it runs.
+_CTX.set_forkserver_preload(["tutela.cli.app", *COMMAND_MODULES])
 
 # Tables that record what happened (runs, audit), not what was collected:
 # a killed run adds to them by design.
