@@ -68,6 +68,19 @@ def raised_at(tb: TracebackType | None) -> str:
     return f"{_short(frames[-1].filename)}:{frames[-1].lineno}"
 
 
+def own_frame(tb: TracebackType | None) -> str | None:
+    """``path:line`` of the innermost frame in Tutela's own code, if any.
+
+    Where Tutela called the library that raised (the raising frame itself
+    may be deep inside SQLAlchemy).
+    """
+    for frame in reversed(traceback.extract_tb(tb)):
+        short = _short(frame.filename)
+        if short.startswith("tutela/"):
+            return f"{short}:{frame.lineno}"
+    return None
+
+
 def _short(filename: str) -> str:
     parts = Path(filename).parts
     # An installed library first: a checkout may sit in a folder named tutela.
@@ -102,6 +115,9 @@ class LogfmtFormatter(logging.Formatter):
             _, exc, tb = record.exc_info
             fields.append(f"error={type(exc).__name__}")
             fields.append(f"at={raised_at(tb)}")
+            ours = own_frame(tb)
+            if ours is not None and ours != fields[-1][3:]:
+                fields.append(f"in={ours}")
         request_id = REQUEST_ID.get()
         if request_id is not None and "request_id=" not in message:
             fields.append(f"request_id={request_id}")
@@ -147,4 +163,4 @@ def start(level: str) -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
-__all__ = ["LEVELS", "LogfmtFormatter", "REQUEST_ID", "raised_at", "start"]
+__all__ = ["LEVELS", "LogfmtFormatter", "REQUEST_ID", "own_frame", "raised_at", "start"]

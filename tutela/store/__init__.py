@@ -12,17 +12,25 @@ checks it.
 from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
 from tutela.store.clock import CLOCK, Clock
-from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
+from tutela.store.db import (
+    Store,
+    make_engine,
+    open_store,
+    upgrade,
+    write_first,
+)
 from tutela.store.keys import KeyRing, SealError
 from tutela.store.policy_in_effect import InEffect
 from tutela.store.rotation import RotationResult, encrypted_columns, rotate_keys
 from tutela.store.tokens import new_token, token_digest
+from tutela.store.turns import DatabaseBusy, taking_turns
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
     "CLOCK",
     "BlobError",
     "Clock",
+    "DatabaseBusy",
     "BlobStore",
     "Encrypted",
     "InEffect",
@@ -41,5 +49,6 @@ __all__ = [
     "upgrade",
     "utc_aware",
     "utcnow",
+    "taking_turns",
     "write_first",
 ]
