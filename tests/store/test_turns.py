@@ -37,12 +37,17 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         opened.close()
 
 
-def _add_one(store: Store) -> None:
-    with store.session() as session:
+def _add_one(store: Store, *, lock_first: bool = False) -> None:
+    with store.writing() if lock_first else store.session() as session:
         session.execute(text("UPDATE counter SET n = n + 1"))
 
 
-def test_a_unit_that_read_then_writes_is_not_overtaken(sqlite_store: Store) -> None:
+@pytest.mark.parametrize("lock_first", [False, True])
+def test_a_unit_that_read_then_writes_is_not_overtaken(
+    sqlite_store: Store, lock_first: bool
+) -> None:
+    # lock_first: the other unit asks for SQLite's lock at BEGIN (IMMEDIATE);
+    # it must wait for its turn before it asks, or the two wait on each other.
     read = threading.Event()
     other_trying = threading.Event()
     errors: list[BaseException] = []
@@ -52,7 +57,8 @@ def test_a_unit_that_read_then_writes_is_not_overtaken(sqlite_store: Store) -> N
         try:
             with taking_turns("other"):
                 other_trying.set()
-                _add_one(sqlite_store)  # waits for the first unit's turn to end
+                # Waits for the first unit's turn to end.
+                _add_one(sqlite_store, lock_first=lock_first)
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
 

@@ -27,11 +27,11 @@ from tutela.store.turns import DatabaseBusy, taking_turns
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
-    "CLOCK",
     "BlobError",
+    "BlobStore",
+    "CLOCK",
     "Clock",
     "DatabaseBusy",
-    "BlobStore",
     "Encrypted",
     "InEffect",
     "KeyRing",
@@ -45,10 +45,10 @@ __all__ = [
     "normalize_email",
     "open_store",
     "rotate_keys",
+    "taking_turns",
     "token_digest",
     "upgrade",
     "utc_aware",
     "utcnow",
-    "taking_turns",
     "write_first",
 ]

@@ -151,6 +151,11 @@ def _sqlite_transactions(engine: Engine, *, busy_ms: int) -> None:
     This is SQLAlchemy's documented recipe ("Serializable isolation /
     Savepoints / Transactional DDL"); it also enables foreign keys.
     """
+    # First: units of work that write (web form posts) wait for their turn
+    # in this process before BEGIN asks SQLite for anything (a BEGIN
+    # IMMEDIATE that waited for its turn while holding the lock would
+    # deadlock with the unit whose turn it is); see `tutela.store.turns`.
+    take_turns(engine, wait_s=busy_ms / 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -170,10 +175,6 @@ def _sqlite_transactions(engine: Engine, *, busy_ms: int) -> None:
         # lock at BEGIN and waits for it.
         mode = conn.get_execution_options().get(BEGIN_OPTION, "")
         conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
-
-    # Units of work that write (web form posts) queue for their turn in this
-    # process before they BEGIN: see `tutela.store.turns`.
-    take_turns(engine, wait_s=busy_ms / 1000)
 
 
 def load_keys(settings: Settings) -> KeyRing:

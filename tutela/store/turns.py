@@ -73,8 +73,9 @@ class Turns:
 def take_turns(engine: Engine, *, wait_s: float) -> None:
     """Make `engine`'s transactions take turns inside `taking_turns` (SQLite engines).
 
-    The turn is taken before SQLite is asked for anything (the listener
-    runs before the engine's own ``begin``) and given back when the
+    Call it before the engine's own ``begin`` listener is registered: the
+    turn must be taken before SQLite is asked for anything (listeners run
+    in the order they were registered). It is given back when the
     connection returns to the pool, after its commit or rollback is done:
     SQLAlchemy's ``commit`` event comes before the commit, and a turn given
     back there would let the next unit read what is about to change.
@@ -87,7 +88,7 @@ def take_turns(engine: Engine, *, wait_s: float) -> None:
     holders: dict[int, tuple[str, int]] = {}
     lock = threading.Lock()
 
-    @event.listens_for(engine, "begin", insert=True)
+    @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         unit = _UNIT.get()
         if unit is None:
