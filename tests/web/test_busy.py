@@ -33,7 +33,8 @@ from typing import Any
 import httpx2 as httpx
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from tests.web.live import live_server
 from tests.web.portal_world import PASSWORD, csrf_of
@@ -42,7 +43,7 @@ from tutela.config import Settings
 from tutela.store import Store, open_store
 from tutela.store.models import User
 from tutela.web.app import create_app
-from tutela.web.errors import RETRY_AFTER_S
+from tutela.web.errors import RETRY_AFTER_S, database_busy
 
 pytestmark = pytest.mark.clause("secure.measures")
 
@@ -173,3 +174,35 @@ def test_a_request_that_finds_no_free_connection_gets_503(
     assert held.status_code == 503, held.text
     assert held.headers["retry-after"] == str(RETRY_AFTER_S)
     assert freed.status_code == 202, freed.text
+
+
+def _conflict(store: Store) -> BaseException:
+    """A real write conflict: read in one transaction, another commits a
+    change, the first then writes (SQLite: its snapshot is stale;
+    PostgreSQL, repeatable read: a serialisation failure)."""
+    with store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE scratch (id INTEGER PRIMARY KEY, n INTEGER)"))
+        conn.execute(text("INSERT INTO scratch VALUES (1, 0)"))
+    first = store.engine.connect()
+    if store.engine.dialect.name == "postgresql":
+        first = first.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        with first.begin():
+            first.execute(text("SELECT n FROM scratch WHERE id = 1")).scalar()
+            with store.engine.begin() as second:
+                second.execute(text("UPDATE scratch SET n = 1 WHERE id = 1"))
+            with pytest.raises(DBAPIError) as caught:
+                first.execute(text("UPDATE scratch SET n = 2 WHERE id = 1"))
+    finally:
+        first.close()
+    return caught.value
+
+
+def test_a_write_conflict_counts_as_busy_and_a_broken_statement_does_not(
+    store: Store,
+) -> None:
+    assert database_busy(_conflict(store))
+    with pytest.raises(DBAPIError) as broken, store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO scratch VALUES (1, 5)"))  # duplicate key
+    assert not database_busy(broken.value)
+    assert not database_busy(ValueError("a bug, not a busy database"))
