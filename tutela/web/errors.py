@@ -22,8 +22,10 @@ An exception nobody handled (`unexpected_response`, called by
 
 - the database is busy (`database_busy`: the connection pool exhausted,
   a post's wait for its turn, SQLite's "database is locked", a PostgreSQL
-  lock timeout, deadlock or serialisation failure): 503 with ``Retry-After``, "busy, try again", a
-  warning logged. Nothing is wrong with the request; sent again it works.
+  lock timeout, deadlock or serialisation failure): 503 with ``Retry-After``,
+  "busy, try again", a warning logged. Nothing is wrong with the request;
+  sent again it works. (The transaction that met the busy database was
+  rolled back; one the request committed before it stays.)
 - anything else: 500. One error line is logged with the request id, the
   exception's type and where it was raised (``at=`` the raising frame,
   ``in=`` the last frame of Tutela's own code), never its text; the page
@@ -92,7 +94,7 @@ _MESSAGES = {
     404: "nothing is at this address; check the link",
     500: "internal server error: the server failed; try again later",
     503: "the service is busy: too many requests are waiting for the database; "
-    f"nothing was changed, send it again in {RETRY_AFTER_S} seconds",
+    f"try again in {RETRY_AFTER_S} seconds",
 }
 
 
