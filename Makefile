@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+DEMO_STAMP := $(VENV)/.demo-stamp
 
 .PHONY: run test test-long bench lint install system clean fuzz audit screenshots
 
@@ -17,10 +18,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `tutela demo` needs the demo extra (Faker); the product itself does not.
+$(DEMO_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	@touch $(DEMO_STAMP)
+
 system:
 	@scripts/ensure-system-packages
 
-run: install
+run: $(DEMO_STAMP)
 	$(BIN)/tutela demo
 	$(BIN)/tutela serve
 

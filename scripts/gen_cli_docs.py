@@ -18,10 +18,14 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
 def _walk(command: Any, path: list[str]) -> list[tuple[list[str], Any]]:
     # Typer vendors its own copy of Click, so test for shape, not class.
+    # A group is asked for its commands (the root loads each one then).
     found = [(path, command)]
-    if hasattr(command, "commands"):
-        for name in sorted(command.commands):
-            found += _walk(command.commands[name], [*path, name])
+    if hasattr(command, "list_commands"):
+        context = typer.Context(command)
+        for name in sorted(command.list_commands(context)):
+            sub = command.get_command(context, name)
+            if sub is not None and not sub.hidden:
+                found += _walk(sub, [*path, name])
     return found
 
 

@@ -6,8 +6,10 @@ every package that reads personal data, and `make lint` runs `lint-imports`).
 
 The contract lives in `pyproject.toml` (`[tool.importlinter]`). These tests run
 the real `lint-imports` on the real package, then on a copy with a planted
-upward import, a planted import between siblings of one layer and a planted
-cycle, and check that each is reported by name.
+upward import, a planted import between siblings of one layer, a planted
+cycle between siblings and a planted cycle between a package and a module
+below it, and check that each is reported by name. The last is the contract
+of scripts/import_contracts.py, which import-linter's own contracts lack.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    # The package from `root`; the contract of scripts/import_contracts.py
+    # from this checkout.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(ROOT)])}
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--no-logo", "pyproject.toml"],
         cwd=root,
@@ -93,3 +97,27 @@ def test_a_cycle_inside_a_package_is_reported(copy_of_package: Path) -> None:
     result = _lint_imports(copy_of_package)
     assert result.returncode == 1
     assert "No import cycles" in result.stdout and "BROKEN" in result.stdout
+
+
+def test_a_cycle_between_a_package_and_a_module_below_it_is_reported(
+    copy_of_package: Path,
+) -> None:
+    # The shape tutela.collect.cdr had: the package's __init__ imports a
+    # module that imports the package back (the cycle acyclic_siblings
+    # cannot see: the package's own module is not one of its children).
+    package = copy_of_package / "tutela" / "store" / "planted"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        '"""Planted by a test."""\n\nfrom tutela.store.planted.child import NAME\n',
+        encoding="utf-8",
+    )
+    (package / "child.py").write_text(
+        '"""Planted by a test."""\n\nfrom tutela.store import planted\n\nNAME = 1\n',
+        encoding="utf-8",
+    )
+    result = _lint_imports(copy_of_package)
+    assert result.returncode == 1
+    assert "between a package and the modules below it BROKEN" in result.stdout
+    assert "tutela.store.planted.child -> tutela.store.planted" in result.stdout
+    # The contract names the planted cycle only: the package itself has none.
+    assert "tutela.collect.cdr" not in result.stdout

@@ -142,9 +142,66 @@ def test_the_installed_package_enforces_its_shipped_policy(
     assert report["ok"] and report["consistent"] and report["problems"] == []
 
 
-def test_the_installed_package_builds_the_demo_outside_the_checkout(
+def test_the_installed_package_needs_neither_faker_nor_fideslang(
     installed: Installed,
 ) -> None:
+    # Faker is the demo extra's and fideslang the dev extra's (the policy
+    # check reads a snapshot of its taxonomy): the product runs without both.
+    for name in ("faker", "fideslang"):
+        shown = subprocess.run(
+            [str(installed.bin / "python"), "-m", "pip", "show", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert shown.returncode != 0, f"{name} is installed with the bare wheel"
+    imported = subprocess.run(
+        [
+            str(installed.bin / "python"),
+            "-c",
+            "import tutela.cli.app, tutela.web.app, tutela.rights, tutela.policy",
+        ],
+        cwd=installed.elsewhere,
+        env=installed.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    checked = installed.run("policy", "check", "--json")
+    assert checked.returncode == 0 and json.loads(checked.stdout)["consistent"]
+    data = installed.elsewhere / "no-demo"
+    refused = installed.run("demo", "--data", str(data), "--accounts", "2")
+    assert refused.returncode == 2, refused.stderr
+    assert "demo extra" in refused.stderr and "tutela[demo]" in refused.stderr
+    assert "Internal error" not in refused.stderr
+
+
+def test_the_installed_package_builds_the_demo_outside_the_checkout(
+    installed: Installed, tmp_path: Path
+) -> None:
+    # The demo extra, at the version this run uses (as the fixture pins).
+    pins = tmp_path / "constraints.txt"
+    pins.write_text(
+        subprocess.run(
+            [sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout,
+        encoding="utf-8",
+    )
+    _run(
+        installed.bin / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--constraint",
+        pins,
+        f"tutela[demo] @ {installed.wheel.as_uri()}",
+        cwd=tmp_path,
+    )
     data = installed.elsewhere / "demo-data"
     built = installed.run("demo", "--data", str(data), "--accounts", "2", "--json")
     assert built.returncode == 0, built.stderr

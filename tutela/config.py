@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -237,6 +238,22 @@ class Settings(BaseSettings):
         description="Days an ingest quarantine file (refused input records, which "
         "can hold personal data) is kept before `tutela retention run` deletes it.",
     )
+
+    log_level: Literal["debug", "info", "warning", "error"] | None = Field(
+        default=None,
+        description="Least severe log events written to stderr: debug, info, "
+        "warning or error (one logfmt line each, event names and ids only, "
+        "never personal values; see tutela/logs.py). Unset: info for `tutela "
+        "serve` and `tutela worker`, warning for the other commands.",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        # "INFO" as well as "info"; an empty variable is unset.
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -29,13 +29,16 @@ from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
 
+from tutela.cli.app import COMMAND_MODULES
+
 # Kills per source and backend by default: enough that a kill lands before,
 # during and after a commit; `make test-long` asks for 20.
 DEFAULT_KILLS = 5
 KILLS_VARIABLE = "TUTELA_TEST_KILLS"
 
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["tutela.cli.app", "tests.hashing"])
+# The commands' modules too: the root app imports each only when it runs.
+_CTX.set_forkserver_preload(["tutela.cli.app", "tests.hashing", *COMMAND_MODULES])
 
 # Tables that record what happened (runs, audit), not what was collected:
 # a killed run adds to them by design.

@@ -8,6 +8,8 @@ unexpected failure says only that the server failed), rights.access.request
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +19,7 @@ from httpx2 import Response
 
 from tests.web.live import app_client
 from tutela.config import Settings
+from tutela.logs import LogfmtFormatter
 from tutela.store.db import Store
 from tutela.web.app import create_app
 
@@ -149,3 +152,39 @@ def test_an_unexpected_error_says_only_that_the_server_failed(
         page = error_page(client.get("/fail"), 500, "Error")
     assert PHONE not in api.text and PHONE not in page
     assert "RuntimeError" not in api.text and "RuntimeError" not in page
+
+
+@pytest.mark.clause("secure.measures")
+def test_a_500_shows_the_request_id_of_its_log_line_and_logs_no_personal_value(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings)
+
+    def fail() -> None:
+        raise RuntimeError(f"lookup of {PHONE} for ann@example.com failed")
+
+    raised_on = fail.__code__.co_firstlineno + 1
+    app.add_api_route("/api/fail", fail)
+    app.add_api_route("/fail", fail)
+    with (
+        caplog.at_level(logging.INFO),
+        TestClient(app, raise_server_exceptions=False) as client,
+    ):
+        api = client.get("/api/fail")
+        page = client.get("/fail")
+    lines = [LogfmtFormatter().format(record) for record in caplog.records]
+    for response, shown in ((api, envelope(api, 500)["error"]), (page, page.text)):
+        request_id = response.headers["x-request-id"]
+        assert re.fullmatch(r"[0-9a-f]{16}", request_id)
+        assert f"request id {request_id}" in shown
+        logged = [line for line in lines if "event=web.error" in line]
+        mine = [line for line in logged if f"request_id={request_id}" in line]
+        assert len(mine) == 1, logged
+        assert "level=error" in mine[0] and "error=RuntimeError" in mine[0]
+        assert f"at=test_errors.py:{raised_on}" in mine[0] or (
+            f"tests/web/test_errors.py:{raised_on}" in mine[0]
+        )
+    assert api.headers["x-request-id"] != page.headers["x-request-id"]
+    everything = "\n".join(lines)
+    assert PHONE not in everything and "ann@example.com" not in everything
+    assert "lookup of" not in everything

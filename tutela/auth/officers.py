@@ -29,6 +29,7 @@ the record existed count as made by the root of trust.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ from tutela.auth.principal import NotIndependent, SecondOfficerNeeded
 from tutela.errors import Conflict
 from tutela.store import Store, normalize_email, utc_aware, utcnow
 from tutela.store.models import User
+
+log = logging.getLogger(__name__)
 
 BOOTSTRAP = "system:bootstrap"
 # How many officers the root of trust makes before the two-person rule applies.
@@ -172,4 +175,5 @@ def bootstrap_officer(
             "signed_in": signed_in,
         },
     )
+    log.info("auth.user_added user_id=%d role=%s", user_id, _events.OFFICER)
     return user_id

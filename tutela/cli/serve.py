@@ -63,9 +63,20 @@ def demo_command(
 ) -> None:
     """Build a realistic synthetic data set through the real ingest paths."""
     from tutela.changes import publish_policy, published_versions
-    from tutela.demo import build_demo
-    from tutela.demo.users import build_demo_users, format_demo_logins
+    from tutela.errors import TutelaError
     from tutela.store import open_store
+
+    try:
+        from tutela.demo import build_demo
+        from tutela.demo.users import build_demo_users, format_demo_logins
+    except ModuleNotFoundError as missing:
+        if missing.name != "faker":
+            raise
+        # The demo's fake people come from Faker, in the demo extra only.
+        raise TutelaError(
+            "tutela demo needs the demo extra (Faker): "
+            "pip install 'tutela[demo]', or make run"
+        ) from None
 
     settings = settings_for(data)
     with open_store(settings) as store:

@@ -3,8 +3,11 @@
 fideslang's models only check the *format* of a key, so membership is checked
 here against its default taxonomy; keys fideslang lacks (call records,
 voicemail, ...) must be declared in the policy's `custom_taxonomy` under an
-existing parent. DPV terms are checked against a vendored list of DPV 2.0
-terms, since the check must work offline.
+existing parent. The taxonomy's keys are a snapshot (`fideslang_keys.txt`,
+naming the fideslang release it came from), so that fideslang, and the
+pydantic releases it allows, are not needed at run time; the dev extra has
+fideslang and a test checks the snapshot against it. DPV terms are checked
+against a vendored list of DPV 2.0 terms, since the check must work offline.
 """
 
 from __future__ import annotations
@@ -15,24 +18,25 @@ from pathlib import Path
 from tutela.policy.model import Policy
 
 _DPV_FILE = Path(__file__).with_name("dpv_terms.txt")
+FIDESLANG_FILE = Path(__file__).with_name("fideslang_keys.txt")
+
+
+def _entries(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        s for s in (x.strip() for x in lines) if s and not s.startswith("#")
+    )
 
 
 @cache
 def fideslang_keys() -> frozenset[str]:
-    """Every data category and data use key of fideslang's default taxonomy."""
-    from fideslang.default_taxonomy import DEFAULT_TAXONOMY
-
-    keys = {c.fides_key for c in DEFAULT_TAXONOMY.data_category}
-    keys |= {u.fides_key for u in DEFAULT_TAXONOMY.data_use}
-    return frozenset(keys)
+    """Every data category and data use key of fideslang's default taxonomy (snapshot)."""
+    return _entries(FIDESLANG_FILE)
 
 
 @cache
 def dpv_terms() -> frozenset[str]:
-    lines = _DPV_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(
-        s for s in (x.strip() for x in lines) if s and not s.startswith("#")
-    )
+    return _entries(_DPV_FILE)
 
 
 def taxonomy_problems(policy: Policy) -> list[str]:

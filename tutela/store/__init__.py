@@ -12,11 +12,18 @@ checks it.
 from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
 from tutela.store.clock import CLOCK, Clock
-from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
+from tutela.store.db import (
+    Store,
+    make_engine,
+    open_store,
+    upgrade,
+    write_first,
+)
 from tutela.store.keys import KeyRing, SealError
 from tutela.store.policy_in_effect import InEffect
 from tutela.store.rotation import RotationResult, encrypted_columns, rotate_keys
 from tutela.store.tokens import new_token, token_digest
+from tutela.store.turns import DatabaseBusy, taking_turns
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "BlobStore",
     "CLOCK",
     "Clock",
+    "DatabaseBusy",
     "Encrypted",
     "InEffect",
     "KeyRing",
@@ -37,6 +45,7 @@ __all__ = [
     "normalize_email",
     "open_store",
     "rotate_keys",
+    "taking_turns",
     "token_digest",
     "upgrade",
     "utc_aware",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +31,15 @@ from tutela.config import Settings
 from tutela.policy import DEFAULT_POLICY, Policy
 from tutela.store.keys import KeyRing
 from tutela.store.policy_in_effect import InEffect, in_effect
+from tutela.store.turns import take_turns
 from tutela.store.types import bind_key_ring
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BEGIN_OPTION = "tutela_sqlite_begin"
+# How long a SQLite connection waits for another's lock (see `make_engine`).
+SQLITE_BUSY_S = 10.0
 _STORE_KEY = "tutela.store"
 
 
@@ -125,21 +128,34 @@ class Store:
         self.close()
 
 
-def make_engine(url: str, keys: KeyRing, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, keys: KeyRing, *, sqlite_busy_s: float = SQLITE_BUSY_S, **kwargs: Any
+) -> Engine:
+    """An engine on `url` whose encrypted columns use `keys`.
+
+    ``sqlite_busy_s``: how long a SQLite connection waits for a lock held
+    by another before it fails ("database is locked"). ``kwargs`` go to
+    SQLAlchemy's `create_engine`.
+    """
     # Bound values are personal data: keep them out of error messages and logs.
     engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
-        _sqlite_transactions(engine)
+        _sqlite_transactions(engine, busy_ms=int(sqlite_busy_s * 1000))
     bind_key_ring(engine.dialect, keys)
     return engine
 
 
-def _sqlite_transactions(engine: Engine) -> None:
+def _sqlite_transactions(engine: Engine, *, busy_ms: int) -> None:
     """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy drive.
 
     This is SQLAlchemy's documented recipe ("Serializable isolation /
     Savepoints / Transactional DDL"); it also enables foreign keys.
     """
+    # First: units of work that write (web form posts) wait for their turn
+    # in this process before BEGIN asks SQLite for anything (a BEGIN
+    # IMMEDIATE that waited for its turn while holding the lock would
+    # deadlock with the unit whose turn it is); see `tutela.store.turns`.
+    take_turns(engine, wait_s=busy_ms / 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -147,7 +163,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -202,13 +218,24 @@ def _private_sqlite(settings: Settings) -> None:
         )
 
 
-def open_store(settings: Settings, *, migrate: bool = True) -> Store:
-    """Open (and by default migrate) the store the settings point at."""
+def open_store(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    engine_options: Mapping[str, Any] | None = None,
+) -> Store:
+    """Open (and by default migrate) the store the settings point at.
+
+    ``engine_options`` go to SQLAlchemy's `create_engine` (the web app sizes
+    its connection pool with them).
+    """
     private_dir(settings.data)
     if settings.database_url is None:
         _private_sqlite(settings)
     keys = load_keys(settings)
-    engine = make_engine(settings.resolved_database_url(), keys)
+    engine = make_engine(
+        settings.resolved_database_url(), keys, **dict(engine_options or {})
+    )
     if migrate:
         upgrade(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)

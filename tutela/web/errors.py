@@ -6,8 +6,8 @@ says only that the server failed), rights.access.request (the public form and
 API answer malformed requests with what to fix).
 
 Every refusal (a `TutelaError`, an unknown address (404), a wrong method
-(405), a request that fails validation (422), a refused page, an unexpected
-error (500)) goes through `error_response`:
+(405), a request that fails validation (422), a refused page, a busy
+database (503), an unexpected error (500)) goes through `error_response`:
 
 - API paths (`/api/...`, the `/collect` beacon, `/healthz`) get the envelope
   shared with the CLI's `--json`: `{"ok": false, "error", "errors", "status"}`.
@@ -16,26 +16,63 @@ error (500)) goes through `error_response`:
 
 A validation message names the location (`body.email`, `query.since`) and the
 rule broken, never the value; FastAPI's default 422 body echoes the input.
+
+An exception nobody handled (`unexpected_response`, called by
+`tutela.web.guard.ResponseGuard`) is one of two things:
+
+- the database is busy (`database_busy`: the connection pool exhausted,
+  a post's wait for its turn, SQLite's "database is locked", a PostgreSQL
+  lock timeout, deadlock or serialisation failure): 503 with ``Retry-After``,
+  "busy, try again", a warning logged. Nothing is wrong with the request;
+  sent again it works. (The transaction that met the busy database was
+  rolled back; one the request committed before it stays.)
+- anything else: 500. One error line is logged with the request id, the
+  exception's type and where it was raised (``at=`` the raising frame,
+  ``in=`` the last frame of Tutela's own code), never its text; the page
+  and the envelope show the same request id, so a report of the failure
+  can be matched to its log line.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tutela.errors import TooManyRequests, TutelaError
+from tutela.logs import own_frame, raised_at
+from tutela.store import DatabaseBusy
 from tutela.web._pages import render
 from tutela.web.deps import PageDenied, SignInRequired, is_api, sign_in_redirect
 
 log = logging.getLogger(__name__)
 
-__all__ = ["error_response", "install_error_handlers", "validation_problems"]
+__all__ = [
+    "RETRY_AFTER_S",
+    "database_busy",
+    "error_response",
+    "install_error_handlers",
+    "request_id",
+    "unexpected_response",
+    "validation_problems",
+]
+
+RETRY_AFTER_S: Final = 2
+"""Seconds a client is asked to wait (``Retry-After``) when the database is busy."""
+# SQLite's primary result codes for a lock held elsewhere (extended codes
+# such as SQLITE_BUSY_SNAPSHOT keep them in their low byte).
+_SQLITE_BUSY_CODES: Final = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
+# (lock_timeout), too_many_connections.
+_PG_BUSY_STATES: Final = frozenset({"40001", "40P01", "55P03", "53300"})
 
 # Paths outside /api/ that machines, not people, call.
 MACHINE_PATHS = frozenset({"/collect", "/healthz"})
@@ -51,10 +88,13 @@ _HEADINGS = {
     413: "Too large",
     422: "Not understood",
     429: "Too many requests",
+    503: "Busy",
 }
 _MESSAGES = {
     404: "nothing is at this address; check the link",
     500: "internal server error: the server failed; try again later",
+    503: "the service is busy: too many requests are waiting for the database; "
+    f"try again in {RETRY_AFTER_S} seconds",
 }
 
 
@@ -91,9 +131,69 @@ def error_response(
     return page
 
 
+def request_id(request: Request) -> str:
+    """The id `tutela.web.guard.ResponseGuard` gave this request ("-" without it)."""
+    found = getattr(request.state, "request_id", None)
+    return found if isinstance(found, str) else "-"
+
+
 def server_error(request: Request) -> Response:
-    """The answer to a failure nobody handled: that the server failed, nothing more."""
-    return error_response(request, 500, _MESSAGES[500])
+    """The answer to a failure nobody handled: that the server failed, and its request id."""
+    return error_response(
+        request, 500, f"{_MESSAGES[500]} (request id {request_id(request)})"
+    )
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether `exc` (or an exception it was raised from) is a busy database.
+
+    Busy, not broken: the pool had no free connection in time, a post
+    waited too long for its turn (`tutela.store.taking_turns`), SQLite's
+    lock was held past the busy timeout (or a read could not become a
+    write), or PostgreSQL gave up on a lock, a deadlock or a serialisation
+    conflict. In each case the transaction was rolled back whole.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PoolTimeout | DatabaseBusy):
+            return True
+        driver = current.orig if isinstance(current, DBAPIError) else current
+        if isinstance(driver, sqlite3.OperationalError):
+            code = getattr(driver, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in _SQLITE_BUSY_CODES:
+                return True
+            if code is None and "locked" in str(driver):
+                return True
+        if getattr(driver, "sqlstate", None) in _PG_BUSY_STATES:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def unexpected_response(request: Request, exc: BaseException) -> Response:
+    """The answer to an exception no handler took: 503 if the database is busy, else 500.
+
+    Logs one line either way: the request id, the exception's type and
+    where it was raised; never its text (it may carry personal data).
+    """
+    where = raised_at(exc.__traceback__)
+    ours = own_frame(exc.__traceback__)
+    place = f"at={where}" + (f" in={ours}" if ours and ours != where else "")
+    rid = request_id(request)
+    if database_busy(exc):
+        log.warning(
+            "web.busy request_id=%s error=%s %s", rid, type(exc).__name__, place
+        )
+        return error_response(
+            request,
+            503,
+            _MESSAGES[503],
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    log.error("web.error request_id=%s error=%s %s", rid, type(exc).__name__, place)
+    return server_error(request)
 
 
 def _location_part(part: Any) -> str:
@@ -164,8 +264,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Never echo the exception: it may carry personal data.
-        log.error("unhandled %s", type(exc).__name__)
-        return server_error(request)
+        return unexpected_response(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -28,12 +28,20 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
 def server_config(
     app: Any, settings: Settings, *, host: str, port: int, **options: Any
 ) -> uvicorn.Config:
-    """The uvicorn configuration `tutela serve` runs ``app`` with."""
+    """The uvicorn configuration `tutela serve` runs ``app`` with.
+
+    Logging is Tutela's (`tutela.logs`, at ``TUTELA_LOG_LEVEL``): uvicorn
+    installs no handlers of its own, and its access log, which writes each
+    client's address and the raw path, stays off; the app logs its own
+    line per request (`tutela.web.guard`).
+    """
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        log_level=options.pop("log_level", "warning"),
+        log_config=None,
+        log_level=options.pop("log_level", None),
+        access_log=False,
         server_header=False,
         **proxy_options(settings),
         **options,

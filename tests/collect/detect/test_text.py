@@ -7,6 +7,8 @@ phone call, service ticket".
 from __future__ import annotations
 
 import pytest
+from stdnum import iban as stdnum_iban
+from stdnum.iso7064 import mod_97_10
 
 from tutela.collect.detect import find_emails, find_ibans, find_ips, iban_valid
 
@@ -40,6 +42,30 @@ def test_ibans_are_checked_and_compacted() -> None:
 def test_iban_with_bad_checksum_or_country_is_ignored(text: str) -> None:
     assert find_ibans(text) == []
     assert not iban_valid(text.replace(" ", ""))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GB82 WEST 1234 5698 7654 32",
+        "NO93 8601 1117 947",
+        "MT84MALT011000012345MTLCAST001S",
+        "BE68 5390 0754 7034",
+    ],
+)
+def test_ibans_of_every_length_are_found_whole(text: str) -> None:
+    [found] = find_ibans(f"send it to {text}. Thanks")
+    assert found.text == text and found.value == text.replace(" ", "")
+
+
+def test_an_iban_must_fit_its_countrys_format_not_only_mod_97() -> None:
+    # Germany's account part is 18 digits; two letters at its end keep the
+    # length and, with check digits made for them, the mod-97 check.
+    bban = "3704004405320130AB"
+    candidate = "DE" + stdnum_iban.calc_check_digits("DE00" + bban) + bban
+    assert mod_97_10.is_valid(candidate[4:] + candidate[:4])
+    assert find_ibans(f"pay {candidate} now") == []
+    assert not iban_valid(candidate)
 
 
 @pytest.mark.clause("collect.volunteered.channels")

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from stdnum import luhn
+
 
 @dataclass(frozen=True, slots=True)
 class CardBrand:
@@ -78,16 +80,10 @@ FIRST_DIGITS: Final = frozenset(str(low)[0] for b in BRANDS for _, low, _ in b.p
 
 
 def luhn_valid(digits: str) -> bool:
-    """Whether a string of ASCII digits passes the Luhn (mod 10) check."""
+    """Whether a string of ASCII digits passes the Luhn (mod 10) check (python-stdnum)."""
     if not digits.isascii() or not digits.isdigit():
         return False
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = ord(char) - 48
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
+    return bool(luhn.is_valid(digits))
 
 
 def brand_of(digits: str) -> CardBrand | None:

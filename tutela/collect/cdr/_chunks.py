@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from tutela.collect import cdr
 from tutela.collect.cdr import asterisk_csv
 from tutela.collect.cdr._fields import resolve_tz
 from tutela.collect.cdr._quick import quick_asterisk
+from tutela.collect.cdr.formats import parse
+from tutela.collect.cdr.records import Rejection
 from tutela.collect.cdr.rows import Prepared, prepare, sqlite_stamp
 
 
@@ -28,7 +29,7 @@ def prepared_items(
     source_name: str,
     tz: str,
     sqlite: bool,
-) -> Iterator[Prepared | cdr.Rejection]:
+) -> Iterator[Prepared | Rejection]:
     """Every record of the file `prepare` d, or its parser rejection, in order.
 
     Raises what the parser raises (`InvalidInput` for an unusable file).
@@ -46,8 +47,8 @@ def prepared_items(
 
         return asterisk_csv.parse_rows(fh, source_name=source_name, build=build)
     return (
-        item if isinstance(item, cdr.Rejection) else prepare(item, stamp)
-        for item in cdr.parse(fh, format=format, source_name=source_name, tz=zone)
+        item if isinstance(item, Rejection) else prepare(item, stamp)
+        for item in parse(fh, format=format, source_name=source_name, tz=zone)
     )
 
 
@@ -59,7 +60,7 @@ class Chunk:
     bytes of the file were read by then (for progress).
     """
 
-    rejections: list[cdr.Rejection]
+    rejections: list[Rejection]
     records: list[Prepared]
     full: bool
     position: int
@@ -78,7 +79,7 @@ def chunks_of(
 
     When the parser raises, the rejections found before are yielded first.
     """
-    rejections: list[cdr.Rejection] = []
+    rejections: list[Rejection] = []
     records: list[Prepared] = []
     items = prepared_items(
         fh,
@@ -89,7 +90,7 @@ def chunks_of(
     )
     try:
         for item in items:
-            if isinstance(item, cdr.Rejection):
+            if isinstance(item, Rejection):
                 rejections.append(item)
                 continue
             records.append(item)

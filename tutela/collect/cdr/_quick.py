@@ -18,12 +18,12 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Final
 
-from tutela.collect import cdr
 from tutela.collect.cdr import asterisk_csv
 from tutela.collect.cdr._asterisk import AMAFLAGS, hashed_key
+from tutela.collect.cdr.records import DISPOSITIONS
 from tutela.collect.cdr.rows import INT_MAX, Prepared, checked_text, owner_free
 
-_DISPOSITIONS: Final = cdr.DISPOSITIONS
+_DISPOSITIONS: Final = DISPOSITIONS
 _UTC: Final = dt.UTC
 _from_iso: Final = dt.datetime.fromisoformat
 # start/answer/end: each an ASCII "YYYY-MM-DD HH:MM:SS" (answer may be

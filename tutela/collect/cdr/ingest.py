@@ -28,17 +28,17 @@ running it again stores the rest and counts the rest as duplicates.
 Speed: a chunk goes to the database in one statement round, not through the
 ORM: a prepared ``INSERT ... ON CONFLICT DO NOTHING`` executemany on SQLite
 (with ``synchronous=NORMAL`` on the run's connection, safe in WAL mode), a
-binary ``COPY`` from a second connection on PostgreSQL (`_cdr_writer`).
+binary ``COPY`` from a second connection on PostgreSQL (`writer`).
 Asterisk rows in UTC are built by a quick path that skips the intermediate
-record (`_cdr_quick`). A file of at least `PIPELINE_MIN_BYTES`
+record (`_quick`). A file of at least `PIPELINE_MIN_BYTES`
 is parsed in a child process while this one stores (``workers``; same
 results, see `tutela.collect.cdr.pipeline`). See docs/telephony.md,
 "Benchmark".
 
-The parts: `_cdr_rows` (a record's stored values), `_cdr_quick` (the same
-straight from Asterisk rows), `_cdr_chunks` (a file as chunks of them),
-`_cdr_pipeline` (the parsing process), `_cdr_owners` (which account),
-`_cdr_writer` (the database).
+The parts: `formats` (the parsers), `rows` (a record's stored values),
+`_quick` (the same straight from Asterisk rows), `_chunks` (a file as chunks
+of them), `pipeline` (the parsing process), `owners` (which account),
+`writer` (the database).
 """
 
 from __future__ import annotations
@@ -53,9 +53,10 @@ from typing import IO, Any, Final
 from sqlalchemy.orm import Session
 
 from tutela.access.reads import call_legs as read_call_legs
-from tutela.collect import cdr
 from tutela.collect._gate import reading
+from tutela.collect.cdr import pipeline
 from tutela.collect.cdr._chunks import chunks_of
+from tutela.collect.cdr.formats import FORMATS
 from tutela.collect.cdr.owners import AccountResolver, Owner, find_owner
 from tutela.collect.cdr.rows import COLUMNS
 from tutela.collect.cdr.writer import chunk_writer
@@ -108,9 +109,9 @@ def ingest_cdr(
     here; the default (None) takes 2 for a regular file of at least
     `PIPELINE_MIN_BYTES` and 1 otherwise (a pipe, a small file).
     """
-    if format not in cdr.FORMATS:
+    if format not in FORMATS:
         raise InvalidInput(
-            f"unknown CDR format; use one of {', '.join(cdr.FORMATS)}", field="format"
+            f"unknown CDR format; use one of {', '.join(FORMATS)}", field="format"
         )
     default = find_owner(store, account_ref) if account_ref else None
     summary = IngestSummary(source=str(path), kind="cdr", format=format)
@@ -126,9 +127,7 @@ def ingest_cdr(
             "chunk_rows": chunk_rows,
         }
         if _use_pipeline(fh, workers):
-            from tutela.collect.cdr import pipeline as _cdr_pipeline
-
-            chunks = _cdr_pipeline.chunks(path, **options)
+            chunks = pipeline.chunks(path, **options)
         else:
             chunks = chunks_of(fh, **options)
         try:
@@ -158,10 +157,8 @@ def _use_pipeline(fh: IO[bytes], workers: int | None) -> bool:
         raise InvalidInput("workers must be 1 or more", field="workers")
     if workers == 1:
         return False
-    from tutela.collect.cdr import pipeline as _cdr_pipeline
-
     info = os.fstat(fh.fileno())
-    if not stat.S_ISREG(info.st_mode) or not _cdr_pipeline.available():
+    if not stat.S_ISREG(info.st_mode) or not pipeline.available():
         return False
     return workers is not None or info.st_size >= PIPELINE_MIN_BYTES
 

@@ -21,8 +21,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, Final
 
-from tutela.collect import cdr
 from tutela.collect.accounts.numbers import normalize_number, split_callerid
+from tutela.collect.cdr.records import CdrRecord, raw_bytes
 from tutela.collect.quarantine import is_text, safe_text
 
 # The largest value of an INTEGER column (PostgreSQL int4).
@@ -90,7 +90,7 @@ def bounded_key(key: str, limit: int) -> str:
     )
 
 
-def prepare(record: cdr.CdrRecord, stamp: Stamp | None) -> Prepared:
+def prepare(record: CdrRecord, stamp: Stamp | None) -> Prepared:
     """``record`` as the owner lookup and `owned_values` need it.
 
     ``stamp`` converts times to what the driver stores (SQLite: text; None
@@ -111,7 +111,7 @@ def prepare(record: cdr.CdrRecord, stamp: Stamp | None) -> Prepared:
     )
 
 
-def fixed_values(record: cdr.CdrRecord, stamp: Stamp | None) -> Fixed | str:
+def fixed_values(record: CdrRecord, stamp: Stamp | None) -> Fixed | str:
     """The stored values that need no owner, or why the record cannot be stored."""
     checked = checked_text(
         record.src_raw,
@@ -170,7 +170,7 @@ def owner_free(
         dst,
         (
             safe_text(name)[:200] or None,
-            cdr.raw_bytes(clid) if clid else None,
+            raw_bytes(clid) if clid else None,
             started,
             answered,
             ended,

@@ -4,8 +4,10 @@ Policy: the website records visitors' "IP address", and "information collected
 from use of [the] websites is not associated with any personally identifiable
 information." The country is the only location a visit keeps; it is looked up
 without any network call, from a data file shipped inside a package
-(``geoip2fast``, built from MaxMind GeoLite2, CC BY-SA 4.0). When that package
-is not installed the country is simply None.
+(``geoip2fast``, built from MaxMind GeoLite2, CC BY-SA 4.0), a required
+dependency: were it optional, its absence would silently leave every visit
+without a country. An ingest that wants no country says so (`no_country`,
+``tutela ingest weblog --no-country``).
 """
 
 from __future__ import annotations
@@ -40,15 +42,6 @@ class BundledCountryLookup:
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    @staticmethod
-    def available() -> bool:
-        """True when the ``geoip2fast`` package can be imported."""
-        try:
-            importlib.import_module("geoip2fast")
-        except ImportError:
-            return False
-        return True
-
     def _load(self) -> Any:
         with self._lock:
             if self._engine is None:
@@ -73,8 +66,5 @@ class BundledCountryLookup:
 
 
 def default_country_lookup() -> CountryLookup:
-    """The bundled lookup when ``geoip2fast`` is installed, else :func:`no_country`."""
-    if BundledCountryLookup.available():
-        return BundledCountryLookup()
-    logger.info("web.geo.unavailable")
-    return no_country
+    """The bundled lookup (``geoip2fast``), its data loaded on first use."""
+    return BundledCountryLookup()
