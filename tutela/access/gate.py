@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import ColumnElement, Table, select
@@ -64,10 +65,18 @@ from tutela.access.roles import Role
 from tutela.audit.log import audit_log
 from tutela.errors import NotFound, PurposeDenied
 from tutela.policy import Policy
-from tutela.store import Store
+from tutela.store import BlobStore, Store, gated_read
 
 M = TypeVar("M")
 _MAX_SUBJECTS = 1000
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """A blob's content and media type, read through the gate (`Access.blob`)."""
+
+    data: bytes
+    media_type: str
 
 
 class Access:
@@ -115,7 +124,8 @@ class Access:
             if not self._within:
                 raise TypeError("for_update needs a gate opened within a write")
             stmt = stmt.with_for_update()
-        rows = list(self._session.scalars(stmt))
+        with gated_read(self.purpose):
+            rows = list(self._session.scalars(stmt))
         person = PERSON_COLUMNS.get(table.name)
         subjects = [getattr(r, person) for r in rows] if person else []
         self._grant({table}, categories, len(rows), subjects)
@@ -130,7 +140,8 @@ class Access:
             return found[0]
         if self.actor.is_customer:
             # Only a key is read here: no category, nothing to audit but the refusal.
-            exists = self._session.scalar(select(key).where(key == ident))
+            with gated_read(self.purpose):
+                exists = self._session.scalar(select(key).where(key == ident))
             if exists is not None:
                 self._deny(None, f"{table.name} {ident} is outside the actor's reach")
         raise NotFound(f"{table.name} {ident} not found")
@@ -156,7 +167,8 @@ class Access:
         stmt = select(*columns).where(*where, *filters).order_by(*order_by)
         if group_by:
             stmt = stmt.group_by(*group_by)
-        result = [tuple(row) for row in self._session.execute(stmt.limit(limit))]
+        with gated_read(self.purpose):
+            result = [tuple(row) for row in self._session.execute(stmt.limit(limit))]
         self._grant(chosen.tables, used, len(result), [])
         return result
 
@@ -188,6 +200,24 @@ class Access:
             if all(fld != name for _, fld in info.fields.values()):
                 self._deny(category, f"{table.name} does not store {name!r}")
         return self.rows(*columns, where=where, order_by=order_by, limit=limit)
+
+    def blob(self, column: Any, blob_id: str, blobs: BlobStore) -> StoredBlob:
+        """The content of a blob, read as the column of the row that owns it.
+
+        `column` is the owner's blob column (`Voicemail.audio_blob_id`,
+        `CallRecording.audio_blob_id`, `ExportBundle.blob_id`): the owning
+        row is read first, like any other read of that column (its category
+        checked for the purpose, a customer kept to their own rows, an end
+        user to what they held, the grant audited), and only then is the
+        blob decrypted. `NotFound` when no row the actor may read owns it, or
+        when it was shredded.
+        """
+        owners = self.rows(column, where=[column == blob_id], limit=1)
+        if not owners:
+            raise NotFound("no such recording or file")
+        with gated_read(self.purpose):
+            data, media_type = blobs.read(self._session, blob_id)
+        return StoredBlob(data, media_type)
 
     # ------------------------------------------------------------ checks
 

@@ -13,6 +13,7 @@ from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
 from tutela.store.clock import CLOCK, Clock
 from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
+from tutela.store.gated import UngatedRead, gated_read, in_gated_read
 from tutela.store.keys import KeyRing, SealError
 from tutela.store.policy_in_effect import InEffect
 from tutela.store.rotation import RotationResult, encrypted_columns, rotate_keys
@@ -20,10 +21,10 @@ from tutela.store.tokens import new_token, token_digest
 from tutela.store.types import Encrypted, utc_aware, utcnow
 
 __all__ = [
-    "CLOCK",
     "BlobError",
-    "Clock",
     "BlobStore",
+    "CLOCK",
+    "Clock",
     "Encrypted",
     "InEffect",
     "KeyRing",
@@ -31,7 +32,10 @@ __all__ = [
     "RotationResult",
     "SealError",
     "Store",
+    "UngatedRead",
     "encrypted_columns",
+    "gated_read",
+    "in_gated_read",
     "make_engine",
     "new_token",
     "normalize_email",
