@@ -33,6 +33,4 @@ def gate_backstop() -> Iterator[ReadGuard]:
     guard.take()
     yield guard
     found = guard.take()
-    assert not found, "personal data read around the purpose gate:\n" + "\n".join(
-        found
-    )
+    assert not found, "personal data read around the purpose gate:\n" + "\n".join(found)

@@ -139,11 +139,7 @@ class Access:
         if found:
             return found[0]
         if self.actor.is_customer:
-            # Only a key is read here: no category, nothing to audit but the refusal.
-            with gated_read(self.purpose):
-                exists = self._session.scalar(select(key).where(key == ident))
-            if exists is not None:
-                self._deny(None, f"{table.name} {ident} is outside the actor's reach")
+            self._deny_if_exists(table, [key == ident])
         raise NotFound(f"{table.name} {ident} not found")
 
     def rows(
@@ -201,23 +197,37 @@ class Access:
                 self._deny(category, f"{table.name} does not store {name!r}")
         return self.rows(*columns, where=where, order_by=order_by, limit=limit)
 
-    def blob(self, column: Any, blob_id: str, blobs: BlobStore) -> StoredBlob:
-        """The content of a blob, read as the column of the row that owns it.
+    def blob(
+        self, column: Any, *where: ColumnElement[bool], blobs: BlobStore
+    ) -> StoredBlob:
+        """The content of one blob, read as the column of the row that owns it.
 
         `column` is the owner's blob column (`Voicemail.audio_blob_id`,
-        `CallRecording.audio_blob_id`, `ExportBundle.blob_id`): the owning
-        row is read first, like any other read of that column (its category
-        checked for the purpose, a customer kept to their own rows, an end
-        user to what they held, the grant audited), and only then is the
-        blob decrypted. `NotFound` when no row the actor may read owns it, or
-        when it was shredded.
+        `CallRecording.audio_blob_id`, `ExportBundle.blob_id`) and `where`
+        picks one owning row (``Voicemail.id == 7``, or ``column == blob_id``).
+        That row is read first like any other read of the column: its
+        category checked for the purpose, a customer kept to their own rows
+        and an end user to what they held, the grant audited. Only then is
+        the blob decrypted. `NotFound` when no row the actor may read owns a
+        blob there, or when it was shredded; a customer's attempt on another's
+        row is refused and audited like `get`.
         """
-        owners = self.rows(column, where=[column == blob_id], limit=1)
-        if not owners:
+        owners = self.rows(column, where=[*where, column.is_not(None)], limit=2)
+        if len(owners) != 1:
+            if not owners and self.actor.is_customer:
+                self._deny_if_exists(_table_of_column(column), where)
             raise NotFound("no such recording or file")
         with gated_read(self.purpose):
-            data, media_type = blobs.read(self._session, blob_id)
+            data, media_type = blobs.read(self._session, owners[0][0])
         return StoredBlob(data, media_type)
+
+    def _deny_if_exists(self, table: Table, where: Sequence[Any]) -> None:
+        # Only a key is read here: no category, nothing to audit but the refusal.
+        key = table.primary_key.columns.values()[0]
+        with gated_read(self.purpose):
+            found = self._session.scalar(select(key).where(*where).limit(1))
+        if found is not None:
+            self._deny(None, f"{table.name} {found} is outside the actor's reach")
 
     # ------------------------------------------------------------ checks
 
@@ -378,6 +388,16 @@ def _table_of(model: type[Any]) -> Table:
     table = getattr(model, "__table__", None)
     if not isinstance(table, Table):
         raise TypeError(f"{model!r} is not a mapped model")
+    return table
+
+
+def _table_of_column(column: Any) -> Table:
+    element = (
+        column.__clause_element__() if hasattr(column, "__clause_element__") else column
+    )
+    table = getattr(element, "table", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{column!r} is not a column of a mapped model")
     return table
 
 
