@@ -11,6 +11,7 @@ checks it.
 
 from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
+from tutela.store.bulk import copy_new_rows, relaxed_sync
 from tutela.store.clock import CLOCK, Clock
 from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
 from tutela.store.gated import UngatedRead, gated_read, in_gated_read
@@ -33,6 +34,7 @@ __all__ = [
     "SealError",
     "Store",
     "UngatedRead",
+    "copy_new_rows",
     "encrypted_columns",
     "gated_read",
     "in_gated_read",
@@ -40,6 +42,7 @@ __all__ = [
     "new_token",
     "normalize_email",
     "open_store",
+    "relaxed_sync",
     "rotate_keys",
     "token_digest",
     "upgrade",

@@ -24,6 +24,12 @@ from tutela.store.models import (
     Voicemail,
 )
 
+# The column of the row that owns an audio file's blob, by `AudioFile.kind`.
+AUDIO_OWNERS: dict[str, Any] = {
+    "voicemail": Voicemail.audio_blob_id,
+    "recording": CallRecording.audio_blob_id,
+}
+
 
 def _voicemail_section(
     use: Access, subject: _Subject, data: SubjectData, prefix: str

@@ -19,16 +19,17 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.access import Access
 from tutela.errors import Conflict
+from tutela.rights.export._media import AUDIO_OWNERS
 from tutela.rights.export.sections import AudioFile
 from tutela.store import MAX_BLOB_BYTES, BlobStore
-from tutela.store.models import Blob, CallRecording, Voicemail
+from tutela.store.models import Blob
 
 _CHUNK = 1 << 16
 _SUFFIX = {
@@ -86,19 +87,12 @@ def suffix_for(media_type: str) -> str:
     return _SUFFIX.get(media_type.lower(), ".bin")
 
 
-# The column of the row that owns an audio file's blob, by `AudioFile.kind`.
-_AUDIO_OWNERS: dict[str, Any] = {
-    "voicemail": Voicemail.audio_blob_id,
-    "recording": CallRecording.audio_blob_id,
-}
-
-
 def blob_chunks(use: Access, blobs: BlobStore, audio: AudioFile) -> Iterator[bytes]:
     """An audio file's plaintext in chunks (decrypted when first asked for).
 
     Read through the gate as the audio of the row that owns it (`Access.blob`).
     """
-    owner = _AUDIO_OWNERS[audio.kind]
+    owner = AUDIO_OWNERS[audio.kind]
     data = use.blob(owner, owner == audio.blob_id, blobs=blobs).data
     for start in range(0, len(data), _CHUNK):
         yield data[start : start + _CHUNK]
