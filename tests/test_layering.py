@@ -166,6 +166,30 @@ def _model_named(node: ast.AST, models: set[str]) -> str | None:
     return None
 
 
+# Statement builders whose result is a read (`get` and `query` are the session's).
+READ_BUILDERS = {"select", "exists", "union"}
+
+
+def _chained_to_a_read(node: ast.Call, gates: set[str]) -> bool:
+    """Whether `node` is a method chained on a read builder: `select(A).join(B)`,
+    `exists().where(B.x == 1)` (so B is read as well)."""
+    root = node
+    while isinstance(root.func, ast.Attribute) and isinstance(
+        root.func.value, ast.Call
+    ):
+        root = root.func.value
+    if root is node:
+        return False
+    func = root.func
+    if isinstance(func, ast.Name):
+        return func.id in READ_BUILDERS
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in READ_BUILDERS
+        and not (isinstance(func.value, ast.Name) and func.value.id in gates)
+    )
+
+
 def selected_models(source: str, personal: set[str]) -> set[str]:
     """The personal models a module reads itself (not through a gate)."""
     tree = ast.parse(source)
@@ -176,6 +200,9 @@ def selected_models(source: str, personal: set[str]) -> set[str]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
+        if _chained_to_a_read(node, gates):
+            found |= {m for arg in node.args if (m := _model_named(arg, models))}
+            continue
         if isinstance(func, ast.Name) and func.id in READ_CALLS:
             pass
         elif isinstance(func, ast.Attribute) and func.attr in READ_CALLS:
@@ -430,6 +457,15 @@ def test_the_read_check_catches_each_way_of_selecting() -> None:
     }
     assert selected_models(head + "s.query(Person)", personal) == {"Person"}
     assert selected_models(head + "exists(Person.id)", personal) == {"Person"}
+    # A model named in a method chained on a read is read too.
+    chained = "select(Blob.id).join(Voicemail, Voicemail.audio_blob_id == Blob.id)"
+    assert selected_models(head + chained, personal) == {"Voicemail"}
+    where = "exists().where(Person.account_id == Account.id)"
+    assert selected_models(head + where, personal) == {"Person"}
+    assert (
+        selected_models(head + "delete(Voicemail).where(Voicemail.id == 1)", personal)
+        == set()
+    )
     assert selected_models(
         "import tutela.store.models as m\nselect(m.Person)", personal
     ) == {"Person"}

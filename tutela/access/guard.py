@@ -35,16 +35,16 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any
 
 from sqlalchemy import Engine, event
 
 from tutela.access._sql import tables_read
-from tutela.store import UngatedRead, in_gated_read
+from tutela.store import UngatedRead, in_gated_read, product_caller
 from tutela.store.models import (
     Account,
     Base,
+    CallRecording,
     LoginAttempt,
     OutboxMessage,
     Person,
@@ -73,8 +73,14 @@ EXEMPT: Mapping[str, tuple[type[Base], ...]] = {
     # Mail: the outbox, and the subscription a bounce or delivery ends.
     "tutela.mail.delivery": (OutboxMessage, PolicySubscription),
     "tutela.mail.outbox": (OutboxMessage,),
-    # Retention: the closed cases, their messages and mail it sweeps.
-    "tutela.retention.sweep": (OutboxMessage, RightsMessage, SarCase),
+    # Retention: the closed cases, their messages and mail it sweeps (and the
+    # subscriptions that keep a message).
+    "tutela.retention.sweep": (
+        OutboxMessage,
+        PolicySubscription,
+        RightsMessage,
+        SarCase,
+    ),
     # The access-request workflow: its cases, messages and evidence.
     "tutela.rights._forget": (
         OutboxMessage,
@@ -96,14 +102,14 @@ EXEMPT: Mapping[str, tuple[type[Base], ...]] = {
     "tutela.rights.queue": (SarCase,),
     "tutela.rights.requests": (SarCase,),
     "tutela.rights.verification": (SarCase, VerificationEvidence),
+    # The disclosure ledger's jurisdictions: structural columns only (person
+    # and account ids, the account's jurisdiction), no category is read.
+    "tutela.access.subjects": (Account, Person),
     # The demo builder writes a made-up world and looks up what it wrote.
     "tutela.demo.customers": (Account,),
-    "tutela.demo.telephony": (Account, PhoneNumber),
+    "tutela.demo.telephony": (Account, CallRecording, PhoneNumber),
     "tutela.demo.users": (Person,),
 }
-
-# The store does its own work (migrations, key rotation): it is not charged.
-_STORE = "tutela.store"
 
 
 def personal_tables() -> frozenset[str]:
@@ -122,22 +128,6 @@ def _exempt_tables() -> dict[str, frozenset[str]]:
     }
 
 
-def _charged(frame: FrameType | None) -> str | None:
-    """The module a statement is charged to: innermost `tutela` or test code.
-
-    None when no `tutela` module is on the way (a test reading what it stored)
-    or when the innermost one is the store's.
-    """
-    while frame is not None:
-        module = str(frame.f_globals.get("__name__", ""))
-        if module.startswith("tests."):
-            return None
-        if module.startswith("tutela.") and module != __name__:
-            return None if module.startswith(_STORE) else module
-        frame = frame.f_back
-    return None
-
-
 @dataclass
 class ReadGuard:
     """A registered backstop; `violations` keeps what it refused (see the module)."""
@@ -153,7 +143,7 @@ class ReadGuard:
         read = tables_read(statement) & self._personal
         if not read or in_gated_read() is not None:
             return
-        module = _charged(sys._getframe(1))
+        module = product_caller(sys._getframe(1), passing=(__name__,))
         if module is None or read <= self._exempt.get(module, frozenset()):
             return
         message = (

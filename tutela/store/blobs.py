@@ -12,7 +12,7 @@ A blob is personal data (voice mail, a recorded call, a subject's export):
 `BlobStore.get` decrypts one only inside a read of the purpose gate
 (`tutela.access.Access.blob`), which first reads the row that owns the blob
 with the category of that row's column, for the actor's purpose, and audits
-it; anywhere else it raises `UngatedRead` (clause use.purposes).
+it; product code anywhere else gets `UngatedRead` (clause use.purposes).
 
 `BlobStore.shred` overwrites the file with random bytes, syncs and unlinks
 it, and nulls the wrapped key: without the key, a copy of the file that
@@ -25,6 +25,7 @@ import base64
 import logging
 import os
 import secrets
+import sys
 import uuid
 from pathlib import Path
 from typing import Final
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from tutela.errors import NotFound, TutelaError
 from tutela.store.clock import utcnow
-from tutela.store.gated import UngatedRead, in_gated_read
+from tutela.store.gated import UngatedRead, in_gated_read, product_caller
 from tutela.store.models import Blob
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,14 @@ class BlobStore:
         """The plaintext of a blob; `NotFound` once it has been shredded.
 
         Only inside a gate read (`tutela.access.Access.blob`, which checks and
-        audits the row owning the blob first): `UngatedRead` anywhere else.
+        audits the row owning the blob first): product code gets `UngatedRead`
+        anywhere else (`tutela.store.gated.product_caller`).
         """
         return self.read(session, blob_id)[0]
 
     def read(self, session: Session, blob_id: str) -> tuple[bytes, str]:
         """The plaintext of a blob and its media type (see `get`)."""
-        if in_gated_read() is None:
+        if in_gated_read() is None and product_caller(sys._getframe(1)) is not None:
             raise UngatedRead(
                 "a blob is read only through the purpose gate (Access.blob), "
                 "with the category of the row that owns it"

@@ -7,10 +7,15 @@ decrypted only inside a gate read of the row that owns it).
 
 The gate (`tutela.access`, a layer above) marks the context while it runs a
 read (`gated_read`); the store, below it, can then tell a gate read from any
-other. `BlobStore.get` refuses to decrypt outside one, and the runtime
-backstop the tests install (`tutela.access.guard_reads`) fails a SELECT of a
-personal table outside one. Only `tutela/access` may open the mark
-(`tests/test_layering.py`).
+other. `BlobStore.get` refuses to decrypt for product code outside one, and
+the runtime backstop the tests install (`tutela.access.guard_reads`) fails a
+SELECT of a personal table outside one. Only `tutela/access` may open the
+mark (`tests/test_layering.py`).
+
+Both charge a read to the code that made it (`product_caller`): the
+innermost module of `tutela` on the stack, the store's own excepted. The
+repository's tests (`tests.`) asserting on what was stored are not product
+code and are not charged.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import FrameType
 
 _GATE_READ: ContextVar[str | None] = ContextVar("tutela_gate_read", default=None)
 
@@ -41,4 +47,25 @@ def in_gated_read() -> str | None:
     return _GATE_READ.get()
 
 
-__all__ = ["UngatedRead", "gated_read", "in_gated_read"]
+def product_caller(
+    frame: FrameType | None, *, passing: tuple[str, ...] = ()
+) -> str | None:
+    """The product module a read made from `frame` outwards is charged to.
+
+    The innermost frame of a `tutela` module that is neither the store's nor
+    one of `passing` (modules the read only passes through); None when code
+    of the tests comes first, or no product code is on the stack.
+    """
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.startswith("tests."):
+            return None
+        if module.startswith("tutela.") and not module.startswith(
+            ("tutela.store.", *passing)
+        ):
+            return module
+        frame = frame.f_back
+    return None
+
+
+__all__ = ["UngatedRead", "gated_read", "in_gated_read", "product_caller"]
