@@ -15,7 +15,11 @@ A query that touches any category the purpose does not permit is refused as a
 whole with `PurposeDenied` (never silently narrowed), so callers see at once
 that they asked for too much; `fields()` reads a chosen subset of columns.
 Each grant is appended to the audit log before the rows are handed back: if
-the log cannot be written, nothing is released.
+the log cannot be written, nothing is released. Every statement the gate
+runs is marked as a gate read (`tutela.store.gated_read`): the runtime
+backstop (`tutela.access.guard`) fails any other read of a personal table,
+and the blob store decrypts only inside one (`Access.blob`, which reads the
+owning row's blob column first, with its category).
 
 Two ways to open the gate:
 
