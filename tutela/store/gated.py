@@ -13,9 +13,9 @@ SELECT of a personal table outside one. Only `tutela/access` may open the
 mark (`tests/test_layering.py`).
 
 Both charge a read to the code that made it (`product_caller`): the
-innermost module of `tutela` on the stack, the store's own excepted. The
-repository's tests (`tests.`) asserting on what was stored are not product
-code and are not charged.
+innermost module of `tutela` on the stack, unless it is the store's own work
+(migrations, key rotation). The repository's tests (`tests.`) asserting on
+what was stored are not product code and are not charged.
 """
 
 from __future__ import annotations
@@ -52,18 +52,20 @@ def product_caller(
 ) -> str | None:
     """The product module a read made from `frame` outwards is charged to.
 
-    The innermost frame of a `tutela` module that is neither the store's nor
-    one of `passing` (modules the read only passes through); None when code
-    of the tests comes first, or no product code is on the stack.
+    The innermost frame of a `tutela` module that is not one of `passing`
+    (modules the read only passes through). None when that frame is the
+    store's (its own work: migrations, key rotation), when code of the tests
+    comes first, or when no product code is on the stack.
     """
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
+        if passing and module.startswith(passing):
+            frame = frame.f_back
+            continue
         if module.startswith("tests."):
             return None
-        if module.startswith("tutela.") and not module.startswith(
-            ("tutela.store.", *passing)
-        ):
-            return module
+        if module.startswith("tutela."):
+            return None if module.startswith("tutela.store.") else module
         frame = frame.f_back
     return None
 
