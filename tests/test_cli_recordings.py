@@ -29,8 +29,8 @@ from tests.factories import StaffUser, add_staff
 from tutela.audit.log import audit_log
 from tutela.auth.signin import issue_api_token
 from tutela.cli.app import app
-from tutela.cli.recordings import MAX_AUDIO_BYTES
 from tutela.collect.accounts.contacts import open_account
+from tutela.collect.recordings.inputs import MAX_AUDIO_BYTES
 from tutela.collect.recordings.record import RecordingRefused
 from tutela.config import Settings
 from tutela.errors import InvalidInput, NotFound, TutelaError

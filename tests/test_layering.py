@@ -3,42 +3,48 @@
 Clause: use.purposes ("uses the information only in these ways": every read
 names a purpose, and the gate audits it).
 
-Two rules, checked on the source of every module of the package:
+Rules checked on the source of every module of the package (the runtime
+backstop, `tutela.access.guard_reads`, checks the SQL itself; see
+`tests/access/test_backstop.py`):
 
 1. **Reads.** No module outside the gate (`tutela/access`, whose read layer
    is `tutela/access/reads`) and the store selects a personal model (one
    with a column carrying a policy `category`): no `select(...)`, `exists`,
    `session.get(...)` or `.query(...)` naming one. Handing a model to the
-   gate (`use.select(Person, ...)`) is how everyone else reads. The write
-   path (`tutela/collect`) is no exception: the checks it makes inside its
-   own write (is this account ref, number or dedupe key taken; which
-   account owns this number; which rows an erasure changes) are gate reads
-   inside that write (`access(store, ..., within=session)`), whose audit
-   entries commit or roll back with it.
+   gate (`use.select(Person, ...)`, on a name bound to a gate: `with
+   access(...) as use`, `with reading(...) as use`, a parameter typed
+   `Access`) is how everyone else reads. The write path (`tutela/collect`)
+   is no exception: the checks it makes inside its own write are gate reads
+   inside that write (`access(store, ..., within=session)`).
 2. **Writes.** Outside the store, the gate, the inbound write path
    (`tutela/collect`), retention and the demo builder, no module builds a
    statement on, runs a session query with, or constructs a row of a
    personal model.
+3. **Raw cursors.** No module reaches the database driver's own cursor
+   (`raw_connection`, `driver_connection`, `dbapi_connection`,
+   `.connection.cursor`, `.cursor()`), which the runtime backstop cannot
+   see, but the store's bulk ``COPY`` path and its connection set-up.
+4. **The gate's mark.** Only the gate marks a read as its own
+   (`tutela.store.gated_read`).
 
-Exceptions, each named here with its reason (the test fails when the code
-and this list disagree, in either direction):
-
-- *Ownership*: a workflow uses the tables it owns and writes itself (the
-  access-request workflow its cases, messages and verification evidence;
-  the change procedure its subscriptions; mail its outbox; sign-in its
-  users, sessions and login attempts; retention the rows it sweeps). Data
-  collected under the policy's purposes (people, numbers, calls, voicemail,
-  recordings, messages, web activity...) stays behind the gate.
-- *The demo builder* writes a made-up world and looks up what it wrote.
+Exceptions to 1 and 2 are `tutela.access.EXEMPT`, the one list the runtime
+backstop uses too: a workflow's own records (the access-request workflow its
+cases, messages and verification evidence; the change procedure its
+subscriptions; mail its outbox; sign-in its users and login attempts;
+retention what it sweeps; the demo builder what it wrote), named model by
+model for each module. An entry a module no longer uses fails the build.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tutela.access import EXEMPT
 from tutela.store.models import Base
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tutela"
@@ -48,15 +54,13 @@ MODELS = "tutela.store.models"
 READERS = ("store", "access")
 # Packages (besides READERS) that may write personal models directly.
 WRITERS = ("collect", "retention", "demo")
-
-# package -> the model modules whose tables it owns
-OWNED: dict[str, tuple[str, ...]] = {
-    "rights": ("rights", "rights_export"),
-    "changes": ("rights",),
-    "mail": ("rights",),
-    "auth": ("auth",),
-    "retention": ("rights", "web"),
+# Modules that may use the driver's own cursor, with the reason.
+RAW_CURSORS = {
+    "store/bulk.py": "the bulk COPY path: writes only",
+    "store/db.py": "connection set-up: PRAGMAs on a new SQLite connection",
+    "store/turns.py": "a pooled connection's identity, as a key: never a cursor",
 }
+RAW_ATTRIBUTES = {"raw_connection", "driver_connection", "dbapi_connection"}
 
 
 def personal_models() -> set[str]:
@@ -67,12 +71,19 @@ def personal_models() -> set[str]:
     }
 
 
-def owned_models(package: str) -> set[str]:
-    modules = {f"{MODELS}.{module}" for module in OWNED.get(package, ())}
+def module_path(module: str) -> str:
+    """'tutela.rights.cases' -> 'rights/cases.py' (a package: its __init__.py)."""
+    rel = module.removeprefix("tutela.").replace(".", "/")
+    return f"{rel}/__init__.py" if (PACKAGE / rel).is_dir() else f"{rel}.py"
+
+
+def exempt_models(rel: str) -> set[str]:
+    """The personal models `tutela.access.EXEMPT` lets the module at `rel` use."""
     return {
-        mapper.class_.__name__
-        for mapper in Base.registry.mappers
-        if mapper.class_.__module__ in modules
+        model.__name__
+        for module, models in EXEMPT.items()
+        if module_path(module) == rel
+        for model in models
     }
 
 
@@ -80,8 +91,40 @@ STATEMENTS = {"select", "insert", "update", "delete", "text", "union", "exists"}
 SESSION_CALLS = {"execute", "scalars", "scalar", "query"}
 # Calls that read: a statement builder, or a session's own lookups.
 READ_CALLS = {"select", "exists", "union", "get", "query"}
-# Names a gate is held under; `use.select(Person, ...)` is a gate read.
-GATE_NAMES = {"use", "gate"}
+# Calls that write: a statement builder.
+WRITE_CALLS = {"insert", "update", "delete"}
+# Calls that open a gate: `with access(...) as use`, `with reading(...) as use`.
+GATE_OPENERS = {"access", "reading"}
+
+
+def gate_names(tree: ast.AST) -> set[str]:
+    """The names a module holds a gate under.
+
+    Bound by ``with access(...) as NAME`` or ``with reading(...) as NAME``,
+    or a parameter annotated `Access`: only a call on one of them is a gate
+    read, whatever the name (a session called `use` is still a session).
+    """
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                call = item.context_expr
+                if not isinstance(call, ast.Call):
+                    continue
+                opener = call.func
+                name = (
+                    opener.id
+                    if isinstance(opener, ast.Name)
+                    else opener.attr
+                    if isinstance(opener, ast.Attribute)
+                    else None
+                )
+                if name in GATE_OPENERS and isinstance(item.optional_vars, ast.Name):
+                    names.add(item.optional_vars.id)
+        elif isinstance(node, ast.arg) and node.annotation is not None:
+            if ast.unparse(node.annotation).split(".")[-1].strip("'\"") == "Access":
+                names.add(node.arg)
+    return names
 
 
 def imported_models(tree: ast.AST, personal: set[str]) -> set[str]:
@@ -124,19 +167,47 @@ def _model_named(node: ast.AST, models: set[str]) -> str | None:
     return None
 
 
+# Statement builders whose result is a read (`get` and `query` are the session's).
+READ_BUILDERS = {"select", "exists", "union"}
+
+
+def _chained_to_a_read(node: ast.Call, gates: set[str]) -> bool:
+    """Whether `node` is a method chained on a read builder: `select(A).join(B)`,
+    `exists().where(B.x == 1)` (so B is read as well)."""
+    root = node
+    while isinstance(root.func, ast.Attribute) and isinstance(
+        root.func.value, ast.Call
+    ):
+        root = root.func.value
+    if root is node:
+        return False
+    func = root.func
+    if isinstance(func, ast.Name):
+        return func.id in READ_BUILDERS
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in READ_BUILDERS
+        and not (isinstance(func.value, ast.Name) and func.value.id in gates)
+    )
+
+
 def selected_models(source: str, personal: set[str]) -> set[str]:
     """The personal models a module reads itself (not through a gate)."""
     tree = ast.parse(source)
     models = imported_models(tree, personal)
+    gates = gate_names(tree)
     found: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
+        if _chained_to_a_read(node, gates):
+            found |= {m for arg in node.args if (m := _model_named(arg, models))}
+            continue
         if isinstance(func, ast.Name) and func.id in READ_CALLS:
             pass
         elif isinstance(func, ast.Attribute) and func.attr in READ_CALLS:
-            if isinstance(func.value, ast.Name) and func.value.id in GATE_NAMES:
+            if isinstance(func.value, ast.Name) and func.value.id in gates:
                 continue
             if func.attr == "get" and not node.args:
                 continue
@@ -158,31 +229,93 @@ def selected_models(source: str, personal: set[str]) -> set[str]:
 
 
 def violations(source: str, personal: set[str]) -> list[str]:
-    """How a module that names personal-data models reads or writes them itself.
+    """How a module reads or writes personal-data models itself.
 
     Naming a model to hand it to the gate (`use.select(Person, ...)`) is fine;
-    building SQL, running it on a session, or constructing rows is not.
+    building a statement on one, running one on a session, constructing a row
+    or writing raw SQL text in a module that names one is not.
     """
     tree = ast.parse(source)
     models = imported_models(tree, personal)
     if not models:
         return []
+    gates = gate_names(tree)
     found: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
             "sqlalchemy"
         ):
-            found += [
-                f"sqlalchemy {a.name}" for a in node.names if a.name in STATEMENTS
-            ]
+            found += [f"sqlalchemy {a.name}" for a in node.names if a.name == "text"]
         elif isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id in models:
-                found.append(f"constructs {func.id}")
-            elif isinstance(func, ast.Attribute) and func.attr in models:
-                found.append(f"constructs {func.attr}")
-            elif isinstance(func, ast.Attribute) and func.attr in SESSION_CALLS:
-                found.append(f"session.{func.attr}")
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else None
+            )
+            on_gate = isinstance(func, ast.Attribute) and (
+                isinstance(func.value, ast.Name) and func.value.id in gates
+            )
+            if on_gate:
+                continue
+            if name in models:
+                found.append(f"constructs {name}")
+            elif name == "exec_driver_sql":
+                found.append("exec_driver_sql")
+            elif name in STATEMENTS | SESSION_CALLS and name != "text":
+                named = {m for arg in node.args if (m := _model_named(arg, models))}
+                kind = "session" if name in SESSION_CALLS else "sqlalchemy"
+                found += [f"{kind}.{name}({model})" for model in named]
+    return sorted(set(found))
+
+
+def direct_models(source: str, personal: set[str]) -> set[str]:
+    """The personal models a module uses itself: reads, builds statements on, constructs.
+
+    What an exemption covers; a model only handed to the gate is not used.
+    """
+    tree = ast.parse(source)
+    models = imported_models(tree, personal)
+    found = selected_models(source, personal)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = (
+            func.id
+            if isinstance(func, ast.Name)
+            else func.attr
+            if isinstance(func, ast.Attribute)
+            else None
+        )
+        if name in models:
+            found.add(name)
+        elif name in WRITE_CALLS | SESSION_CALLS:
+            found |= {m for arg in node.args if (m := _model_named(arg, models))}
+    return found
+
+
+def raw_cursors(source: str) -> list[str]:
+    """Where a module reaches the driver's own cursor, around SQLAlchemy's events."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute):
+            if node.attr in RAW_ATTRIBUTES:
+                found.append(f"line {node.lineno}: .{node.attr}")
+            elif (
+                node.attr == "cursor"
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "connection"
+            ):
+                found.append(f"line {node.lineno}: .connection.cursor")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "cursor"
+        ):
+            found.append(f"line {node.lineno}: .cursor()")
     return sorted(set(found))
 
 
@@ -209,8 +342,7 @@ def test_no_module_outside_the_read_layer_selects_a_personal_model() -> None:
         rel: names
         for rel, source in _modules()
         if _package(rel) not in READERS
-        and (names := selected_models(source, personal - owned_models(_package(rel))))
-        and _package(rel) != "demo"
+        and (names := selected_models(source, personal - exempt_models(rel)))
     }
     assert offenders == {}, (
         "read personal data through tutela.access (tutela/access/reads), not "
@@ -225,11 +357,57 @@ def test_only_the_write_path_builds_statements_on_personal_models() -> None:
         rel: names
         for rel, source in _modules()
         if _package(rel) not in READERS + WRITERS
-        and (names := violations(source, personal - owned_models(_package(rel))))
+        and (names := violations(source, personal - exempt_models(rel)))
     }
     assert offenders == {}, (
         f"read personal data through tutela.access.access, not the models: {offenders}"
     )
+
+
+def stale_exemptions(
+    exempt: Mapping[str, tuple[type[Any], ...]], personal: set[str]
+) -> dict[str, set[str]]:
+    """Module -> the models `exempt` names for it that it does not use itself."""
+    sources = dict(_modules())
+    stale: dict[str, set[str]] = {}
+    for module, models in exempt.items():
+        rel = module_path(module)
+        assert rel in sources, f"EXEMPT names {module}, which does not exist"
+        names = {m.__name__ for m in models}
+        assert names <= personal, f"{module}: {names - personal} hold nothing personal"
+        unused = names - direct_models(sources[rel], personal)
+        if unused:
+            stale[module] = unused
+    return stale
+
+
+@pytest.mark.clause("use.purposes")
+def test_every_exemption_names_a_module_and_a_model_it_uses() -> None:
+    stale = stale_exemptions(EXEMPT, personal_models())
+    assert stale == {}, f"exemptions no longer used; remove them: {stale}"
+
+
+@pytest.mark.clause("use.purposes")
+def test_only_the_stores_bulk_path_uses_a_raw_driver_cursor() -> None:
+    found = {rel: where for rel, source in _modules() if (where := raw_cursors(source))}
+    allowed = set(RAW_CURSORS)
+    assert {rel: w for rel, w in found.items() if rel not in allowed} == {}, (
+        "a raw driver cursor runs SQL the gate's backstop cannot see; load in "
+        "bulk through tutela.store (copy_new_rows), read through tutela.access"
+    )
+    assert allowed <= set(found), (
+        f"unused raw-cursor exceptions: {allowed - set(found)}"
+    )
+
+
+def test_only_the_gate_marks_a_read_as_its_own() -> None:
+    marking = {
+        rel
+        for rel, source in _modules()
+        if _package(rel) not in READERS
+        and ("gated_read" in source or "_GATE_READ" in source)
+    }
+    assert marking == set()
 
 
 def test_the_voicemail_listing_and_the_redaction_read_through_the_gate() -> None:
@@ -280,6 +458,15 @@ def test_the_read_check_catches_each_way_of_selecting() -> None:
     }
     assert selected_models(head + "s.query(Person)", personal) == {"Person"}
     assert selected_models(head + "exists(Person.id)", personal) == {"Person"}
+    # A model named in a method chained on a read is read too.
+    chained = "select(Blob.id).join(Voicemail, Voicemail.audio_blob_id == Blob.id)"
+    assert selected_models(head + chained, personal) == {"Voicemail"}
+    where = "exists().where(Person.account_id == Account.id)"
+    assert selected_models(head + where, personal) == {"Person"}
+    assert (
+        selected_models(head + "delete(Voicemail).where(Voicemail.id == 1)", personal)
+        == set()
+    )
     assert selected_models(
         "import tutela.store.models as m\nselect(m.Person)", personal
     ) == {"Person"}
@@ -288,9 +475,14 @@ def test_the_read_check_catches_each_way_of_selecting() -> None:
         set()
     )
     assert selected_models(head + "rows.get(Person.id)", personal) == set()
-    assert selected_models(head + "use.select(Person, Person.id == 1)", personal) == (
-        set()
-    )
+    gate = "with access(store, actor=a, purpose='p') as use:\n    "
+    assert selected_models(head + gate + "use.select(Person)", personal) == set()
+    reads = "def f(use: Access) -> None:\n    use.select(Person)\n"
+    assert selected_models(head + reads, personal) == set()
+    # A session under a gate's name is still a session.
+    session = "with store.session() as use:\n    use.get(Person, 1)\n"
+    assert selected_models(head + session, personal) == {"Person"}
+    assert selected_models(head + "use.select(Person)", personal) == {"Person"}
 
 
 def test_handing_a_model_to_the_gate_is_not_a_violation() -> None:

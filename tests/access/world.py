@@ -1,7 +1,8 @@
 """A tiny, obviously fake world for the use, disclose and secure tests.
 
 Two business accounts (one in the US, one in Canada), a few people, their
-extensions, a card on file, a support chat, voicemail and website data.
+extensions, a card on file, a support chat, voicemail and website data, and the
+holdings that say who held each extension since when.
 Inserted straight into the tables: these tests are about reading them.
 """
 
@@ -16,6 +17,7 @@ from tutela.store.models import (
     AdClick,
     Communication,
     Extension,
+    Holding,
     PaymentMethod,
     Person,
     Voicemail,
@@ -53,6 +55,18 @@ def _voicemail(account: int, mailbox: str, key: str) -> Voicemail:
     )
 
 
+def _held(account: int, extension: str, person: int) -> Holding:
+    # What assigning the extension records: who holds it, since when.
+    return Holding(
+        account_id=account,
+        person_id=person,
+        kind="extension",
+        extension=extension,
+        evidence="assigned",
+        valid_from=T0 - dt.timedelta(days=30),
+    )
+
+
 def build_world(store: Store) -> World:
     with store.session() as s:
         us = Account(
@@ -72,6 +86,9 @@ def build_world(store: Store) -> World:
                 Extension(account_id=us.id, extension="1001", person_id=alice.id),
                 Extension(account_id=us.id, extension="1002", person_id=bob.id),
                 Extension(account_id=ca.id, extension="2001", person_id=carol.id),
+                _held(us.id, "1001", alice.id),
+                _held(us.id, "1002", bob.id),
+                _held(ca.id, "2001", carol.id),
                 PaymentMethod(
                     account_id=us.id,
                     processor_token="tok_test_visa",

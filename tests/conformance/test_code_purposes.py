@@ -106,7 +106,7 @@ def test_policy_check_fails_when_the_policy_drops_a_purpose_the_code_uses(
     assert result.returncode == 1, result.stderr
     problems = json.loads(result.stdout)["problems"]
     assert any(
-        p.startswith("tutela/web/_voicemails.py:")
+        p.startswith("tutela/collect/voicemail/mailbox.py:")
         and p.endswith(
             " names purpose 'deliver_services', which the policy does not declare"
         )

@@ -7,6 +7,7 @@ All values are obviously fake.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from tutela.store.db import Store
 from tutela.store.models import Voicemail
 
 PASSWORD = "correct horse battery staple"
+HELD_SINCE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 STAFF_ROLES = ("privacy_officer", "support_agent", "billing", "engineering", "auditor")
 
 
@@ -61,9 +63,16 @@ def build_world(store: Store, spool: Path) -> World:
         beta_admin = add_person(
             s, account=beta, role="admin", name="Bo Admin-Test", email=None
         )
-        assign_extension(s, account=acme, extension="1001", person=admin)
-        assign_extension(s, account=acme, extension="2001", person=user)
-        assign_extension(s, account=beta, extension="1001", person=beta_admin)
+        # Held since before the messages were left (March 2024): an end user
+        # sees the messages of the time they held the extension.
+        for account, extension, holder in (
+            (acme, "1001", admin),
+            (acme, "2001", user),
+            (beta, "1001", beta_admin),
+        ):
+            assign_extension(
+                s, account=account, extension=extension, person=holder, since=HELD_SINCE
+            )
         ids = (acme.id, beta.id, admin.id, user.id, beta_admin.id)
     _message(
         spool / "ACME/1001/INBOX", 0, context="ACME", mailbox="1001", when=1709283600

@@ -8,11 +8,11 @@ people see their own business account only).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, TextClause, or_, select
+from sqlalchemy import Column, ColumnElement, Table, TextClause, exists, or_
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.visitors import iterate
 
@@ -22,6 +22,7 @@ from tutela.store.models import (
     CallRecord,
     Communication,
     Extension,
+    Holding,
     Person,
     PhoneNumber,
     Voicemail,
@@ -122,11 +123,57 @@ def tenant_filter(table: Table, actor: Actor) -> ColumnElement[bool] | None:
     return table.c[column] == actor.account_id
 
 
-def _own_extensions(actor: Actor) -> Any:
-    return select(Extension.extension).where(
-        Extension.person_id == actor.person_id,
-        Extension.account_id == actor.account_id,
-    )
+_HELD_VALUE: dict[str, Any] = {
+    "number": Holding.e164,
+    "extension": Holding.extension,
+    "email": Holding.email,
+}
+
+
+def held_by(
+    person_ids: Collection[int],
+    *,
+    kind: str,
+    value: Any,
+    at: Any,
+    account: Any = None,
+    evidence: Collection[str] | None = None,
+) -> ColumnElement[bool]:
+    """True for a row whose identifier one of `person_ids` held when the row was made.
+
+    `value` is the row's identifier (a column: `Voicemail.mailbox`), of
+    `kind` ('number', 'extension' or 'email'); `at` its time
+    (`Voicemail.received_at`). A holding matches when it is of that value,
+    by one of the people, and its interval holds the time
+    (``valid_from <= at < valid_to``, open while ``valid_to`` is NULL);
+    with `account` (the row's tenant column), only a holding inside that
+    account (an extension means something only there); with `evidence`, only
+    a holding with one of those evidences.
+
+    The one rule by which a person's identifier reaches a row: the end-user
+    scope of the gate (`PERSON_SCOPES`) and the subject's export both use
+    it, so a re-assigned extension or number never hands one holder's voice
+    mail or calls to the next (clause rights.access: ownership is "who held
+    it at that time", never "who holds it now").
+    """
+    where: list[ColumnElement[bool]] = [
+        Holding.kind == kind,
+        _HELD_VALUE[kind] == value,
+        Holding.person_id.in_(sorted(set(person_ids))),
+        Holding.valid_from <= at,
+        or_(Holding.valid_to.is_(None), Holding.valid_to > at),
+    ]
+    if account is not None:
+        where.append(Holding.account_id == account)
+    if evidence is not None:
+        where.append(Holding.evidence.in_(sorted(evidence)))
+    return exists().where(*where)
+
+
+def _held_extension(actor: Actor, extension: Any, at: Any, account: Any) -> Any:
+    person = actor.person_id
+    assert person is not None  # an end user is a person (`Actor` checks it)
+    return held_by([person], kind="extension", value=extension, at=at, account=account)
 
 
 # An end user reads rows about themself: how each table says whose a row is.
@@ -136,10 +183,17 @@ PERSON_SCOPES: dict[str, Callable[[Actor], ColumnElement[bool]]] = {
     Communication.__tablename__: lambda a: Communication.person_id == a.person_id,
     Extension.__tablename__: lambda a: Extension.person_id == a.person_id,
     PhoneNumber.__tablename__: lambda a: PhoneNumber.assignee_id == a.person_id,
-    Voicemail.__tablename__: lambda a: Voicemail.mailbox.in_(_own_extensions(a)),
+    # Voice mail and calls by the extension, for the time the user held it.
+    Voicemail.__tablename__: lambda a: _held_extension(
+        a, Voicemail.mailbox, Voicemail.received_at, Voicemail.account_id
+    ),
     CallRecord.__tablename__: lambda a: or_(
-        CallRecord.src_extension.in_(_own_extensions(a)),
-        CallRecord.dst_extension.in_(_own_extensions(a)),
+        _held_extension(
+            a, CallRecord.src_extension, CallRecord.started_at, CallRecord.account_id
+        ),
+        _held_extension(
+            a, CallRecord.dst_extension, CallRecord.started_at, CallRecord.account_id
+        ),
     ),
 }
 

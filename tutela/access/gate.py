@@ -15,7 +15,11 @@ A query that touches any category the purpose does not permit is refused as a
 whole with `PurposeDenied` (never silently narrowed), so callers see at once
 that they asked for too much; `fields()` reads a chosen subset of columns.
 Each grant is appended to the audit log before the rows are handed back: if
-the log cannot be written, nothing is released.
+the log cannot be written, nothing is released. Every statement the gate
+runs is marked as a gate read (`tutela.store.gated_read`): the runtime
+backstop (`tutela.access.guard`) fails any other read of a personal table,
+and the blob store decrypts only inside one (`Access.blob`, which reads the
+owning row's blob column first, with its category).
 
 Two ways to open the gate:
 
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import ColumnElement, Table, select
@@ -64,10 +69,18 @@ from tutela.access.roles import Role
 from tutela.audit.log import audit_log
 from tutela.errors import NotFound, PurposeDenied
 from tutela.policy import Policy
-from tutela.store import Store
+from tutela.store import BlobStore, Store, gated_read
 
 M = TypeVar("M")
 _MAX_SUBJECTS = 1000
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """A blob's content and media type, read through the gate (`Access.blob`)."""
+
+    data: bytes
+    media_type: str
 
 
 class Access:
@@ -115,7 +128,8 @@ class Access:
             if not self._within:
                 raise TypeError("for_update needs a gate opened within a write")
             stmt = stmt.with_for_update()
-        rows = list(self._session.scalars(stmt))
+        with gated_read(self.purpose):
+            rows = list(self._session.scalars(stmt))
         person = PERSON_COLUMNS.get(table.name)
         subjects = [getattr(r, person) for r in rows] if person else []
         self._grant({table}, categories, len(rows), subjects)
@@ -129,10 +143,7 @@ class Access:
         if found:
             return found[0]
         if self.actor.is_customer:
-            # Only a key is read here: no category, nothing to audit but the refusal.
-            exists = self._session.scalar(select(key).where(key == ident))
-            if exists is not None:
-                self._deny(None, f"{table.name} {ident} is outside the actor's reach")
+            self._deny_if_exists(table, [key == ident])
         raise NotFound(f"{table.name} {ident} not found")
 
     def rows(
@@ -156,7 +167,8 @@ class Access:
         stmt = select(*columns).where(*where, *filters).order_by(*order_by)
         if group_by:
             stmt = stmt.group_by(*group_by)
-        result = [tuple(row) for row in self._session.execute(stmt.limit(limit))]
+        with gated_read(self.purpose):
+            result = [tuple(row) for row in self._session.execute(stmt.limit(limit))]
         self._grant(chosen.tables, used, len(result), [])
         return result
 
@@ -188,6 +200,38 @@ class Access:
             if all(fld != name for _, fld in info.fields.values()):
                 self._deny(category, f"{table.name} does not store {name!r}")
         return self.rows(*columns, where=where, order_by=order_by, limit=limit)
+
+    def blob(
+        self, column: Any, *where: ColumnElement[bool], blobs: BlobStore
+    ) -> StoredBlob:
+        """The content of one blob, read as the column of the row that owns it.
+
+        `column` is the owner's blob column (`Voicemail.audio_blob_id`,
+        `CallRecording.audio_blob_id`, `ExportBundle.blob_id`) and `where`
+        picks one owning row (``Voicemail.id == 7``, or ``column == blob_id``).
+        That row is read first like any other read of the column: its
+        category checked for the purpose, a customer kept to their own rows
+        and an end user to what they held, the grant audited. Only then is
+        the blob decrypted. `NotFound` when no row the actor may read owns a
+        blob there, or when it was shredded; a customer's attempt on another's
+        row is refused and audited like `get`.
+        """
+        owners = self.rows(column, where=[*where, column.is_not(None)], limit=2)
+        if len(owners) != 1:
+            if not owners and self.actor.is_customer:
+                self._deny_if_exists(_table_of_column(column), where)
+            raise NotFound("no such recording or file")
+        with gated_read(self.purpose):
+            data, media_type = blobs.read(self._session, owners[0][0])
+        return StoredBlob(data, media_type)
+
+    def _deny_if_exists(self, table: Table, where: Sequence[Any]) -> None:
+        # Only a key is read here: no category, nothing to audit but the refusal.
+        key = table.primary_key.columns.values()[0]
+        with gated_read(self.purpose):
+            found = self._session.scalar(select(key).where(*where).limit(1))
+        if found is not None:
+            self._deny(None, f"{table.name} {found} is outside the actor's reach")
 
     # ------------------------------------------------------------ checks
 
@@ -348,6 +392,16 @@ def _table_of(model: type[Any]) -> Table:
     table = getattr(model, "__table__", None)
     if not isinstance(table, Table):
         raise TypeError(f"{model!r} is not a mapped model")
+    return table
+
+
+def _table_of_column(column: Any) -> Table:
+    element = (
+        column.__clause_element__() if hasattr(column, "__clause_element__") else column
+    )
+    table = getattr(element, "table", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{column!r} is not a column of a mapped model")
     return table
 
 

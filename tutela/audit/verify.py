@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -218,24 +218,16 @@ def _check_signatures(
             raise _Bad(seq, f"the signature of checkpoint {seq} is not valid")
 
 
-def _batches(conn: Connection) -> Iterator[list[tuple[Any, ...]]]:
-    """Entries in seq order, in batches, straight from the driver's cursor."""
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        # A named (server-side) cursor streams instead of loading everything.
-        cursor = driver.cursor(name="tutela_audit_verify")  # type: ignore[union-attr]
-    else:
-        cursor = driver.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_ENTRIES_SQL)
-        while rows := cursor.fetchmany(_STREAM_ROWS):
-            yield rows
-    finally:
-        cursor.close()
+def _batches(conn: Connection) -> Iterator[Sequence[Any]]:
+    """Entries in seq order, in batches, streamed (a server-side cursor on PostgreSQL)."""
+    options = {"stream_results": True, "yield_per": _STREAM_ROWS}
+    yield from conn.exec_driver_sql(
+        _ENTRIES_SQL, execution_options=options
+    ).partitions()
 
 
 def _walk(
-    batches: Iterator[list[tuple[Any, ...]]],
+    batches: Iterator[Sequence[Any]],
     checkpoints: dict[int, tuple[str, str]],
     report: VerifyReport,
 ) -> tuple[int, str]:

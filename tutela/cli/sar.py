@@ -129,14 +129,14 @@ def show_command(
     json: JsonOption = False,
 ) -> None:
     """One case: state, deadlines, verification and its history."""
+    from tutela.rights import verification
     from tutela.rights.cases import show_case
-    from tutela.rights.verification import proposals
 
     settings = settings_for(data)
     with open_store(settings) as store:
         privacy_officer(store, settings, as_email, action="read an access request")
         v = show_case(store, case_id)
-        proposed = proposals(store, case_id)
+        proposed = verification.proposals(store, case_id)
     if json:
         emit_json(
             {

@@ -30,7 +30,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tutela.access.actors import Actor
+from tutela.access import Actor, access
 from tutela.collect.accounts.contacts import (
     add_person,
     assign_extension,
@@ -366,13 +366,26 @@ def _build_account(
 
 
 def summarize(session: Session, *, created: int = 0) -> DemoSummary:
-    """Count the rows that belong to demo accounts, table by table."""
+    """Count the rows that belong to demo accounts, table by table.
+
+    Counted through the gate inside `session` as the write path's job (the
+    demo is built through the ingest paths): only keys and tenant columns
+    are read, and each count is audited like any other read.
+    """
     demo = select(Account.id).where(Account.ref.like(f"{REF_PREFIX}%"))
-    total = select(func.count()).select_from(demo.subquery())
-    counts = {"accounts": session.scalar(total) or 0}
-    for model in _TABLES:
-        query = select(func.count()).where(model.account_id.in_(demo))
-        counts[model.__tablename__] = session.scalar(query.select_from(model)) or 0
+    builder = Actor.system("collect")
+    with access(
+        Store.of(session), actor=builder, purpose="deliver_services", within=session
+    ) as use:
+        ((total,),) = use.rows(
+            func.count(Account.id), where=[Account.ref.like(f"{REF_PREFIX}%")]
+        )
+        counts = {"accounts": total}
+        for model in _TABLES:
+            ((count,),) = use.rows(
+                func.count(model.id), where=[model.account_id.in_(demo)]
+            )
+            counts[model.__tablename__] = count
     return DemoSummary(**counts, created_accounts=created)
 
 

@@ -8,7 +8,7 @@ policy permits for it, and audits the read.
 | purpose | code path |
 | --- | --- |
 | communicate | `service_contacts` (whom to tell about the account's services) |
-| deliver_services | voicemail listing and delivery (`tutela.cli.voicemail`, `tutela.web._voicemails`), recordings, staff provisioning |
+| deliver_services | voicemail listing and delivery (`tutela.cli.voicemail`, `tutela.collect.voicemail.mailbox`), recordings, staff provisioning |
 | respond_to_requests | access requests and the legal inbox (`tutela.rights`) |
 | collect_payment | `billing_statement`; a card put on file is a ledgered disclosure (`tutela.collect.accounts.payment`) |
 | customize_services | `extension_directory` (the account's dial-by-name directory) |

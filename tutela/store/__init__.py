@@ -11,14 +11,10 @@ checks it.
 
 from tutela.store.addresses import normalize_email
 from tutela.store.blobs import MAX_BLOB_BYTES, BlobError, BlobStore
+from tutela.store.bulk import copy_new_rows, relaxed_sync
 from tutela.store.clock import CLOCK, Clock
-from tutela.store.db import (
-    Store,
-    make_engine,
-    open_store,
-    upgrade,
-    write_first,
-)
+from tutela.store.db import Store, make_engine, open_store, upgrade, write_first
+from tutela.store.gated import UngatedRead, gated_read, in_gated_read, product_caller
 from tutela.store.keys import KeyRing, SealError
 from tutela.store.policy_in_effect import InEffect
 from tutela.store.rotation import RotationResult, encrypted_columns, rotate_keys
@@ -39,11 +35,17 @@ __all__ = [
     "RotationResult",
     "SealError",
     "Store",
+    "UngatedRead",
+    "copy_new_rows",
     "encrypted_columns",
+    "gated_read",
+    "in_gated_read",
     "make_engine",
     "new_token",
     "normalize_email",
     "open_store",
+    "product_caller",
+    "relaxed_sync",
     "rotate_keys",
     "taking_turns",
     "token_digest",

@@ -8,6 +8,12 @@ the blob id bound in as associated data. Its 256-bit key is random, and is
 kept only in ``Blob.wrapped_key``, an `Encrypted` column sealed by the store's
 key ring.
 
+A blob is personal data (voice mail, a recorded call, a subject's export):
+`BlobStore.get` decrypts one only inside a read of the purpose gate
+(`tutela.access.Access.blob`), which first reads the row that owns the blob
+with the category of that row's column, for the actor's purpose, and audits
+it; product code anywhere else gets `UngatedRead` (clause use.purposes).
+
 `BlobStore.shred` overwrites the file with random bytes, syncs and unlinks
 it, and nulls the wrapped key: without the key, a copy of the file that
 escaped (a backup) is noise; without the file, a copy of the key is useless.
@@ -19,6 +25,7 @@ import base64
 import logging
 import os
 import secrets
+import sys
 import uuid
 from pathlib import Path
 from typing import Final
@@ -29,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from tutela.errors import NotFound, TutelaError
 from tutela.store.clock import utcnow
+from tutela.store.gated import UngatedRead, in_gated_read, product_caller
 from tutela.store.models import Blob
 
 log = logging.getLogger(__name__)
@@ -86,7 +94,22 @@ class BlobStore:
         return blob
 
     def get(self, session: Session, blob_id: str) -> bytes:
-        """The plaintext of a blob; `NotFound` once it has been shredded."""
+        """The plaintext of a blob; `NotFound` once it has been shredded.
+
+        Only inside a gate read (`tutela.access.Access.blob`, which checks and
+        audits the row owning the blob first): product code gets `UngatedRead`
+        anywhere else (`tutela.store.gated.product_caller`).
+        """
+        return self.read(session, blob_id)[0]
+
+    def read(self, session: Session, blob_id: str) -> tuple[bytes, str]:
+        """The plaintext of a blob and its media type (see `get`)."""
+        caller = product_caller(sys._getframe(1), passing=(__name__,))
+        if in_gated_read() is None and caller is not None:
+            raise UngatedRead(
+                "a blob is read only through the purpose gate (Access.blob), "
+                "with the category of the row that owns it"
+            )
         blob = session.get(Blob, blob_id)
         if blob is None or blob.wrapped_key is None:
             raise NotFound(f"blob {blob_id} does not exist or was shredded")
@@ -96,11 +119,12 @@ class BlobStore:
             raise BlobError(f"blob {blob_id}: its file is missing") from None
         key = base64.b64decode(blob.wrapped_key)
         try:
-            return AESGCM(key).decrypt(
+            data = AESGCM(key).decrypt(
                 raw[:_NONCE], raw[_NONCE:], blob_id.encode("ascii")
             )
         except InvalidTag:
             raise BlobError(f"blob {blob_id}: its file does not decrypt") from None
+        return data, blob.media_type
 
     def shred(self, session: Session, blob_id: str) -> None:
         """Destroy a blob: overwrite and unlink the file, null the wrapped key."""

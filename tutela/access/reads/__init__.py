@@ -58,9 +58,11 @@ from tutela.access.reads.payment import (
 from tutela.access.reads.recordings import (
     notice_row,
     recording_ids_of,
+    recording_listing,
 )
 from tutela.access.reads.voicemail import (
     held_messages,
+    mailbox_rows,
     message_held,
     voicemail_ids_of,
     voicemail_listing,
@@ -86,6 +88,7 @@ __all__ = [
     "communication_rows",
     "extension_row",
     "held_messages",
+    "mailbox_rows",
     "mentions_of",
     "message_held",
     "notice_row",
@@ -101,6 +104,7 @@ __all__ = [
     "people_rows",
     "porting_requests_of",
     "recording_ids_of",
+    "recording_listing",
     "ref_taken",
     "subject_values",
     "token_on_file",

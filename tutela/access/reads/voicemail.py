@@ -1,13 +1,18 @@
-"""Reads of stored voicemail: the staff listing, and the ingest's checks.
+"""Reads of stored voicemail: a customer's mailbox, the staff listing, the ingest's checks.
 
 Clauses: collect.service_use.voicemail ("Jive also stores customers' voice
-mail messages until the customer deletes them": staff list them to act for
-a customer), use.purposes (the listing is a read for a stated purpose,
-audited like every other). The ingest and the sync call `voicemail_row`
-and `message_held` with a gate opened inside their write.
+mail messages until the customer deletes them": customers list theirs,
+staff list them to act for a customer), use.purposes (each listing is a
+read for a stated purpose, audited like every other), scope.business_only
+(a customer's people read through the gate, which keeps an admin to the
+account and an end user to the voice mail of the extensions they held, for
+the time they held them). The ingest and the sync call `voicemail_row` and
+`message_held` with a gate opened inside their write.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from tutela.access.gate import Access
 from tutela.store import utc_aware
@@ -46,6 +51,31 @@ def voicemail_listing(
             "duration_s": duration_s,
         }
         for vm_id, ref, mailbox, folder, received_at, duration_s in rows
+    ]
+
+
+def mailbox_rows(
+    use: Access,
+) -> list[tuple[int, str, str, str | None, dt.datetime, int]]:
+    """(id, mailbox, folder, caller, received, seconds) of what the actor may see.
+
+    Newest first. For a customer the gate adds their scope (see the module
+    docstring); the caller is the number, else the extension, else None.
+    The audio, the raw caller id and the spool key are never read.
+    """
+    rows = use.rows(
+        Voicemail.id,
+        Voicemail.mailbox,
+        Voicemail.folder,
+        Voicemail.caller_e164,
+        Voicemail.caller_extension,
+        Voicemail.received_at,
+        Voicemail.duration_s,
+        order_by=(Voicemail.received_at.desc(), Voicemail.id),
+    )
+    return [
+        (vm_id, mailbox, folder, e164 or extension, received_at, duration_s)
+        for vm_id, mailbox, folder, e164, extension, received_at, duration_s in rows
     ]
 
 
@@ -92,6 +122,7 @@ def voicemail_row(use: Access, voicemail_id: int) -> Voicemail | None:
 
 __all__ = [
     "held_messages",
+    "mailbox_rows",
     "message_held",
     "voicemail_ids_of",
     "voicemail_listing",

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql
 
 from tutela.access import Access, access
 from tutela.collect._gate import COLLECT, DELIVER
@@ -23,7 +22,7 @@ from tutela.collect.cdr._chunks import Chunk
 from tutela.collect.cdr.owners import AccountResolver
 from tutela.collect.cdr.rows import COLUMNS, Prepared, owned_values, sqlite_stamp
 from tutela.collect.quarantine import IngestSummary, Quarantine
-from tutela.store import Store, utcnow, write_first
+from tutela.store import Store, copy_new_rows, relaxed_sync, utcnow, write_first
 from tutela.store.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -32,25 +31,6 @@ _INSERT_COLUMNS: Final = ", ".join((*COLUMNS, "created_at"))
 _SQLITE_INSERT: Final = (
     f"INSERT INTO call_records ({_INSERT_COLUMNS}) "
     f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) "
-    "ON CONFLICT (dedupe_key) DO NOTHING"
-)
-_PG_COPY: Final = f"COPY call_records ({_INSERT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-# The PostgreSQL types of `COLUMNS` + created_at ("varchar", "bigint", ...),
-# for the binary ``COPY``; read off the model so the two cannot drift apart.
-_PG_DIALECT: Final = postgresql.dialect()  # type: ignore[no-untyped-call]
-_PG_TYPES: Final = [
-    CallRecord.__table__.c[name].type.compile(dialect=_PG_DIALECT).split("(")[0].lower()
-    for name in (*COLUMNS, "created_at")
-]
-_PG_LOAD: Final = "tutela_cdr_load"
-_PG_CREATE: Final = (
-    f"CREATE TEMP TABLE {_PG_LOAD} ON COMMIT DROP AS "
-    f"SELECT 0::bigint AS ord, {_INSERT_COLUMNS} FROM call_records WITH NO DATA"
-)
-_PG_LOAD_COPY: Final = f"COPY {_PG_LOAD} (ord, {_INSERT_COLUMNS}) FROM STDIN"
-_PG_INSERT: Final = (
-    f"INSERT INTO call_records ({_INSERT_COLUMNS}) "
-    f"SELECT {_INSERT_COLUMNS} FROM {_PG_LOAD} ORDER BY ord "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
 
@@ -68,39 +48,13 @@ def insert_sqlite(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
 def insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
     """`insert_sqlite` for PostgreSQL, in a transaction of its own.
 
-    The rows are ``COPY``'d straight into the table (binary). When a key is
-    stored already (a re-run, an overlapping file, another writer), the
-    unique index stops the ``COPY``, the transaction is rolled back and the
-    chunk goes the careful way (`_insert_via_load_table`), which counts
-    exactly. No look-up of the keys beforehand: its plan depends on the
-    table's statistics, and a sequential scan per chunk would be ruinous.
+    The rows are ``COPY``'d straight into the table by the store's bulk
+    path (`tutela.store.copy_new_rows`), which counts exactly when some keys
+    are stored already.
     """
-    import psycopg  # here, not at start-up: only a PostgreSQL run needs it
-
-    driver: Any = conn.connection.driver_connection
-    try:
-        with conn.begin(), driver.cursor() as cur, cur.copy(_PG_COPY) as copy:
-            copy.set_types(_PG_TYPES)
-            for row in rows:
-                copy.write_row(row)
-        return len(rows)
-    except psycopg.errors.UniqueViolation:
-        pass
-    with conn.begin(), driver.cursor() as cur:
-        return _insert_via_load_table(cur, rows)
-
-
-def _insert_via_load_table(cur: Any, rows: list[tuple[Any, ...]]) -> int:
-    """``COPY`` into a temporary table, then ``INSERT ... SELECT ... ON CONFLICT
-    DO NOTHING`` in file order: right whatever other writers do meanwhile."""
-    cur.execute(_PG_CREATE)
-    with cur.copy(_PG_LOAD_COPY) as copy:
-        for ord_, row in enumerate(rows):
-            copy.write_row((ord_, *row))
-    cur.execute(_PG_INSERT)
-    stored = int(cur.rowcount)
-    cur.execute(f"DROP TABLE {_PG_LOAD}")
-    return stored
+    return copy_new_rows(
+        conn, CallRecord, (*COLUMNS, "created_at"), rows, key="dedupe_key"
+    )
 
 
 _NO_OWNER: Final = (
@@ -265,15 +219,7 @@ def ingest_connection(store: Store) -> Iterator[Connection]:
     risks the last commits, which a re-run stores again (keys are
     idempotent). The connection's own setting is restored afterwards.
     """
-    with store.engine.connect() as conn:
-        driver: Any = conn.connection.driver_connection
-        if conn.dialect.name != "sqlite":
-            yield conn
-            return
-        write_first(conn)  # a chunk looks owners up, then inserts
-        previous = int(driver.execute("PRAGMA synchronous").fetchone()[0])
-        driver.execute("PRAGMA synchronous=NORMAL")
-        try:
-            yield conn
-        finally:
-            driver.execute(f"PRAGMA synchronous={previous}")
+    with store.engine.connect() as conn, relaxed_sync(conn):
+        if conn.dialect.name == "sqlite":
+            write_first(conn)  # a chunk looks owners up, then inserts
+        yield conn

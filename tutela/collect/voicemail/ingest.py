@@ -42,6 +42,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tutela import audit
+from tutela.access import Actor
 from tutela.access.reads import message_held, owners_by_ref
 from tutela.collect._gate import reading
 from tutela.collect.accounts.numbers import normalize_number, split_callerid
@@ -261,12 +262,16 @@ def delete_voicemail(
     *,
     actor: str,
     account_id: int | None = None,
+    reader: Actor | None = None,
 ) -> None:
     """Delete a voicemail for good: shred its audio, drop its row, leave a tombstone.
 
     ``actor`` is the surrogate id of who asked (``customer_admin:12``,
     ``system:cli``); the deletion is appended to the audit log under it.
     ``account_id`` scopes the deletion to one tenant (`NotFound` otherwise).
+    With ``reader`` (a customer deleting their own), the message is first
+    read through the gate as them, inside the deletion's transaction: one
+    outside their reach is refused (`PurposeDenied`, audited) or `NotFound`.
     On SQLite the freed pages are zeroed (``secure_delete``) and the WAL is
     checkpointed, so the row and the key do not linger in the database files.
     """
@@ -277,6 +282,9 @@ def delete_voicemail(
     with store.session() as session:
         if sqlite:
             session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+        if reader is not None:
+            with reading(session, actor=reader) as use:
+                use.get(Voicemail, voicemail_id)
         # A write, not a read: the row goes by id (in the tenant, when given)
         # and hands back only what its tombstone and shredding need; the
         # deletion is audited below as `voicemail.delete`.

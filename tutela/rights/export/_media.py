@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from tutela.access import Access
+from sqlalchemy import ColumnElement
+
+from tutela.access import Access, held_by
 from tutela.rights.export._masking import mask_number
 from tutela.rights.export.sections import (
     AudioFile,
@@ -21,28 +24,32 @@ from tutela.store.models import (
     Voicemail,
 )
 
+# The column of the row that owns an audio file's blob, by `AudioFile.kind`.
+AUDIO_OWNERS: dict[str, Any] = {
+    "voicemail": Voicemail.audio_blob_id,
+    "recording": CallRecording.audio_blob_id,
+}
+
 
 def _voicemail_section(
     use: Access, subject: _Subject, data: SubjectData, prefix: str
 ) -> Section:
     found: dict[int, tuple[Voicemail, str]] = {}
     key = Voicemail.id
-    for claim in subject.of("extension"):
-        within = claim.where(Voicemail.account_id, Voicemail.received_at)
-        for row in _paged(
-            use, Voicemail, key, Voicemail.mailbox == claim.value, *within
-        ):
-            found[row.id] = (row, "left_for_you")
+    people = [p.id for p in subject.people]
+    # An extension reaches voice mail only inside its account and only for
+    # the time the subject held it: the gate's own end-user rule (`held_by`).
+    left_for = _held_extension(people, Voicemail.mailbox)
+    for row in _paged(use, Voicemail, key, left_for):
+        found[row.id] = (row, "left_for_you")
     for claim in subject.of("number"):
         within = claim.where(Voicemail.account_id, Voicemail.received_at)
         held = Voicemail.caller_e164 == claim.value
         for row in _paged(use, Voicemail, key, held, *within):
             found.setdefault(row.id, (row, "left_by_you"))
-    for claim in subject.of("extension"):
-        within = claim.where(Voicemail.account_id, Voicemail.received_at)
-        held = Voicemail.caller_extension == claim.value
-        for row in _paged(use, Voicemail, key, held, *within):
-            found.setdefault(row.id, (row, "left_by_you"))
+    left_by = _held_extension(people, Voicemail.caller_extension)
+    for row in _paged(use, Voicemail, key, left_by):
+        found.setdefault(row.id, (row, "left_by_you"))
     data.reach("voicemails", len(found))
     cols: tuple[str, ...] = (
         "voicemail_id",
@@ -77,13 +84,23 @@ def _voicemail_section(
     return section
 
 
+def _held_extension(people: list[int], extension: Any) -> ColumnElement[bool]:
+    return held_by(
+        people,
+        kind="extension",
+        value=extension,
+        at=Voicemail.received_at,
+        account=Voicemail.account_id,
+    )
+
+
 def _audio(
     data: SubjectData, prefix: str, kind: str, row_id: int, blob_id: str | None
 ) -> str | None:
     if blob_id is None:
         return None
     path = f"{prefix}/{kind}/{kind}-{row_id}"
-    data.audio.append(AudioFile(path=path, blob_id=blob_id, media_type=""))
+    data.audio.append(AudioFile(path=path, blob_id=blob_id, media_type="", kind=kind))
     return path
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from tutela.access import Access, access
 from tutela.audit import record
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, NotFound
@@ -49,7 +49,12 @@ from tutela.rights.export.render import (
     document,
     report_html,
 )
-from tutela.rights.export.sections import PURPOSE, AudioFile, SubjectData
+from tutela.rights.export.sections import (
+    EXPORT_ACTOR,
+    PURPOSE,
+    AudioFile,
+    SubjectData,
+)
 from tutela.rights.export.subject import case_subject
 from tutela.store import MAX_BLOB_BYTES, BlobStore, Store, token_digest, utcnow
 from tutela.store.models import DownloadToken, ExportBundle, SarCase
@@ -138,7 +143,11 @@ def _fix_audio(store: Store, data: SubjectData) -> None:
             continue
         path = audio.path + bundle.suffix_for(media_type)
         renamed[audio.path] = path
-        kept.append(AudioFile(path=path, blob_id=audio.blob_id, media_type=media_type))
+        kept.append(
+            AudioFile(
+                path=path, blob_id=audio.blob_id, media_type=media_type, kind=audio.kind
+            )
+        )
     data.audio = kept
     for section in data.sections:
         for row in section.rows:
@@ -224,10 +233,8 @@ def export_case(
     ref = _new_ref()
     doc, data = assemble(store, case, settings=settings, ref=ref, moment=moment)
     counts = {name: int(c["count"]) for name, c in doc["categories"].items()}
-    with store.session() as session:
-        written = bundle.write_zip(
-            _entries(doc, data, blobs, session), max_bytes=max_bytes
-        )
+    with access(store, actor=EXPORT_ACTOR, purpose=PURPOSE) as use:
+        written = bundle.write_zip(_entries(doc, data, blobs, use), max_bytes=max_bytes)
     # A subject who is nobody's contact (a caller, a subscriber): no tenant.
     account_id = data.account_ids[0] if data.account_ids else None
     expires = moment + ttl
@@ -331,7 +338,7 @@ def export_case(
 
 
 def _entries(
-    doc: dict[str, object], data: SubjectData, blobs: BlobStore, session: Session
+    doc: dict[str, object], data: SubjectData, blobs: BlobStore, use: Access
 ) -> Iterator[bundle.Entry]:
     yield bundle.Entry("report.html", [report_html(doc).encode()])
     yield bundle.Entry("data.json", [data_json(doc)])
@@ -346,9 +353,7 @@ def _entries(
         "csv/disclosures.csv", [csv_bytes(disclosures["columns"], disclosures["rows"])]
     )
     for audio in data.audio:
-        yield bundle.Entry(
-            audio.path, bundle.blob_chunks(blobs, session, audio.blob_id)
-        )
+        yield bundle.Entry(audio.path, bundle.blob_chunks(use, blobs, audio))
 
 
 def _message(case_ref: str, link: str, expires: dt.datetime, factor: bool) -> str:
@@ -392,7 +397,12 @@ def open_download(
             problem = links.LinkUnusable("this export is no longer available")
         else:
             problem = None
-            data = blobs.get(session, row.blob_id)
+            with access(
+                store, actor=EXPORT_ACTOR, purpose=PURPOSE, within=session
+            ) as use:
+                data = use.blob(
+                    ExportBundle.blob_id, ExportBundle.id == row.id, blobs=blobs
+                ).data
             blobs.shred(session, row.blob_id)
             row.status = "downloaded"
             row.shredded_at = moment

@@ -24,7 +24,10 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tutela.access import Access
 from tutela.errors import Conflict
+from tutela.rights.export._media import AUDIO_OWNERS
+from tutela.rights.export.sections import AudioFile
 from tutela.store import MAX_BLOB_BYTES, BlobStore
 from tutela.store.models import Blob
 
@@ -84,9 +87,13 @@ def suffix_for(media_type: str) -> str:
     return _SUFFIX.get(media_type.lower(), ".bin")
 
 
-def blob_chunks(blobs: BlobStore, session: Session, blob_id: str) -> Iterator[bytes]:
-    """A blob's plaintext in chunks (decrypted when first asked for)."""
-    data = blobs.get(session, blob_id)
+def blob_chunks(use: Access, blobs: BlobStore, audio: AudioFile) -> Iterator[bytes]:
+    """An audio file's plaintext in chunks (decrypted when first asked for).
+
+    Read through the gate as the audio of the row that owns it (`Access.blob`).
+    """
+    owner = AUDIO_OWNERS[audio.kind]
+    data = use.blob(owner, owner == audio.blob_id, blobs=blobs).data
     for start in range(0, len(data), _CHUNK):
         yield data[start : start + _CHUNK]
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tutela.access import access
 from tutela.audit import record
 from tutela.config import Settings
 from tutela.rights.export.build import _entries, _exportable, assemble
-from tutela.rights.export.sections import PURPOSE
+from tutela.rights.export.sections import EXPORT_ACTOR, PURPOSE
 from tutela.store import BlobStore, Store, utcnow
 
 
@@ -59,9 +60,9 @@ def preview_export(
     doc, data = assemble(store, case, settings=settings, ref="PREVIEW", moment=moment)
     counts = {name: int(c["count"]) for name, c in doc["categories"].items()}
     blobs = BlobStore.in_data_dir(settings.data)
-    with store.session() as session:
+    with access(store, actor=EXPORT_ACTOR, purpose=PURPOSE) as use:
         # Only the names: the audio chunks are generators and stay unread.
-        files = [entry.name for entry in _entries(doc, data, blobs, session)]
+        files = [entry.name for entry in _entries(doc, data, blobs, use)]
     sections = [
         SectionPreview(
             category=s.category,

@@ -37,11 +37,16 @@ class Section:
 
 @dataclass(frozen=True)
 class AudioFile:
-    """An audio file the zip carries: where it goes and which blob holds it."""
+    """An audio file the zip carries: where it goes, which blob holds it, whose.
+
+    `kind` is the row that owns the blob ('voicemail' or 'recording'): the
+    blob is read through the gate as that row's audio (`Access.blob`).
+    """
 
     path: str
     blob_id: str
     media_type: str
+    kind: str
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Clauses: collect.service_use.voicemail (voice mail is kept "until the
 customer deletes" it: the customer deletes it here), scope.business_only and
 use.purposes (a customer admin sees the account's mailboxes, an end user
-only their own; see `tutela.web._voicemails`), rights.access.verification (a
+only their own; see `tutela.collect.voicemail.mailbox`), rights.access.verification (a
 signed-in customer who re-enters the password can verify an access request
 made from their own address: `tutela.rights.claims.claim_case`), secure.measures (session cookie + CSRF
 token for pages, bearer token for the API).
@@ -29,11 +29,11 @@ from tutela.auth.signin import (
     csrf_token,
     reauthenticate,
 )
+from tutela.collect.voicemail import delete_own_voicemail, mailbox, voicemail_audio
 from tutela.errors import NotFound, TutelaError
 from tutela.rights.claims import claim_case
 from tutela.store import BlobStore
 from tutela.web._pages import render
-from tutela.web._voicemails import delete_own_voicemail, mailbox, voicemail_audio
 from tutela.web.deps import (
     SESSION_COOKIE,
     AuthSettingsDep,
