@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fresh_sqlite_data
 from tests.rights.conftest import Sink, mail_settings, sink
 from tutela.config import Settings
 
@@ -20,8 +21,8 @@ __all__ = ["Sink", "mail_settings", "settings", "sink"]
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, sqlite_template: Path) -> Settings:
     """A fresh SQLite store; mail received by our own MTA counts as checked."""
-    return Settings(
-        data=tmp_path / "tutela-data", trusted_authserv_id="mx.jive.example"
-    )
+    data = tmp_path / "tutela-data"
+    fresh_sqlite_data(data, sqlite_template)
+    return Settings(data=data, trusted_authserv_id="mx.jive.example")

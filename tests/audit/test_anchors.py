@@ -88,16 +88,16 @@ PASSWORD = "anchors-password-for-tests-only"
 
 
 def _users(settings: Settings, n: int, witness: Path | None = None) -> None:
-    """`n` commands adding privacy officers, as a deployment does: the first needs
-    no sign-in, the second acts as it (the root of trust's two), later ones
-    are proposals (a second officer would approve them)."""
+    """`n` commands adding privacy officers, as a deployment does: the root of
+    trust makes the first two with no sign-in, later ones are proposals by
+    the first (a second officer would approve them)."""
     first = {"TUTELA_STAFF": "staff0@example.com", "TUTELA_STAFF_PASSWORD": PASSWORD}
     for i in range(n):
         code, out = run(
             settings,
             "users", "add", "--email", f"staff{i}@example.com",
             "--role", "privacy_officer", *(["--password-stdin"] if i < 2 else []),
-            witness=witness, env=first if i else None, input=PASSWORD + "\n",
+            witness=witness, env=first if i >= 2 else None, input=PASSWORD + "\n",
         )  # fmt: skip
         assert code == 0, out
 
