@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -211,33 +208,6 @@ def test_a_rewrite_after_the_checkpoints_were_deleted_is_caught_by_the_witness(
     audit_log(store).checkpoint()
     code, out = run(settings, "audit", "verify", "--witness", str(witness))
     assert code == 1 and "differs from witness record" in out
-
-
-class _Collector(BaseHTTPRequestHandler):
-    received: list[dict[str, object]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - the http.server name
-        length = int(self.headers["Content-Length"])
-        self.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        return
-
-
-@pytest.fixture
-def witness_url() -> Iterator[tuple[str, list[dict[str, object]]]]:
-    server = HTTPServer(("127.0.0.1", 0), _Collector)
-    _Collector.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/witness", _Collector.received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def test_checkpoints_are_posted_to_a_witness_url(

@@ -8,9 +8,6 @@ re-signing a record is reported by verify, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -185,33 +182,6 @@ def test_export_starts_a_witness_file_for_an_existing_log(
         (3, heads[2]),
     ]
     assert log.verify(witness=target).ok
-
-
-class _Collector(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - the http.server name
-        length = int(self.headers["Content-Length"])
-        self.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        return
-
-
-@pytest.fixture
-def witness_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    server = HTTPServer(("127.0.0.1", 0), _Collector)
-    _Collector.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/witness", _Collector.received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def test_a_witness_url_receives_the_records_of_the_local_file(
