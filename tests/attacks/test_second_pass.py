@@ -173,3 +173,51 @@ def test_an_officer_who_reset_a_password_cannot_turn_it_into_the_customers_own(
     assert _level_of_ref(store, ref) != ("verified", "high"), (
         "a password the officer chose (from the one they reset) verified the erasure"
     )
+
+
+# ------------------------------------------------------------ 2. call-back codes
+
+
+def test_an_officer_cannot_enter_their_call_back_code_as_an_officer_whose_password_they_reset(
+    store: Store, settings: Settings
+) -> None:
+    """"Another staff member" is only another account: any one the officer holds.
+
+    Steps: officer A files an erasure for the victim on the public form,
+    asks the console for a call-back code to her assigned line (shown to
+    A), resets officer B's password in the console (shown to A), signs in
+    as B and enters the code. `submit_code` compares only the actor ids;
+    the independence rules the override keeps (`administered`: A set B's
+    password) are not applied. The case is verified at `high`, no call,
+    one person. Harm: one officer erases anyone with an assigned line.
+    """
+    victim = long_ago(store)
+    assert victim.number is not None
+    _first, second = bootstrap_officers(store)
+    with CLOCK.moved(-30 * DAY):
+        rogue = add_staff(store, password=OFFICER_PASSWORD)
+    case_id = request(store, settings, victim.email, "erasure")
+    with app_client(settings) as web:
+        csrf = sign_in(web, rogue.email, OFFICER_PASSWORD)
+        sent = web.post(
+            f"/console/sar/{case_id}/verify/send-code",
+            data={"csrf": csrf, "phone": victim.number},
+        )
+        code = re.search(r'id="call-back-code">Code to read out: (\d+)<', sent.text)
+        assert code is not None, "the console showed no call-back code"
+        reset = web.post(
+            f"/console/users/{second.id}/reset-password", data={"csrf": csrf}
+        )
+        shown = SHOWN.search(reset.text)
+        assert shown is not None
+        web.cookies.clear()
+        as_b = sign_in(web, second.email, shown.group(1))
+        web.post(
+            f"/console/sar/{case_id}/verify/code",
+            data={"csrf": as_b, "code": code.group(1)},
+        )
+    state, level, _ = verification_of(store, case_id)
+    assert (state, level) != ("verified", "high"), (
+        "one officer read out and entered a call-back code, the second time as "
+        "an officer whose password they had just reset"
+    )
