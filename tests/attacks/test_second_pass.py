@@ -221,3 +221,51 @@ def test_an_officer_cannot_enter_their_call_back_code_as_an_officer_whose_passwo
         "one officer read out and entered a call-back code, the second time as "
         "an officer whose password they had just reset"
     )
+
+
+# ------------------------------------------------------------ 5. a reply holds the erasure
+
+
+def test_a_reply_quoting_the_reference_without_threading_headers_holds_the_erasure(
+    store: Store, mail_settings: Settings, sink: Sink, clock: Clock
+) -> None:
+    """The notice says "reply ... quoting {ref}"; only the In-Reply-To header counts.
+
+    Steps: an erasure for the victim is verified and scheduled; the notice
+    reaches her. She answers as it says, quoting the reference, from a
+    client (webmail, a phone, a forward from another mailbox) that sets no
+    In-Reply-To/References to the notice. Intake joins a message to a case
+    only by those headers, not by the reference: her answer lands in the
+    legal inbox as a `probable_access` message with no case, nothing holds
+    the erasure, and after the cooling-off `sar erase` runs. Harm: the person said stop, in
+    writing, quoting the reference, and was erased.
+    """
+    victim = long_ago(store)
+    case_id = request(store, mail_settings, victim.email, "erasure")
+    code = mailed_code(store, mail_settings, sink, victim.email)
+    officer = add_staff(store)
+    verification.submit_code(
+        store, case_id, code, staff=officer.actor, settings=mail_settings
+    )
+    erase_case(store, case_id, actor=officer.actor, settings=mail_settings)
+    deliver(store, mail_settings)
+    ref = ref_of(store, case_id)
+    domain = victim.email.rpartition("@")[2]
+    answer = (
+        f"Authentication-Results: mx.jive.example; dkim=pass header.d={domain}; "
+        f"spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}\r\n"
+        f"From: Jennifer Kelly <{victim.email}>\r\n"
+        "To: legal@jive.com\r\n"
+        f"Subject: Re: Request for Deletion of your personal information [{ref}]\r\n"
+        "Message-ID: <no-thread-1@kelly-plumbing.example>\r\n"
+        "\r\n"
+        f"I did not ask for this. Please stop {ref}: do not delete anything.\r\n"
+    ).encode()
+    intake_message(store, answer, settings=mail_settings)
+
+    clock.advance(8 * DAY)
+    with contextlib.suppress(TutelaError):
+        erase_case(store, case_id, actor=officer.actor, settings=mail_settings)
+    with store.session() as s:
+        kept = s.get(Person, victim.person_id) is not None
+    assert kept, f"she answered quoting {ref}, as the notice said, and was erased"
