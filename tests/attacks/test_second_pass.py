@@ -28,8 +28,11 @@ from tests.attacks.world import (
 from tests.factories import add_staff, bootstrap_officers
 from tests.web.live import app_client
 from tests.web.portal_world import sign_in
+from tutela.access import Actor
+from tutela.auth import change_own_password, password_known_to_staff
 from tutela.auth.signin import add_user
 from tutela.config import Settings
+from tutela.demo.users import build_demo_users
 from tutela.errors import TutelaError
 from tutela.mail import deliver
 from tutela.rights import verification
@@ -38,7 +41,7 @@ from tutela.rights.intake import intake_message
 from tutela.rights.requests import case_id_for_ref
 from tutela.store import CLOCK, Clock
 from tutela.store.db import Store
-from tutela.store.models import Person, SarCase
+from tutela.store.models import Person, User
 
 pytestmark = pytest.mark.clause("rights.access.verification")
 
@@ -181,7 +184,7 @@ def test_an_officer_who_reset_a_password_cannot_turn_it_into_the_customers_own(
 def test_an_officer_cannot_enter_their_call_back_code_as_an_officer_whose_password_they_reset(
     store: Store, settings: Settings
 ) -> None:
-    """"Another staff member" is only another account: any one the officer holds.
+    """ "Another staff member" is only another account: any one the officer holds.
 
     Steps: officer A files an erasure for the victim on the public form,
     asks the console for a call-back code to her assigned line (shown to
@@ -269,3 +272,42 @@ def test_a_reply_quoting_the_reference_without_threading_headers_holds_the_erasu
     with store.session() as s:
         kept = s.get(Person, victim.person_id) is not None
     assert kept, f"she answered quoting {ref}, as the notice said, and was erased"
+
+
+def test_a_password_the_demo_printed_is_not_the_customers_own(store: Store) -> None:
+    """Passwords set by a `system:` actor are never recorded as known to anyone.
+
+    Steps: `tutela demo` (run again on a data directory whose customer
+    user had chosen her own password) draws new passwords for the demo
+    customers and prints them on stderr; `set_password` records a
+    `password_set` event only for a `staff:` actor, so the last event is
+    still her own choice. Whoever read the terminal signs in with the
+    printed password and verifies her requests at `high`. The same holds
+    for a customer the demo created (its `created` event has no staff
+    member). Harm: small on a demo, but the rule "a password somebody
+    else saw proves nothing" has a hole for every `system:` actor.
+    """
+    long_ago(store)
+    first = build_demo_users(store, customers=1)
+    customer = next(x for x in first if x.role == "customer_admin")
+    with store.session() as s:
+        row = s.execute(
+            select(User.id, User.person_id, User.account_id).where(
+                User.email == customer.email
+            )
+        ).one()
+    user_id, person_id, account_id = row
+    assert person_id is not None and account_id is not None
+    change_own_password(
+        store,
+        user_id,
+        current=customer.password,
+        new="her-own-choice-at-last",
+        actor=Actor.customer(person_id, account_id).id,
+    )
+    again = build_demo_users(store, customers=1)
+    printed = next(x for x in again if x.email == customer.email)
+    assert printed.password != "her-own-choice-at-last"
+    assert password_known_to_staff(store, user_id), (
+        "the password the demo printed counts as the customer's own"
+    )
