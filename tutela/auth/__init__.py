@@ -18,6 +18,8 @@ from tutela.auth.officers import (
     bootstrap_officer,
     bootstrap_open,
     check_independent_approver,
+    check_independent_in,
+    staff_user_id,
 )
 from tutela.auth.passwords import generate_password
 from tutela.auth.principal import SecondOfficerNeeded
@@ -92,6 +94,8 @@ __all__ = [
     "change_role",
     "check_csrf",
     "check_independent_approver",
+    "check_independent_in",
+    "staff_user_id",
     "csrf_token",
     "disable_by_email",
     "disable_by_id",

@@ -48,6 +48,11 @@ BOOTSTRAP = "system:bootstrap"
 # How many officers the root of trust makes before the two-person rule applies.
 ROOT_OFFICERS = 2
 
+def staff_user_id(actor: str) -> int | None:
+    """The user id of a 'staff:<id>' actor, or None for any other actor."""
+    return _events.staff_id(actor)
+
+
 __all__ = [
     "BOOTSTRAP",
     "ROOT_OFFICERS",
@@ -56,6 +61,7 @@ __all__ = [
     "bootstrap_open",
     "check_independent_approver",
     "check_independent_in",
+    "staff_user_id",
 ]
 
 

@@ -56,7 +56,13 @@ from sqlalchemy.orm import Session
 
 from tutela.access import Actor
 from tutela.access.roles import Role
-from tutela.auth import check_independent_approver, password_known_to_staff
+from tutela.auth import (
+    NotIndependent,
+    check_independent_approver,
+    check_independent_in,
+    password_known_to_staff,
+    staff_user_id,
+)
 from tutela.auth.staff import active_staff
 from tutela.config import Settings
 from tutela.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -407,6 +413,28 @@ def _pending_code(
     return _settle.Settled([], refusal="the case has no address a code could reach")
 
 
+def _not_a_second_person(
+    session: Session, shown_to: str, entered_by: str, now: dt.datetime
+) -> str | None:
+    """Why `entered_by` is no second person to `shown_to`, or None when they are."""
+    if shown_to == entered_by:
+        return "the same person"
+    shown, entering = staff_user_id(shown_to), staff_user_id(entered_by)
+    if shown is None or entering is None:
+        return None
+    try:
+        check_independent_in(session, proposer=shown, approver=entering, now=now)
+    except NotIndependent as refused:
+        return _NOT_SECOND.get(refused.reason, refused.reason)
+    return None
+
+
+_NOT_SECOND = {
+    "administered": "one administered the other's account",
+    "waiting": "the second is a privacy officer of only a few days",
+}
+
+
 def submit_code(
     store: Store,
     case_id: int,
@@ -447,11 +475,17 @@ def submit_code(
         level = code_level(settled.on_file_since, received, settings)
         if challenge is None or challenge.code_hash is None:
             failure = "no code is outstanding for this case; request a new one"
-        elif challenge.issued_to is not None and challenge.issued_to == staff:
-            # Shown the code, this officer could enter it without calling.
+        elif challenge.issued_to is not None and (
+            not_second := _not_a_second_person(
+                change.session, challenge.issued_to, staff, moment
+            )
+        ):
+            # Shown the code, this officer (or an account they administer)
+            # could enter it without calling.
             failure = (
                 "a call-back code is entered by another staff member than the "
-                "one who read it out; the requester gives it to a colleague"
+                f"one who read it out ({not_second}); the requester gives it to "
+                "a colleague"
             )
         elif challenge.locked_at is not None:
             failure = "this code is locked after too many wrong guesses"
