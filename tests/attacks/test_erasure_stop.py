@@ -28,7 +28,7 @@ from tutela.rights.erasure import erase_case
 from tutela.rights.intake import intake_message
 from tutela.store import Clock
 from tutela.store.db import Store
-from tutela.store.models import OutboxMessage, Person
+from tutela.store.models import AuditEntry, OutboxMessage, Person
 
 pytestmark = pytest.mark.clause("rights.access.verification")
 
@@ -76,3 +76,43 @@ def test_a_reply_to_the_erasure_notice_stops_the_erasure(
     with store.session() as s:
         kept = s.get(Person, victim.person_id) is not None
     assert kept, "she replied to the notice as it told her to and was erased"
+
+
+def test_an_officer_who_read_a_harmless_reply_releases_the_erasure(
+    store: Store, mail_settings: Settings, sink: Sink, clock: Clock
+) -> None:
+    """A reply that does not object ("thanks") holds the erasure until read.
+
+    The officer who read it releases it with `--replies-read`: the message
+    is marked handled by them, the act is audited, and only then it runs.
+    """
+    victim = long_ago(store)
+    case_id = request(store, mail_settings, victim.email, "erasure")
+    code = mailed_code(store, mail_settings, sink, victim.email)
+    officer = add_staff(store)
+    verification.submit_code(
+        store, case_id, code, staff=officer.actor, settings=mail_settings
+    )
+    erase_case(store, case_id, actor=officer.actor, settings=mail_settings)
+    ref = ref_of(store, case_id)
+    thanks = (
+        f"From: Jennifer Kelly <{victim.email}>\r\n"
+        "To: legal@jive.com\r\n"
+        f"Subject: Thanks [{ref}]\r\n"
+        "Message-ID: <thanks-1@kelly-plumbing.example>\r\n"
+        "\r\n"
+        "Thank you, go ahead.\r\n"
+    ).encode()
+    intake_message(store, thanks, settings=mail_settings)
+    clock.advance(8 * DAY)
+    with pytest.raises(TutelaError, match="--replies-read"):
+        erase_case(store, case_id, actor=officer.actor, settings=mail_settings)
+    erase_case(
+        store, case_id, actor=officer.actor, settings=mail_settings, replies_read=True
+    )
+    with store.session() as s:
+        assert s.get(Person, victim.person_id) is None
+        read = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "sar.erasure_replies_read")
+        ).all()
+    assert [e.actor for e in read] == [officer.actor]

@@ -97,7 +97,7 @@ EXEMPT: Mapping[str, tuple[type[Base], ...]] = {
     "tutela.rights.casefile": (VerificationEvidence,),
     "tutela.rights.cases": (SarCase, VerificationEvidence),
     "tutela.rights.claims": (SarCase,),
-    "tutela.rights.cooling_off": (SarCase,),
+    "tutela.rights.cooling_off": (RightsMessage, SarCase),
     "tutela.rights.correction": (SarCase,),
     "tutela.rights.decisions": (SarCase,),
     "tutela.rights.erasure": (SarCase,),

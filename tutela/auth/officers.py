@@ -48,6 +48,7 @@ BOOTSTRAP = "system:bootstrap"
 # How many officers the root of trust makes before the two-person rule applies.
 ROOT_OFFICERS = 2
 
+
 def staff_user_id(actor: str) -> int | None:
     """The user id of a 'staff:<id>' actor, or None for any other actor."""
     return _events.staff_id(actor)

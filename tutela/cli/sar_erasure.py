@@ -28,6 +28,15 @@ CaseArg = Annotated[
 
 def erase_command(
     case_id: CaseArg,
+    replies_read: Annotated[
+        bool,
+        typer.Option(
+            "--replies-read",
+            help="You read the messages about the case that arrived after its "
+            "verification (they hold the erasure) and none objects: mark them "
+            "handled and erase.",
+        ),
+    ] = False,
     data: DataOption = None,
     as_email: AsOption = None,
     json: JsonOption = False,
@@ -49,7 +58,9 @@ def erase_command(
         actor = privacy_officer(
             store, settings, as_email, action="fulfil an erasure request"
         ).actor.id
-        view = erase_case(store, case_id, actor=actor, settings=settings)
+        view = erase_case(
+            store, case_id, actor=actor, settings=settings, replies_read=replies_read
+        )
         if settings.smtp_host:
             from tutela.mail import deliver
 

@@ -156,9 +156,10 @@ def send_alerts(
                 officers,
                 note=REPLY,
                 subject=f"A reply arrived on the scheduled erasure {case.ref}",
-                why="A message joined this erasure request after its notice went "
-                "to the addresses on file. The erasure waits until it is read: "
-                "mark it handled, or stop the erasure.",
+                why="A message about this erasure request (a reply, or one "
+                "quoting its reference) arrived after its notice went to the "
+                "addresses on file. The erasure waits until it is read: stop "
+                "the erasure, or erase with `--replies-read` if it does not object.",
             )
         if case.due_status in ("due_soon", "overdue") and case.id not in told_due:
             _alert(

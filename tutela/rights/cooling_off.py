@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from tutela.access import Actor, access
+from tutela.audit import record
 from tutela.config import Settings
 from tutela.errors import Conflict, NotFound
 from tutela.mail.outbox import enqueue
@@ -31,7 +32,7 @@ from tutela.rights import _people
 from tutela.rights.cases import CaseView, Change, State, aware, changing, show_case
 from tutela.rights.decisions import _notify, reply_channel
 from tutela.rights.export.subject import case_subject
-from tutela.store import Store, new_token, token_digest
+from tutela.store import Store, new_token, token_digest, utcnow
 from tutela.store.models import RightsMessage, SarCase
 
 STOP_PATH = "/rights/erasure/stop"
@@ -117,28 +118,82 @@ def check_due(
     unread = replies_waiting(store, case) if replies else []
     if unread:
         raise Conflict(
-            f"case {case.id}: {len(unread)} message(s) arrived on this case after "
-            f"it was verified (inbox {', '.join(map(str, unread))}); read them and "
-            "mark them handled, or stop the erasure (`tutela sar stop-erasure`)"
+            f"case {case.id}: {len(unread)} message(s) about this case arrived "
+            f"after it was verified (inbox {', '.join(map(str, unread))}); read "
+            "them (the case page, `tutela inbox show ID`), then run `tutela sar "
+            f"erase {case.id} --replies-read` if none objects, or stop the "
+            "erasure (`tutela sar stop-erasure`)"
         )
 
 
-def replies_waiting(store: Store, case: SarCase) -> list[int]:
-    """Inbox ids of unhandled messages that joined the case after its verification."""
+def _about_the_case(case: SarCase) -> list[ColumnElement[bool]]:
+    """Messages about the case: joined to it, or quoting its reference.
+
+    A reply from webmail, a phone or another mailbox often carries no
+    threading headers, so it lands in the legal inbox; quoting the
+    reference, as the notice asks, is enough to hold the erasure.
+    """
     since = aware(case.verified_at)
-    if since is None:
+    assert since is not None
+    about = or_(
+        RightsMessage.case_id == case.id,
+        and_(
+            RightsMessage.case_id.is_(None),
+            RightsMessage.subject.contains(case.ref, autoescape=True),
+        ),
+    )
+    return [
+        about,
+        RightsMessage.received_at >= since,
+        RightsMessage.handled_at.is_(None),
+    ]
+
+
+def replies_waiting(store: Store, case: SarCase) -> list[int]:
+    """Inbox ids of unhandled messages about the case since its verification."""
+    if aware(case.verified_at) is None:
         return []
     with access(store, actor=INBOX, purpose=PURPOSE) as use:
         rows = use.rows(
             RightsMessage.id,
-            where=[
-                RightsMessage.case_id == case.id,
-                RightsMessage.received_at >= since,
-                RightsMessage.handled_at.is_(None),
-            ],
+            where=_about_the_case(case),
             order_by=[RightsMessage.id],
         )
     return [int(r[0]) for r in rows]
+
+
+def mark_replies_read(
+    store: Store, case_id: int, *, actor: str, now: dt.datetime | None = None
+) -> int:
+    """An officer read the messages holding an erasure and none objects; how many.
+
+    Each is marked handled by the officer, and the act is audited: the
+    erasure may then run.
+    """
+    moment = now or utcnow()
+    with store.session() as session:
+        case = session.get(SarCase, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist; see `tutela sar list`")
+        if case.erase_after is None:
+            raise Conflict(f"case {case_id} has no scheduled erasure")
+        session.expunge(case)
+    waiting = replies_waiting(store, case)
+    if not waiting:
+        return 0
+    with store.writing() as session:
+        for row in session.scalars(
+            select(RightsMessage).where(RightsMessage.id.in_(waiting))
+        ):
+            row.handled_at, row.handled_by = moment, actor
+    record(
+        store,
+        actor=actor,
+        action="sar.erasure_replies_read",
+        purpose=PURPOSE,
+        details={"case_id": case_id, "messages": waiting},
+    )
+    return len(waiting)
 
 
 def stop_erasure(
@@ -222,6 +277,7 @@ __all__ = [
     "STOPPED",
     "STOP_PATH",
     "check_due",
+    "mark_replies_read",
     "replies_waiting",
     "notice_addresses",
     "notice_message",

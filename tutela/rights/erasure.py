@@ -182,8 +182,13 @@ def erase_case(
     actor: str,
     settings: Settings,
     now: dt.datetime | None = None,
+    replies_read: bool = False,
 ) -> CaseView:
     """A verified erasure case: first its notice and cooling-off, then the erasure.
+
+    `replies_read`: the officer read the messages about the case that
+    arrived after its verification and none objects (they are marked
+    handled, audited); without it any such message holds the erasure.
 
     The case must be verified at the level an erasure needs
     (`tutela.rights.proof`). The first call tells every address on file and
@@ -195,6 +200,8 @@ def erase_case(
     policy = store.policy()
     holds = settings.legal_holds
     check_holds(holds, policy.category_ids())
+    if replies_read:
+        cooling_off.mark_replies_read(store, case_id, actor=actor, now=moment)
     with store.session() as session:
         case = session.get(SarCase, case_id)
         if case is None:
