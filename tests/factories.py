@@ -8,19 +8,26 @@ one (password or staff API token), on either database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tutela.auth import (
+    CHOOSE_PATH,
     approve_proposal,
     bootstrap_officer,
+    choose_password,
     propose_officer,
+    send_choose_link,
     set_password_with_setup,
 )
 from tutela.auth.signin import add_user, issue_api_token
 from tutela.config import Settings
 from tutela.rights.verification import Outcome, submit_code
 from tutela.store.db import Store, open_store
+from tutela.store.models import OutboxMessage
 
 STAFF_PASSWORD = "staff-password-for-tests-only"
 
@@ -149,3 +156,23 @@ def enter_code(
         settings=settings,
         now=now,
     )
+
+
+def choose_own_password(
+    store: Store, settings: Settings, user_id: int, password: str
+) -> None:
+    """The user chooses `password` through the link mailed to their sign-in address.
+
+    The real path: the link is read from the outbox, as from the mailbox.
+    """
+    send_choose_link(store, user_id, settings=settings, actor=f"user:{user_id}")
+    with store.session() as session:
+        body = session.scalar(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.kind == "password_choose_link")
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    found = re.search(re.escape(CHOOSE_PATH) + r"/([A-Za-z0-9_-]+)", body or "")
+    assert found is not None, "no link in the outbox"
+    choose_password(store, found.group(1), password)

@@ -25,11 +25,10 @@ from tests.attacks.world import (
     request,
     verification_of,
 )
-from tests.factories import add_staff, bootstrap_officers
+from tests.factories import add_staff, bootstrap_officers, choose_own_password
 from tests.web.live import app_client
 from tests.web.portal_world import sign_in
-from tutela.access import Actor
-from tutela.auth import change_own_password, password_known_to_staff
+from tutela.auth import password_known_to_others
 from tutela.auth.signin import add_user
 from tutela.config import Settings
 from tutela.demo.users import build_demo_users
@@ -274,7 +273,9 @@ def test_a_reply_quoting_the_reference_without_threading_headers_holds_the_erasu
     assert kept, f"she answered quoting {ref}, as the notice said, and was erased"
 
 
-def test_a_password_the_demo_printed_is_not_the_customers_own(store: Store) -> None:
+def test_a_password_the_demo_printed_is_not_the_customers_own(
+    store: Store, settings: Settings
+) -> None:
     """Passwords set by a `system:` actor are never recorded as known to anyone.
 
     Steps: `tutela demo` (run again on a data directory whose customer
@@ -298,16 +299,11 @@ def test_a_password_the_demo_printed_is_not_the_customers_own(store: Store) -> N
         ).one()
     user_id, person_id, account_id = row
     assert person_id is not None and account_id is not None
-    change_own_password(
-        store,
-        user_id,
-        current=customer.password,
-        new="her-own-choice-at-last",
-        actor=Actor.customer(person_id, account_id).id,
-    )
+    choose_own_password(store, settings, user_id, "her-own-choice-at-last")
+    assert not password_known_to_others(store, user_id)
     again = build_demo_users(store, customers=1)
     printed = next(x for x in again if x.email == customer.email)
     assert printed.password != "her-own-choice-at-last"
-    assert password_known_to_staff(store, user_id), (
+    assert password_known_to_others(store, user_id), (
         "the password the demo printed counts as the customer's own"
     )

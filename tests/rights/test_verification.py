@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_staff, enter_code
+from tests.factories import add_staff, choose_own_password, enter_code
 from tests.rights.conftest import OnFile, message
 from tutela.auth import change_own_password
 from tutela.auth.signin import add_user
@@ -83,8 +83,9 @@ def test_signed_in_user_must_have_reauthenticated_recently(
         email="ann.portal@example.com",
         role="customer_admin",
         person_id=ann.person_id,
-        password="ann-chose-this-herself",
+        password="made-with-the-account-1",
     )
+    choose_own_password(store, settings, user.id, "ann-chose-this-herself")
     with pytest.raises(VerificationFailed, match="re-authentication"):
         verification.verify_signed_in(
             store,
@@ -115,7 +116,7 @@ def test_signed_in_user_must_have_reauthenticated_recently(
 
 
 @pytest.mark.clause("rights.access.verification")
-def test_a_sign_in_with_a_password_staff_set_verifies_nothing_until_changed(
+def test_a_sign_in_verifies_only_with_a_password_chosen_behind_the_mailed_link(
     store: Store, settings: Settings, ann: OnFile
 ) -> None:
     officer = add_staff(store)
@@ -140,14 +141,21 @@ def test_a_sign_in_with_a_password_staff_set_verifies_nothing_until_changed(
             reauthenticated_at=dt.datetime.now(dt.UTC),
         )
 
-    with pytest.raises(VerificationFailed, match="set by our staff"):
+    with pytest.raises(VerificationFailed, match="set by someone else"):
         verify()
+    # Changed by whoever knows the current one (the officer could): still
+    # known to others.
     change_own_password(
         store,
         user.id,
         current="set-by-the-officer-1",
-        new="only-ann-knows-this-1",
+        new="the-officer-could-do-this-1",
         actor=f"user:{user.id}",
+        settings=settings,
     )
+    with pytest.raises(VerificationFailed, match="set by someone else"):
+        verify()
+    # Chosen behind the link mailed to her sign-in address: hers alone.
+    choose_own_password(store, settings, user.id, "only-ann-knows-this-1")
     out = verify()
     assert out.verified and out.level == "high"

@@ -327,6 +327,27 @@ def _table() -> list[Row]:
         *_console_rows(),
         Row("GET", "/portal", lambda w: "/portal", _page(CUSTOMERS)),
         Row("GET", "/portal/password", _fixed("/portal/password"), _page(CUSTOMERS)),
+        # Mails the signed-in customer a link to choose their own password.
+        Row(
+            "POST",
+            "/portal/password/link",
+            _fixed("/portal/password/link"),
+            _page(CUSTOMERS),
+            form=True,
+        ),
+        # The link's page spends nothing; an unknown link sets nothing.
+        Row(
+            "GET",
+            "/portal/password/choose/{token}",
+            _fixed(f"/portal/password/choose/{NO_LINK}"),
+            _all(OK),
+        ),
+        Row(
+            "POST",
+            "/portal/password/choose/{token}",
+            _fixed(f"/portal/password/choose/{NO_LINK}"),
+            _all(NOT_FOUND),
+        ),
         Row(
             "GET",
             "/api/voicemails",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,17 +11,24 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.factories import add_staff
+from tests.factories import add_staff, choose_own_password
 from tests.web.live import app_client
 from tests.web.portal_world import PASSWORD, World, build_world, csrf_of, sign_in
-from tutela.auth import password_known_to_staff
+from tutela.auth import password_known_to_others
 from tutela.auth.signin import add_user, issue_api_token
 from tutela.collect.accounts.contacts import add_person
 from tutela.config import Settings
 from tutela.rights.intake import open_request
 from tutela.store.blobs import BlobStore
 from tutela.store.db import Store
-from tutela.store.models import Account, AuditEntry, Blob, Voicemail
+from tutela.store.models import (
+    Account,
+    AuditEntry,
+    Blob,
+    OutboxMessage,
+    User,
+    Voicemail,
+)
 
 pytestmark = pytest.mark.clause("collect.service_use.voicemail")
 
@@ -203,6 +211,9 @@ def test_signed_in_customer_verifies_an_access_request_with_their_password(
 ) -> None:
     # Made from Eve's own address (someone else's: test_abuse_intake.py).
     ref = open_request(store, email="eve@acme.test", settings=settings)
+    with store.session() as s:
+        eve = s.scalars(select(User.id).where(User.email == "eve@acme.test")).one()
+    choose_own_password(store, settings, eve, PASSWORD)  # hers alone
     csrf = sign_in(client, "eve@acme.test")
     wrong = client.post(
         "/portal/access-requests/verify",
@@ -231,7 +242,7 @@ def test_signed_in_customer_verifies_an_access_request_with_their_password(
 
 
 @pytest.mark.clause("rights.access.verification")
-def test_a_customer_replaces_a_password_staff_set_with_their_own(
+def test_a_customer_chooses_their_own_password_only_through_the_mailed_link(
     client: TestClient, store: Store, world: World
 ) -> None:
     officer = add_staff(store)
@@ -253,7 +264,7 @@ def test_a_customer_replaces_a_password_staff_set_with_their_own(
     )
     csrf = sign_in(client, user.email, "the-officer-chose-this")
     form = client.get("/portal/password")
-    assert form.status_code == 200 and 'id="staff-set"' in form.text
+    assert form.status_code == 200 and 'id="known-to-others"' in form.text
     wrong = client.post(
         "/portal/password",
         data={"csrf": csrf, "current": "a guess", "new": "x" * 16, "repeat": "x" * 16},
@@ -278,20 +289,49 @@ def test_a_customer_replaces_a_password_staff_set_with_their_own(
         },
     )
     assert forged.status_code == 403
-    assert password_known_to_staff(store, user.id)
     done = client.post(
         "/portal/password",
         data={
             "csrf": csrf,
             "current": "the-officer-chose-this",
-            "new": "mine-alone-1234",
-            "repeat": "mine-alone-1234",
+            "new": "changed-by-whoever-1",
+            "repeat": "changed-by-whoever-1",
         },
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"].startswith("/login")
-    assert not password_known_to_staff(store, user.id)
-    # The old session ended with the old password; the new one signs in.
+    # Whoever knew the old one could have changed it: still not hers alone.
+    assert password_known_to_others(store, user.id)
+    # The old session ended with the old password.
     assert client.get("/portal/password", follow_redirects=False).status_code == 303
+    csrf = sign_in(client, user.email, "changed-by-whoever-1")
+    assert client.post("/portal/password/link", data={}).status_code == 403
+    sent = client.post("/portal/password/link", data={"csrf": csrf})
+    assert sent.status_code == 200 and 'id="link-sent"' in sent.text
+    with store.session() as s:
+        mailed = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "password_choose_link")
+        ).one()
+    assert mailed.to_address == user.email
+    found = re.search(r"/portal/password/choose/[A-Za-z0-9_-]+", mailed.body or "")
+    assert found is not None
+    link = found.group(0)
+    # Opening the link spends nothing; the form behind it sets the password.
+    assert client.get(link).status_code == 200
+    assert (
+        client.post(
+            link, data={"new": "mine-alone-1234", "repeat": "other-1234567"}
+        ).status_code
+        == 400
+    )
+    chosen = client.post(
+        link,
+        data={"new": "mine-alone-1234", "repeat": "mine-alone-1234"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303
+    assert not password_known_to_others(store, user.id)
+    again = client.post(link, data={"new": "x-y-z-1234567", "repeat": "x-y-z-1234567"})
+    assert again.status_code == 404
     sign_in(client, user.email, "mine-alone-1234")
-    assert 'id="staff-set"' not in client.get("/portal/password").text
+    assert 'id="known-to-others"' not in client.get("/portal/password").text

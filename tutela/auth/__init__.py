@@ -9,7 +9,13 @@ two officers of a staff override must be two people:
 `check_independent_approver`).
 """
 
-from tutela.auth.credentials import change_own_password, password_known_to_staff
+from tutela.auth.credentials import (
+    CHOOSE_PATH,
+    change_own_password,
+    choose_password,
+    password_known_to_others,
+    send_choose_link,
+)
 from tutela.auth.lockout import email_digest
 from tutela.auth.officers import (
     BOOTSTRAP,
@@ -108,7 +114,10 @@ __all__ = [
     "list_proposals",
     "list_users",
     "officer_addresses",
-    "password_known_to_staff",
+    "password_known_to_others",
+    "send_choose_link",
+    "choose_password",
+    "CHOOSE_PATH",
     "propose_officer",
     "propose_raise",
     "reauthenticate",

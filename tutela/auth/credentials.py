@@ -1,60 +1,184 @@
-"""Whose secret a password is: the user's own, or one somebody else set or saw.
+"""Whose secret a password is: one only the user knows, or one somebody else set or saw.
 
 Clause: rights.access.verification. A sign-in proves who someone is only
-if nobody else knows the password. A password a staff member set (a user
-they created with it, or a reset: the console shows it to them) is known to
-that staff member, so a sign-in with it is no proof of the customer
-(`tutela.rights.verification.verify_signed_in`) until the user chooses
-their own (`change_own_password`, the portal's password page). The record
-is the user-administration events (`tutela.auth._events`).
+if nobody else knows the password. Every password set for a user by
+someone else (created with it, a reset the console shows to staff, the
+host's operator, the demo) may be known to them, and so may every password
+changed by whoever knew it: a staff member who reset a password can sign in
+and "change" it. So a sign-in verifies a rights request
+(`tutela.rights.verification.verify_signed_in`) only once the user chose
+their password through a single-use link mailed to their sign-in address
+(`send_choose_link`, `choose_password`): possession of that mailbox, which
+the staff member does not have. `users.password_chosen_at` records it;
+anything else that sets the password clears it (`tutela.auth.signin`).
+
+A signed-in user may still change a password with the current one
+(`change_own_password`); that keeps whatever the old one was: chosen stays
+chosen, known to others stays known.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
 
-from tutela.auth import _events
-from tutela.auth.passwords import verify_password
-from tutela.auth.signin import set_password
-from tutela.errors import Forbidden
-from tutela.store import Store, utcnow
-from tutela.store.models import User, UserAdminEvent
+from sqlalchemy import Update, select, update
+
+from tutela.audit import log as audit
+from tutela.auth.lockout import claim_attempt, email_digest, mark_succeeded
+from tutela.auth.passwords import check_password_rules, hash_password, verify_password
+from tutela.auth.principal import AuthSettings
+from tutela.config import Settings
+from tutela.errors import Forbidden, NotFound
+from tutela.mail.limits import AddressLimits, check_request
+from tutela.mail.outbox import enqueue
+from tutela.store import Store, new_token, token_digest, utc_aware, utcnow
+from tutela.store.models import User, UserSession
+
+CHOOSE_PATH = "/portal/password/choose"
+LINK_TTL = dt.timedelta(hours=1)
+LINK_KIND = "password_choose_link"
 
 
-def password_known_to_staff(store: Store, user_id: int) -> bool:
-    """Whether the user's current password was set by a staff member (not by them)."""
+def password_known_to_others(store: Store, user_id: int) -> bool:
+    """Whether someone besides the user may know their current password."""
     with store.session() as session:
-        last = session.scalars(
-            select(UserAdminEvent)
-            .where(
-                UserAdminEvent.user_id == user_id,
-                UserAdminEvent.kind.in_(("created", "password_set")),
-            )
-            .order_by(UserAdminEvent.at.desc(), UserAdminEvent.id.desc())
-            .limit(1)
-        ).one_or_none()
-    return last is not None and last.by_user_id not in (None, user_id)
+        chosen = session.scalar(
+            select(User.password_chosen_at).where(User.id == user_id)
+        )
+    return chosen is None
+
+
+def _end_sessions(user_id: int, moment: dt.datetime) -> Update:
+    return (
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=moment)
+    )
 
 
 def change_own_password(
-    store: Store, user_id: int, *, current: str, new: str, actor: str
+    store: Store,
+    user_id: int,
+    *,
+    current: str,
+    new: str,
+    actor: str,
+    settings: Settings,
 ) -> None:
-    """The signed-in user replaces their password with one only they know.
+    """The signed-in user replaces their password, proving the current one.
 
-    `Forbidden` when `current` is wrong. Recorded as chosen by the user, so
-    a sign-in proves who they are from now on.
+    `Forbidden` when `current` is wrong, counted against the address like a
+    sign-in (an unattended session is no way around the lockout). Whether
+    the password is the user's own does not change (see the module).
     """
+    moment = utcnow()
     with store.session() as session:
-        user = session.get(User, user_id)
-        email = None if user is None else user.email
-        hashed = None if user is None else user.password_hash
-    if email is None or hashed is None or not verify_password(hashed, current):
+        email = session.scalar(select(User.email).where(User.id == user_id))
+    if email is None:
         raise Forbidden("the current password is wrong")
-    set_password(store, email=email, password=new, actor=actor)
+    check_password_rules(new, email=email)
+    attempt = claim_attempt(
+        store,
+        email_digest(store, email),
+        rules=AuthSettings.from_settings(settings),
+        moment=moment,
+    )
+    with store.session() as session:
+        hashed = session.scalar(select(User.password_hash).where(User.id == user_id))
+    if attempt is None or not verify_password(hashed, current):
+        raise Forbidden("the current password is wrong")
+    fresh = hash_password(new)
     with store.writing() as session:
-        _events.record(
-            session, user_id=user_id, kind="password_set", actor=actor, at=utcnow()
+        mark_succeeded(session, attempt)
+        user = session.get(User, user_id)
+        assert user is not None
+        user.password_hash = fresh
+        if user.password_chosen_at is not None:
+            user.password_chosen_at = moment
+        session.execute(_end_sessions(user_id, moment))
+    audit.record(
+        store, actor=actor, action="auth.password_set", details={"user_id": user_id}
+    )
+
+
+def send_choose_link(
+    store: Store, user_id: int, *, settings: Settings, actor: str
+) -> None:
+    """Mail a single-use link to choose a password to the user's sign-in address.
+
+    Counted against the address's mail limits (`AddressLimited`, 429); a
+    new link replaces an earlier one. Only the link's digest is kept.
+    """
+    moment = utcnow()
+    token = new_token()
+    with store.writing() as session:
+        user = session.get(User, user_id)
+        if user is None or user.disabled_at is not None:
+            raise NotFound("no such user")
+        check_request(
+            session, user.email, limits=AddressLimits.of(settings), now=moment
         )
+        user.password_link_digest = token_digest(token)
+        user.password_link_until = moment + LINK_TTL
+        link = settings.public_link(f"{CHOOSE_PATH}/{token}")
+        enqueue(
+            session,
+            kind=LINK_KIND,
+            to=user.email,
+            subject="Choose your own password",
+            body=(
+                "Someone signed in to your account asked for a link to choose "
+                "your own password. Open it within an hour to choose one only "
+                f"you know:\n\n{link}\n\nIf it was not you, ignore this mail: "
+                "nothing changes until the link is used."
+            ),
+            sender=settings.mail_from,
+        )
+    audit.record(
+        store,
+        actor=actor,
+        action="auth.password_link_sent",
+        details={"user_id": user_id},
+    )
 
 
-__all__ = ["change_own_password", "password_known_to_staff"]
+def choose_password(store: Store, token: str, new: str) -> int:
+    """Set the password the link's holder chose; the user's id.
+
+    `NotFound` for an unknown, used or expired link (one answer for all).
+    Every session ends; from now on a sign-in proves who the user is.
+    """
+    moment = utcnow()
+    digest = token_digest(token)
+    with store.writing() as session:
+        user = session.scalars(
+            select(User).where(User.password_link_digest == digest).with_for_update()
+        ).one_or_none()
+        until = None if user is None else user.password_link_until
+        if user is None or user.disabled_at is not None or until is None:
+            raise NotFound("this link is unknown, used or expired")
+        if moment > utc_aware(until):
+            raise NotFound("this link is unknown, used or expired")
+        check_password_rules(new, email=user.email)
+        user.password_hash = hash_password(new)
+        user.password_chosen_at = moment
+        user.password_link_digest = None
+        user.password_link_until = None
+        session.execute(_end_sessions(user.id, moment))
+        user_id = user.id
+    audit.record(
+        store,
+        actor=f"user:{user_id}",
+        action="auth.password_chosen",
+        details={"user_id": user_id},
+    )
+    return user_id
+
+
+__all__ = [
+    "CHOOSE_PATH",
+    "change_own_password",
+    "choose_password",
+    "password_known_to_others",
+    "send_choose_link",
+]

@@ -204,6 +204,9 @@ def set_password(
     with store.session() as session:
         user = _user_by_email(session, address)
         user.password_hash = hashed
+        # Set by someone (or something) else: no longer the user's own secret.
+        user.password_chosen_at = None
+        user.password_link_digest = None
         moment = utcnow()
         _revoke_sessions(session, user.id, moment)
         user_id = user.id

@@ -60,7 +60,7 @@ from tutela.auth import (
     NotIndependent,
     check_independent_approver,
     check_independent_in,
-    password_known_to_staff,
+    password_known_to_others,
     staff_user_id,
 )
 from tutela.auth.staff import active_staff
@@ -558,16 +558,18 @@ def verify_signed_in(
 ) -> Outcome:
     """A signed-in customer user who re-authenticated within the last 5 minutes.
 
-    With a password they chose themselves: one a staff member set (created
-    the user with it, or reset it) is known to that staff member, and
-    proves nothing about the customer until they change it.
+    With a password they chose themselves through the link mailed to their
+    sign-in address (`tutela.auth.credentials`): one somebody else set
+    (staff, the host's operator, the demo), or changed from one somebody
+    else knew, proves nothing about the customer.
     """
     moment = now or utcnow()
     actor = Actor.customer(person_id, account_id)
-    if password_known_to_staff(store, user_id):
+    if password_known_to_others(store, user_id):
         raise VerificationFailed(
-            "your password was set by our staff; choose your own on the "
-            "portal's password page, then verify again"
+            "your password was set by someone else (our staff, or when your "
+            "account was made); choose your own with the link the portal's "
+            "password page mails you, then verify again"
         )
     when = aware(reauthenticated_at)
     if when is None or when > moment + dt.timedelta(seconds=30):

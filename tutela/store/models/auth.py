@@ -89,6 +89,17 @@ class User(Base):
         String(200),
         info=structural("argon2id hash of the password; the password is never stored"),
     )
+    # Set only when the user chose the password through a link mailed to
+    # their sign-in address (`tutela.auth.credentials`); any other setting of
+    # the password (created, reset, by staff or the host) clears it: only
+    # then does signing in prove who they are.
+    password_chosen_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=STATUS
+    )
+    password_link_digest: Mapped[str | None] = mapped_column(String(64), info=DIGEST)
+    password_link_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), info=EXPIRY
+    )
     disabled_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), info=STATUS
     )

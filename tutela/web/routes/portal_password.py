@@ -1,13 +1,16 @@
-"""A customer user chooses their own password.
+"""A customer user's password: change it, or choose one only they know.
 
-Clause: rights.access.verification. A password a staff member set (a new
-user's, or a reset shown in the console) is known to that staff member, so
-signing in with it proves nothing about the customer
-(`tutela.auth.credentials`). Here the user replaces it with one only they
-know; from then on a re-authenticated sign-in verifies their requests.
+Clause: rights.access.verification. A password somebody else set or saw
+(staff, the host's operator, the demo) proves nothing about the customer
+(`tutela.auth.credentials`). The user asks for a single-use link mailed to
+their sign-in address and chooses a password behind it; from then on a
+re-authenticated sign-in verifies their requests.
 
-    GET  /portal/password    the form (current password, new password twice)
-    POST /portal/password    form (csrf) -> the sign-in page (every session ended)
+    GET  /portal/password                  the page (change form; the link button)
+    POST /portal/password                  form (csrf) -> the sign-in page
+    POST /portal/password/link             form (csrf): mail the link to choose one
+    GET  /portal/password/choose/{token}   the form behind the link (spends nothing)
+    POST /portal/password/choose/{token}   form -> the sign-in page
 """
 
 from __future__ import annotations
@@ -15,17 +18,30 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tutela.auth import change_own_password, password_known_to_staff
+from tutela.auth import (
+    CHOOSE_PATH,
+    change_own_password,
+    choose_password,
+    password_known_to_others,
+    send_choose_link,
+)
 from tutela.auth.signin import Principal, csrf_token
 from tutela.errors import TutelaError
 from tutela.web._pages import render
-from tutela.web.deps import SESSION_COOKIE, StoreDep, csrf_checked, require_customer
+from tutela.web.deps import (
+    SESSION_COOKIE,
+    SettingsDep,
+    StoreDep,
+    csrf_checked,
+    require_customer,
+)
 
 router = APIRouter(tags=["portal"])
 
 PATH = "/portal/password"
+MAX_TOKEN = 128
 Secret = Annotated[str, Form(max_length=1024)]
 
 
@@ -42,6 +58,7 @@ def _page(
     *,
     status: int = 200,
     problem: str | None = None,
+    sent: bool = False,
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE) or ""
     return render(
@@ -49,13 +66,14 @@ def _page(
         status=status,
         principal=principal,
         csrf=csrf_token(token),
-        staff_set=password_known_to_staff(store, principal.user_id),
+        known_to_others=password_known_to_others(store, principal.user_id),
         problem=problem,
+        sent=sent,
     )
 
 
 @router.get(PATH)
-def read_password_form(
+def read_password_page(
     request: Request,
     store: StoreDep,
     principal: Annotated[Principal, Depends(require_customer)],
@@ -67,6 +85,7 @@ def read_password_form(
 def change_password(
     request: Request,
     store: StoreDep,
+    settings: SettingsDep,
     principal: Annotated[Principal, Depends(_customer)],
     current: Secret = "",
     new: Secret = "",
@@ -83,9 +102,50 @@ def change_password(
             current=current,
             new=new,
             actor=principal.actor.id,
+            settings=settings,
         )
     except TutelaError as refused:
         return _page(
             request, store, principal, status=refused.status, problem=refused.message
         )
+    return RedirectResponse("/login?changed=1", status_code=303)
+
+
+@router.post(PATH + "/link")
+def mail_choose_link(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(_customer)],
+) -> Response:
+    try:
+        send_choose_link(
+            store, principal.user_id, settings=settings, actor=principal.actor.id
+        )
+    except TutelaError as refused:
+        return _page(
+            request, store, principal, status=refused.status, problem=refused.message
+        )
+    return _page(request, store, principal, sent=True)
+
+
+def _choose_page(*, status: int = 200, problem: str | None = None) -> HTMLResponse:
+    return render("portal_password_choose.html", status=status, problem=problem)
+
+
+@router.get(CHOOSE_PATH + "/{token}", response_class=HTMLResponse)
+def read_choose_form(token: str) -> HTMLResponse:
+    return _choose_page()
+
+
+@router.post(CHOOSE_PATH + "/{token}")
+def choose_own_password(
+    token: str, store: StoreDep, new: Secret = "", repeat: Secret = ""
+) -> Response:
+    if new != repeat:
+        return _choose_page(status=400, problem="The new passwords differ.")
+    try:
+        choose_password(store, token[:MAX_TOKEN], new)
+    except TutelaError as refused:
+        return _choose_page(status=refused.status, problem=refused.message)
     return RedirectResponse("/login?changed=1", status_code=303)
