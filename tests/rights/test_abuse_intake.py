@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.factories import choose_own_password
 from tests.rights.conftest import OnFile
 from tests.rights.mails import PASS_AUTH, count, mail, outbox
 from tests.web.live import app_client
@@ -27,6 +28,7 @@ from tutela.store.models import (
     PolicySubscription,
     RightsMessage,
     SarCase,
+    User,
 )
 
 # ------------------------------------------------------------ repeat rule
@@ -185,6 +187,9 @@ def test_a_portal_user_claims_a_request_made_from_their_own_address(
     client: TestClient, world: World, store: Store, settings: Settings
 ) -> None:
     ref = open_request(store, email="Eve@Acme.test", settings=settings)
+    with store.session() as s:
+        eve = s.scalars(select(User.id).where(User.email == "eve@acme.test")).one()
+    choose_own_password(store, settings, eve, PASSWORD)  # hers alone
     csrf = sign_in(client, "eve@acme.test")
     answer = client.post(
         "/portal/access-requests/verify",
