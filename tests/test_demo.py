@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import phonenumbers
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collect.accounts.test_payment import store_bytes
+from tests.conftest import fresh_sqlite_data
 from tutela.config import Settings
 from tutela.demo import build_demo, pool_number
 from tutela.store.db import Store, open_store
@@ -72,9 +74,24 @@ def test_demo_builds_200_business_accounts_and_a_rerun_adds_nothing(
         assert _row_counts(s) == before
 
 
+@pytest.fixture(scope="module")
+def demo_world(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Store]:
+    """One demo of 40 accounts that the read-only tests below share (built once)."""
+    data = tmp_path_factory.mktemp("demo-world") / "data"
+    fresh_sqlite_data(data, sqlite_template)
+    store = open_store(Settings(data=data, database_url=None), migrate=False)
+    try:
+        build_demo(store, accounts=40)
+        yield store
+    finally:
+        store.close()
+
+
 @pytest.mark.clause("collect.requested")
-def test_demo_numbers_are_valid_e164_for_the_account_region(store: Store) -> None:
-    build_demo(store, accounts=30)
+def test_demo_numbers_are_valid_e164_for_the_account_region(demo_world: Store) -> None:
+    store = demo_world
     with store.session() as s:
         rows = s.execute(
             select(Account.region, PhoneNumber.e164).join(
@@ -102,9 +119,9 @@ def test_pool_numbers_are_valid_and_distinct(region: str) -> None:
 
 @pytest.mark.clause("collect.volunteered.channels")
 def test_demo_messages_carry_personal_data_of_people_in_and_out_of_the_store(
-    store: Store,
+    demo_world: Store,
 ) -> None:
-    build_demo(store, accounts=40)
+    store = demo_world
     with store.session() as s:
         bodies = s.scalars(select(Communication.body)).all()
         channels = set(s.scalars(select(Communication.channel)))
@@ -117,8 +134,8 @@ def test_demo_messages_carry_personal_data_of_people_in_and_out_of_the_store(
     assert any(re.search(r"\*{4}[ -]?\*{4}.*\d{4}", body) for body in bodies)
 
 
-def test_demo_ports_have_sealed_secrets_that_read_back(store: Store) -> None:
-    build_demo(store, accounts=20)
+def test_demo_ports_have_sealed_secrets_that_read_back(demo_world: Store) -> None:
+    store = demo_world
     with store.session() as s:
         requests = s.scalars(select(PortingRequest)).all()
     assert requests
