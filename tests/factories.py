@@ -20,11 +20,11 @@ from tutela.auth import (
     bootstrap_officer,
     choose_password,
     propose_officer,
-    send_choose_link,
     set_password_with_setup,
 )
 from tutela.auth.signin import add_user, issue_api_token
 from tutela.config import Settings
+from tutela.rights import mail_choose_link
 from tutela.rights.verification import Outcome, submit_code
 from tutela.store.db import Store, open_store
 from tutela.store.models import OutboxMessage
@@ -165,7 +165,7 @@ def choose_own_password(
 
     The real path: the link is read from the outbox, as from the mailbox.
     """
-    send_choose_link(store, user_id, settings=settings, actor=f"user:{user_id}")
+    mail_choose_link(store, user_id, settings=settings, actor=f"user:{user_id}")
     with store.session() as session:
         body = session.scalar(
             select(OutboxMessage.body)

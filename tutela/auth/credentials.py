@@ -8,7 +8,8 @@ changed by whoever knew it: a staff member who reset a password can sign in
 and "change" it. So a sign-in verifies a rights request
 (`tutela.rights.verification.verify_signed_in`) only once the user chose
 their password through a single-use link mailed to their sign-in address
-(`send_choose_link`, `choose_password`): possession of that mailbox, which
+(`send_choose_link`, mailed by `tutela.rights.own_password`;
+`choose_password`): possession of that mailbox, which
 the staff member does not have. `users.password_chosen_at` records it;
 anything else that sets the password clears it (`tutela.auth.signin`).
 
@@ -20,8 +21,10 @@ chosen, known to others stays known.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import Update, select, update
+from sqlalchemy.orm import Session
 
 from tutela.audit import log as audit
 from tutela.auth.lockout import claim_attempt, email_digest, mark_succeeded
@@ -29,14 +32,11 @@ from tutela.auth.passwords import check_password_rules, hash_password, verify_pa
 from tutela.auth.principal import AuthSettings
 from tutela.config import Settings
 from tutela.errors import Forbidden, NotFound
-from tutela.mail.limits import AddressLimits, check_request
-from tutela.mail.outbox import enqueue
 from tutela.store import Store, new_token, token_digest, utc_aware, utcnow
 from tutela.store.models import User, UserSession
 
 CHOOSE_PATH = "/portal/password/choose"
 LINK_TTL = dt.timedelta(hours=1)
-LINK_KIND = "password_choose_link"
 
 
 def password_known_to_others(store: Store, user_id: int) -> bool:
@@ -102,12 +102,18 @@ def change_own_password(
 
 
 def send_choose_link(
-    store: Store, user_id: int, *, settings: Settings, actor: str
+    store: Store,
+    user_id: int,
+    *,
+    actor: str,
+    mail: Callable[[Session, str, str], None],
 ) -> None:
-    """Mail a single-use link to choose a password to the user's sign-in address.
+    """Issue a single-use link to choose a password; `mail` sends it.
 
-    Counted against the address's mail limits (`AddressLimited`, 429); a
-    new link replaces an earlier one. Only the link's digest is kept.
+    `mail(session, address, token)` runs in the same transaction (the
+    mailing workflow counts the address's limits and queues the message:
+    `tutela.rights.own_password`), so a refused mail leaves no link. A new
+    link replaces an earlier one; only its digest is kept.
     """
     moment = utcnow()
     token = new_token()
@@ -115,25 +121,9 @@ def send_choose_link(
         user = session.get(User, user_id)
         if user is None or user.disabled_at is not None:
             raise NotFound("no such user")
-        check_request(
-            session, user.email, limits=AddressLimits.of(settings), now=moment
-        )
         user.password_link_digest = token_digest(token)
         user.password_link_until = moment + LINK_TTL
-        link = settings.public_link(f"{CHOOSE_PATH}/{token}")
-        enqueue(
-            session,
-            kind=LINK_KIND,
-            to=user.email,
-            subject="Choose your own password",
-            body=(
-                "Someone signed in to your account asked for a link to choose "
-                "your own password. Open it within an hour to choose one only "
-                f"you know:\n\n{link}\n\nIf it was not you, ignore this mail: "
-                "nothing changes until the link is used."
-            ),
-            sender=settings.mail_from,
-        )
+        mail(session, user.email, token)
     audit.record(
         store,
         actor=actor,

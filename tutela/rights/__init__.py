@@ -46,6 +46,7 @@ from tutela.rights.intake import (
 )
 from tutela.rights.matching import resume
 from tutela.rights.notices import FORM_ACK
+from tutela.rights.own_password import mail_choose_link
 from tutela.rights.proof import PROOF, Action, Level, ProofTooWeak, action_for, level_of
 from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
@@ -111,6 +112,7 @@ __all__ = [
     "list_cases",
     "list_inbox",
     "list_subscribers",
+    "mail_choose_link",
     "methods_for",
     "open_request",
     "propose_override",

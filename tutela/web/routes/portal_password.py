@@ -25,10 +25,10 @@ from tutela.auth import (
     change_own_password,
     choose_password,
     password_known_to_others,
-    send_choose_link,
 )
 from tutela.auth.signin import Principal, csrf_token
 from tutela.errors import TutelaError
+from tutela.rights import mail_choose_link
 from tutela.web._pages import render
 from tutela.web.deps import (
     SESSION_COOKIE,
@@ -112,14 +112,14 @@ def change_password(
 
 
 @router.post(PATH + "/link")
-def mail_choose_link(
+def request_choose_link(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(_customer)],
 ) -> Response:
     try:
-        send_choose_link(
+        mail_choose_link(
             store, principal.user_id, settings=settings, actor=principal.actor.id
         )
     except TutelaError as refused:
