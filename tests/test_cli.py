@@ -46,6 +46,21 @@ def test_help_lists_every_command() -> None:
         assert command in sub.stdout
 
 
+def test_version_names_the_installed_package() -> None:
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"tutela {version('tutela')}"
+
+
+def test_the_sar_help_names_erasure_and_correction() -> None:
+    result = run("sar", "--help")
+    assert result.returncode == 0
+    for word in ("erasure", "correction", "erase", "correct"):
+        assert word in result.stdout
+
+
 def test_policy_check_json_envelope_on_success() -> None:
     result = run("policy", "check", "--json")
     assert result.returncode == 0, result.stderr

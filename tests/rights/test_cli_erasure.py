@@ -86,3 +86,24 @@ def test_erasing_needs_a_signed_in_privacy_officer(
     assert code != 0 and out["ok"] is False
     with store.session() as s:
         assert s.get(Person, world.ann) is not None
+
+
+def test_a_case_is_named_by_its_id_or_the_reference_its_mail_leads_with(
+    store: Store, settings: Settings
+) -> None:
+    env = staff_env(settings, add_staff(store))
+    ref = open_request(store, email="ann@example.com", settings=settings)
+    with store.session() as s:
+        case_id = s.scalars(select(SarCase.id).where(SarCase.ref == ref)).one()
+    code, by_id = tutela(env, "sar", "show", str(case_id))
+    assert code == 0 and by_id["case"]["ref"] == ref
+    code, by_ref = tutela(env, "sar", "show", ref.lower())
+    assert code == 0 and by_ref["case"]["id"] == case_id
+    code, unknown = tutela(env, "sar", "show", "SAR-00000000")
+    assert code == 2 and "no case SAR-00000000" in unknown["error"]
+    # Free text is never echoed back.
+    code, odd = tutela(env, "sar", "show", "<b>ann@example.com</b>")
+    assert code == 2 and "ann@example.com" not in odd["error"]
+    code, bogus = tutela(env, "sar", "list", "--state", "bogus")
+    assert code == 2 and "unknown state" in bogus["error"]
+    assert "verifying" in bogus["error"]

@@ -117,7 +117,10 @@ COMMANDS: Final[dict[str, Lazy]] = {
         "Retention: delete what the policy's periods say is too old.",
         _sub_app("tutela.cli.retention"),
     ),
-    "sar": Lazy("Subject access requests: intake, verify, decide, export.", _sar_app),
+    "sar": Lazy(
+        "Requests about personal data (access, erasure, correction): intake, verify, decide, export, erase, correct.",
+        _sar_app,
+    ),
     "inbox": Lazy(
         "The legal inbox: questions, near-miss requests, unsubscribes, quarantine.",
         _sub_app("tutela.cli.inbox"),
@@ -245,8 +248,29 @@ app = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("tutela")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        typer.echo(f"tutela {number}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _every_command(ctx: typer.Context) -> None:
+def _every_command(
+    ctx: typer.Context,
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the installed version and exit.",
+        is_eager=True,
+        callback=_print_version,
+    ),
+) -> None:
     from tutela.cli import audit
     from tutela.cli._logging import start_logging
 

@@ -29,15 +29,21 @@ from tutela.cli._output import (
 )
 from tutela.cli._staff import AsOption, privacy_officer
 from tutela.errors import InvalidInput
+from tutela.rights.requests import case_id_of
 from tutela.store import open_store
 
 app = typer.Typer(
-    help="Subject access requests: intake, verify, decide, export.",
+    help="Requests about personal data (access, erasure, correction): intake, verify, decide, export, erase, correct.",
     no_args_is_help=True,
 )
 
 CaseArg = Annotated[
-    int, typer.Argument(help="Case id (see `tutela sar list`).", show_default=False)
+    str,
+    typer.Argument(
+        help="Case id or reference, e.g. 12 or SAR-1F4DED2E (see `tutela sar list`).",
+        show_default=False,
+        metavar="CASE",
+    ),
 ]
 
 
@@ -123,7 +129,7 @@ def list_command(
 
 @app.command("show")
 def show_command(
-    case_id: CaseArg,
+    case: CaseArg,
     data: DataOption = None,
     as_email: AsOption = None,
     json: JsonOption = False,
@@ -134,6 +140,7 @@ def show_command(
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         privacy_officer(store, settings, as_email, action="read an access request")
         v = show_case(store, case_id)
         proposed = verification.proposals(store, case_id)
@@ -182,7 +189,7 @@ def show_command(
 
 @app.command("verify")
 def verify_command(
-    case_id: CaseArg,
+    case: CaseArg,
     data: DataOption = None,
     send_code: Annotated[
         bool,
@@ -240,6 +247,7 @@ def verify_command(
     settings = settings_for(data)
     call_back: str | None = None
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         officer = privacy_officer(
             store, settings, as_email, action="verify an access request"
         )
@@ -295,7 +303,7 @@ def verify_command(
 
 @app.command("decide")
 def decide_command(
-    case_id: CaseArg,
+    case: CaseArg,
     data: DataOption = None,
     fulfil: Annotated[
         bool,
@@ -341,6 +349,7 @@ def decide_command(
             field="decision",
         )
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         actor = privacy_officer(
             store, settings, as_email, action="decide an access request"
         ).actor.id
@@ -380,7 +389,7 @@ def decide_command(
 
 @app.command("export")
 def export_command(
-    case_id: CaseArg,
+    case: CaseArg,
     data: DataOption = None,
     as_email: AsOption = None,
     valid_hours: Annotated[
@@ -417,6 +426,7 @@ def export_command(
         raise InvalidInput("must be between 1 and 720", field="valid_hours")
     settings = settings_for(data)
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         officer = privacy_officer(
             store, settings, as_email, action="export an access request"
         )
@@ -455,7 +465,7 @@ def export_command(
 
 @app.command("extend")
 def extend_command(
-    case_id: CaseArg,
+    case: CaseArg,
     reason: Annotated[
         str,
         typer.Option(
@@ -471,6 +481,7 @@ def extend_command(
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         officer = privacy_officer(
             store, settings, as_email, action="extend an access request"
         )

@@ -19,15 +19,21 @@ import typer
 from tutela.cli._output import DataOption, JsonOption, emit_json, settings_for, stdout
 from tutela.cli._staff import AsOption, privacy_officer
 from tutela.errors import InvalidInput
+from tutela.rights.requests import case_id_of
 from tutela.store import open_store
 
 CaseArg = Annotated[
-    int, typer.Argument(help="Case id (see `tutela sar list`).", show_default=False)
+    str,
+    typer.Argument(
+        help="Case id or reference, e.g. 12 or SAR-1F4DED2E (see `tutela sar list`).",
+        show_default=False,
+        metavar="CASE",
+    ),
 ]
 
 
 def erase_command(
-    case_id: CaseArg,
+    case: CaseArg,
     replies_read: Annotated[
         bool,
         typer.Option(
@@ -55,6 +61,7 @@ def erase_command(
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         actor = privacy_officer(
             store, settings, as_email, action="fulfil an erasure request"
         ).actor.id
@@ -93,7 +100,7 @@ def erase_command(
 
 
 def stop_erasure_command(
-    case_id: CaseArg,
+    case: CaseArg,
     data: DataOption = None,
     as_email: AsOption = None,
     json: JsonOption = False,
@@ -107,6 +114,7 @@ def stop_erasure_command(
 
     settings = settings_for(data)
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         actor = privacy_officer(
             store, settings, as_email, action="stop a scheduled erasure"
         ).actor.id
@@ -122,7 +130,7 @@ def stop_erasure_command(
 
 
 def correct_command(
-    case_id: CaseArg,
+    case: CaseArg,
     set_: Annotated[
         list[str],
         typer.Option(
@@ -151,6 +159,7 @@ def correct_command(
         changes[name.strip()] = value
     settings = settings_for(data)
     with open_store(settings) as store:
+        case_id = case_id_of(store, case)
         actor = privacy_officer(
             store, settings, as_email, action="fulfil a correction request"
         ).actor.id

@@ -50,7 +50,7 @@ from tutela.rights.own_password import mail_choose_link
 from tutela.rights.proof import PROOF, Action, Level, ProofTooWeak, action_for, level_of
 from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
-from tutela.rights.requests import Receipt, receive_request
+from tutela.rights.requests import Receipt, case_id_of, receive_request
 from tutela.rights.smtp_listener import FollowUps, controller
 from tutela.rights.subscribers import list_subscribers
 from tutela.rights.verification import (
@@ -95,6 +95,7 @@ __all__ = [
     "approve_override",
     "assign_case",
     "case_file",
+    "case_id_of",
     "claim_case",
     "clean_request",
     "confirm_contact",

@@ -452,6 +452,11 @@ def list_cases(
     with store.session() as session:
         stmt = select(SarCase).order_by(SarCase.respond_by, SarCase.id)
         if state is not None:
+            if state not in State.__members__:
+                raise InvalidInput(
+                    f"unknown state; use one of {', '.join(State.__members__)}",
+                    field="state",
+                )
             stmt = stmt.where(SarCase.state == State(state).value)
         if due_only:
             stmt = stmt.where(SarCase.state.in_([s.value for s in OPEN]))

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.config import Settings
-from tutela.errors import InvalidInput
+from tutela.errors import InvalidInput, NotFound
 from tutela.mail.parsing import clean_address
 from tutela.rights.cases import (
     MAIL_CHANNELS,
@@ -204,6 +204,26 @@ def open_request(
     if receipt.follow_up is not None:
         receipt.follow_up()
     return receipt.ref
+
+
+def case_id_of(store: Store, given: str) -> int:
+    """The case a staff member named: its id ("12") or reference ("SAR-1F4DED2E").
+
+    Mail and pages lead with the reference; `NotFound` names what was given
+    back only when it has the shape of one (never free text).
+    """
+    wanted = given.strip()
+    if wanted.isdigit() and len(wanted) <= 18:
+        return int(wanted)
+    with store.session() as session:
+        found = case_id_for_ref(session, wanted)
+    if found is None:
+        shown = wanted.upper() if re.fullmatch(r"(?i)SAR-[0-9A-F]{8}", wanted) else ""
+        raise NotFound(
+            f"no case {shown or 'with that id or reference'}; give a case id or a "
+            "reference such as SAR-1F4DED2E (`tutela sar list`)"
+        )
+    return found
 
 
 def case_id_for_ref(session: Session, ref: str) -> int | None:
