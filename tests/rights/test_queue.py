@@ -58,6 +58,26 @@ def test_the_queue_filters_by_deadline_rule_jurisdiction_and_due(store: Store) -
     assert refs(store, CaseQuery(state="fulfilled")) == []
 
 
+def test_the_queue_filters_by_what_the_request_asks_for(store: Store) -> None:
+    made = {}
+    with store.session() as session:
+        for kind in ("access", "erasure", "correction"):
+            case = new_case(
+                session,
+                channel="web",
+                requester_address=f"{kind}@example.com",
+                received_at=NOW - dt.timedelta(days=1),
+                jurisdiction="DE",
+                person_ids=[],
+                kind=kind,
+            )
+            made[kind] = case.ref
+    for kind, ref in made.items():
+        found = search_cases(store, CaseQuery(kind=kind), now=NOW).cases
+        assert [(c.ref, c.kind) for c in found] == [(ref, kind)]
+    assert len(refs(store, CaseQuery())) == 3
+
+
 @pytest.mark.postgresql
 def test_the_queue_finds_a_case_by_its_reference_in_any_case(store: Store) -> None:
     made = cases(store)
@@ -83,6 +103,7 @@ def test_the_queue_pages_oldest_deadline_first(store: Store) -> None:
     "query",
     [
         CaseQuery(state="open' OR 1=1"),
+        CaseQuery(kind="deletion"),
         CaseQuery(rule="nope"),
         CaseQuery(due="tomorrow"),
         CaseQuery(jurisdiction="US%"),
@@ -95,6 +116,7 @@ def test_an_unusable_filter_is_refused_by_name(store: Store, query: CaseQuery) -
         search_cases(store, query, now=NOW)
     assert refused.value.location.field in {
         "state",
+        "kind",
         "rule",
         "due",
         "jurisdiction",

@@ -33,6 +33,7 @@ from tests.web.live import app_client
 from tutela.collect.accounts.contacts import confirm_phone
 from tutela.config import Settings
 from tutela.rights.cases import show_case
+from tutela.rights.intake import open_request
 from tutela.store.db import Store
 from tutela.store.models import AuditEntry, DownloadToken, Person
 
@@ -328,3 +329,21 @@ def test_a_case_is_assigned_only_to_an_active_privacy_officer(
     assert done.status_code == 200 and f'id="assigned">{second}<' in done.text
     mine = client.get("/console/sar?mine=true")
     assert show_case(store, case_id).ref not in mine.text
+
+
+def test_the_queue_shows_and_filters_what_each_request_asks_for(
+    client: TestClient, store: Store, mail_settings: Settings
+) -> None:
+    access = show_case(store, ann_asks(store, mail_settings))
+    erasure_ref = open_request(
+        store, email="bo@example.net", settings=mail_settings, kind="erasure"
+    )
+    sign_in(client, OFFICER)
+    page = client.get("/console/sar")
+    assert page.status_code == 200
+    assert '<td class="kind">erasure</td>' in page.text
+    assert '<td class="kind">access</td>' in page.text
+    only = client.get("/console/sar?kind=erasure")
+    assert erasure_ref in only.text and access.ref not in only.text
+    refused = client.get("/console/sar?kind=deletion")
+    assert refused.status_code == 400 and "kind" in refused.text

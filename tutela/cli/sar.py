@@ -121,7 +121,8 @@ def list_command(
         return
     for v in views:
         stdout.print(
-            f"{v.id:>5}  {v.ref}  {v.state:<13} {v.deadline_rule:<6} due {v.due:%Y-%m-%d}"
+            f"{v.id:>5}  {v.ref}  {v.kind:<10} {v.state:<13} {v.deadline_rule:<6} "
+            f"due {v.due:%Y-%m-%d}"
             f"  {v.due_status or ''}  risk {v.risk}",
             markup=False,
         )

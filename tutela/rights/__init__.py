@@ -48,7 +48,7 @@ from tutela.rights.matching import resume
 from tutela.rights.notices import FORM_ACK
 from tutela.rights.own_password import mail_choose_link
 from tutela.rights.proof import PROOF, Action, Level, ProofTooWeak, action_for, level_of
-from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
+from tutela.rights.queue import CASE_KINDS, DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
 from tutela.rights.requests import Receipt, case_id_of, receive_request
 from tutela.rights.smtp_listener import FollowUps, controller
@@ -66,6 +66,7 @@ from tutela.rights.verification import (
 
 __all__ = [
     "Action",
+    "CASE_KINDS",
     "CLOSED",
     "CONFIRM_PATH",
     "CaseEvent",

@@ -18,12 +18,15 @@ from sqlalchemy import ColumnElement, func, or_, select
 from tutela.errors import InvalidInput
 from tutela.rights.cases import OPEN, CaseView, State, view
 from tutela.rights.deadlines import DUE_SOON, RULES
+from tutela.rights.kinds import KINDS
 from tutela.store import Store, utcnow
 from tutela.store.models import SarCase, SarCaseRef
 
 PAGE_SIZE = 25
 DUE_FILTERS = ("overdue", "due_soon", "open")
 MAX_PAGE = 100_000
+# What a case may be about: access (a copy, the categories), erasure, correction.
+CASE_KINDS = KINDS
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class CaseQuery:
     """What the queue is asked for; every field optional."""
 
     state: str | None = None
+    kind: str | None = None
     rule: str | None = None
     jurisdiction: str | None = None
     due: str | None = None
@@ -43,6 +47,8 @@ class CaseQuery:
         """The query, or `InvalidInput` naming the field that is not usable."""
         if self.state and self.state not in State.__members__:
             raise InvalidInput(f"use one of {sorted(State.__members__)}", field="state")
+        if self.kind and self.kind not in CASE_KINDS:
+            raise InvalidInput(f"use one of {list(CASE_KINDS)}", field="kind")
         if self.rule and self.rule not in RULES:
             raise InvalidInput(f"use one of {sorted(RULES)}", field="rule")
         if self.due and self.due not in DUE_FILTERS:
@@ -75,6 +81,8 @@ def _where(query: CaseQuery, moment: dt.datetime) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.state:
         where.append(SarCase.state == query.state)
+    if query.kind:
+        where.append(SarCase.kind == query.kind)
     if query.rule:
         where.append(SarCase.deadline_rule == query.rule)
     if query.jurisdiction:

@@ -31,7 +31,7 @@ from tutela.rights.cases import CLOSED, OPEN, State
 from tutela.rights.deadlines import RULES
 from tutela.rights.export.preview import preview_export
 from tutela.rights.proof import PROOF, Level, action_for, level_of
-from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
+from tutela.rights.queue import CASE_KINDS, DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.verification import methods_for
 from tutela.store import Store
 from tutela.web._pages import render
@@ -90,6 +90,7 @@ def read_case_queue(
     store: StoreDep,
     principal: Officer,
     state: Annotated[str, Query(max_length=16)] = "",
+    kind: Annotated[str, Query(max_length=16)] = "",
     rule: Annotated[str, Query(max_length=16)] = "",
     jurisdiction: Annotated[str, Query(max_length=8)] = "",
     due: Annotated[str, Query(max_length=16)] = "",
@@ -100,6 +101,7 @@ def read_case_queue(
     """Cases matching the filters, oldest deadline first, 25 a page."""
     query = CaseQuery(
         state=state or None,
+        kind=kind or None,
         rule=rule or None,
         jurisdiction=jurisdiction or None,
         due=due or None,
@@ -113,6 +115,7 @@ def read_case_queue(
         raise refused(exc) from None
     filters = {
         "state": state,
+        "kind": kind,
         "rule": rule,
         "jurisdiction": jurisdiction,
         "due": due,
@@ -127,6 +130,7 @@ def read_case_queue(
         filters=filters,
         link_args=urlencode({k: v for k, v in filters.items() if v}),
         states=[s.value for s in State],
+        kinds=list(CASE_KINDS),
         rules=sorted(RULES),
         due_filters=DUE_FILTERS,
     )
