@@ -269,3 +269,5 @@ def test_the_mail_an_erasure_requester_gets_names_a_deletion_request(
     assert not any("Subject Access Request" in s for s in subjects)
     code_mail = sink.to(ANN_EMAIL)[1].get_content()
     assert "asked for the deletion of the personal information" in code_mail
+    assert "nothing will be deleted" in code_mail
+    assert "released" not in code_mail

@@ -35,7 +35,7 @@ from tutela.config import Settings
 from tutela.rights.cases import show_case
 from tutela.rights.intake import open_request
 from tutela.store.db import Store
-from tutela.store.models import AuditEntry, DownloadToken, Person
+from tutela.store.models import AuditEntry, DownloadToken, Person, SarCase
 
 pytestmark = pytest.mark.clause("rights.access")
 
@@ -347,3 +347,11 @@ def test_the_queue_shows_and_filters_what_each_request_asks_for(
     assert erasure_ref in only.text and access.ref not in only.text
     refused = client.get("/console/sar?kind=deletion")
     assert refused.status_code == 400 and "kind" in refused.text
+    # The case page says what is asked for, and its decision starts unchosen.
+    with store.session() as s:
+        erasure_id = s.scalars(
+            select(SarCase.id).where(SarCase.ref == erasure_ref)
+        ).one()
+    case_page = client.get(f"/console/sar/{erasure_id}").text
+    assert '<span id="case-kind">Erasure</span> request' in case_page
+    assert '<option value="" selected disabled>choose</option>' in case_page

@@ -9,6 +9,7 @@ and reason, never the record), changes.subscribe (subscribers and counts).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tutela.collect.cdr.ingest import ingest_cdr
 from tutela.config import Settings
 from tutela.disclose.ledger import disclose
 from tutela.store.db import Store
-from tutela.store.models import AuditEntry
+from tutela.store.models import AuditEntry, PolicySubscription
 
 pytestmark = pytest.mark.clause("secure.measures")
 
@@ -143,7 +144,27 @@ def test_the_subscriptions_page_lists_subscribers_with_counts(
     with store.session() as session:
         subscribe(session, address="sub1@example.com", verified=True)
         subscribe(session, address="sub2@example.com", verified=False)
+        for address, opened in (
+            ("sub3@example.com", True),
+            ("sub4@example.com", False),
+        ):
+            session.add(
+                PolicySubscription(
+                    address=address,
+                    verified=False,
+                    channel="web",
+                    confirmed_at=dt.datetime.now(dt.UTC) if opened else None,
+                )
+            )
     sign_in(client, OFFICER)
     page = client.get("/console/subscriptions")
-    assert "2 subscription(s), 1 verified." in page.text
-    assert "sub1@example.com" in page.text
+    assert "4 subscription(s), 3 confirmed." in page.text
+    rows = {
+        line.split("</td>")[0].split("<td>")[-1]: line
+        for line in page.text.splitlines()
+        if "@example.com" in line
+    }
+    assert "by authenticated mail" in rows["sub1@example.com"]
+    assert "<td>by mail</td>" in rows["sub2@example.com"]
+    assert "by link" in rows["sub3@example.com"]
+    assert "not yet" in rows["sub4@example.com"]

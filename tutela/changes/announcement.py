@@ -60,8 +60,9 @@ def announcement(
     paragraphs += [
         f"Read the policy: {policy_url}",
         f"You receive this message because you asked for e-mail notice of "
-        f"policy updates by writing to {procedure.address} under the heading "
-        f"“{procedure.heading}”. {org} sends it in good faith; the new "
+        f"policy updates (on our website, or by writing to {procedure.address} "
+        f"under the heading “{procedure.heading}”). {org} sends it in good "
+        f"faith; the new "
         f"version takes effect even if a notice does not reach you.",
     ]
     return subject, "\n\n".join(_wrap(p) for p in paragraphs) + "\n"

@@ -86,8 +86,16 @@ def code_message(
         f"Someone asked for {asked} we hold about you "
         f"(case {ref}).\n\nIf it was you, give this one-time code to confirm: "
         f"{code}\n\nIt is valid for {minutes} minutes and can be used once. If it "
-        f"was not you, ignore this message; nothing will be released.\n",
+        f"was not you, ignore this message; {_UNLESS_CONFIRMED.get(kind, 'nothing will be released')}.\n",
     )
+
+
+# What does not happen without the code, in the words of each kind.
+_UNLESS_CONFIRMED = {
+    "access": "nothing will be released",
+    "erasure": "nothing will be deleted",
+    "correction": "nothing will be changed",
+}
 
 
 def fee_message(

@@ -23,7 +23,12 @@ PURPOSE = "respond_to_requests"
 @dataclass(frozen=True)
 class Subscriber:
     address: str
-    verified: bool
+    # How the subscription stands: "authenticated mail" (a request by mail
+    # whose sender passed DMARC), "mail" (a request by mail, the policy's own
+    # way, sender not authenticated), "link" (a web or API request whose
+    # confirmation link was opened), or None (waiting for the link: no
+    # notice goes there).
+    confirmed_by: str | None
     since: dt.datetime
 
 
@@ -31,17 +36,32 @@ class Subscriber:
 class Subscribers:
     rows: list[Subscriber]
     total: int
-    verified: int
+    confirmed: int
+
+
+def _confirmed_by(
+    verified: bool, confirmed_at: dt.datetime | None, channel: str
+) -> str | None:
+    if verified:
+        return "authenticated mail"
+    if confirmed_at is None:
+        return None
+    return "mail" if channel == "email" else "link"
 
 
 def list_subscribers(store: Store, *, actor: Actor) -> Subscribers:
-    """Every subscription, oldest first, and how many are verified."""
+    """Every subscription, oldest first, and how many are confirmed."""
     with access(store, actor=actor, purpose=PURPOSE) as use:
         found = use.rows(
             PolicySubscription.address,
             PolicySubscription.verified,
+            PolicySubscription.confirmed_at,
+            PolicySubscription.channel,
             PolicySubscription.created_at,
             order_by=[PolicySubscription.id],
         )
-    rows = [Subscriber(str(a), bool(v), utc_aware(c)) for a, v, c in found]
-    return Subscribers(rows, len(rows), sum(1 for r in rows if r.verified))
+    rows = [
+        Subscriber(str(a), _confirmed_by(bool(v), k, str(ch)), utc_aware(c))
+        for a, v, k, ch, c in found
+    ]
+    return Subscribers(rows, len(rows), sum(1 for r in rows if r.confirmed_by))
