@@ -87,6 +87,10 @@ def test_form_and_api_open_erasure_and_correction_requests(
 ) -> None:
     page = client.get("/rights/access").text
     assert 'name="requested"' in page and 'value="erasure"' in page
+    # The page is about every kind, not only a copy.
+    heading = page.split("<h1>")[1].split("</h1>")[0]
+    assert heading == "Ask about your personal information"
+    assert "deleted or corrected" in page
     api = client.post("/api/sar", json={"email": ann.email, "kind": "erasure"})
     assert api.status_code == 202
     form = client.post(

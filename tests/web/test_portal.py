@@ -89,6 +89,17 @@ def test_end_user_sees_only_their_own_mailbox(client: TestClient, world: World) 
     assert _ids(client.get("/portal").text) == {world.acme_user_vm}
 
 
+def test_the_portal_leads_to_requests_about_ones_data_and_ones_password(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "eve@acme.test")
+    page = client.get("/portal").text
+    nav = page.split('id="portal-nav"')[1].split("</nav>")[0]
+    for target in ("/rights/access", "/portal/password", "/policy"):
+        assert f'href="{target}"' in nav
+    assert client.get("/rights/access").status_code == 200
+
+
 def test_admin_of_one_account_cannot_delete_another_accounts_voicemail(
     client: TestClient, world: World, store: Store
 ) -> None:
