@@ -319,7 +319,6 @@ def test_a_corrected_address_is_new_unproven_and_told_to_the_old_one(
     case_id = _verified_case(store, mail_settings, sink, "correction", JENNIFER_EMAIL)
     officer = add_staff(store)
     new_address = "jk@new-home.example"
-    before = CLOCK.now()
     correct_case(
         store,
         case_id,
@@ -340,9 +339,13 @@ def test_a_corrected_address_is_new_unproven_and_told_to_the_old_one(
         old = [h for h in rows if h.email == JENNIFER_EMAIL]
         assert len(new) == 1 and new[0].origin == "correction"
         assert new[0].confirmed_at is None
-        valid_from = new[0].valid_from.replace(tzinfo=dt.UTC)
-        assert valid_from >= before - dt.timedelta(seconds=1)
         assert old and all(h.valid_to is not None for h in old)
+        # Held from the moment the old holding ended, never back-dated to the
+        # old one's start (compared stored value to stored value, not to a
+        # wall-clock reading).
+        ended = {h.valid_to for h in old}
+        assert new[0].valid_from in ended
+        assert min(h.valid_from for h in old) < new[0].valid_from - 59 * DAY
 
     # Unconfirmed: an access request from the new address gets no code.
     access_id = _request(store, mail_settings, new_address, "access")
