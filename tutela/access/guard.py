@@ -93,7 +93,6 @@ EXEMPT: Mapping[str, tuple[type[Base], ...]] = {
         RightsMessage,
         SarCase,
     ),
-    "tutela.rights.alerts": (SarCase,),
     "tutela.rights.casefile": (VerificationEvidence,),
     "tutela.rights.cases": (SarCase, VerificationEvidence),
     "tutela.rights.claims": (SarCase,),

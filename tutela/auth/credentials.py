@@ -23,17 +23,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tutela.audit import log as audit
-from tutela.auth.lockout import claim_attempt, email_digest, mark_succeeded
-from tutela.auth.passwords import check_password_rules, hash_password, verify_password
-from tutela.auth.principal import AuthSettings
+from tutela.auth.passwords import check_password_rules, hash_password
+from tutela.auth.principal import AuthenticationFailed, AuthSettings
+from tutela.auth.signin import check_password, end_sessions
 from tutela.config import Settings
 from tutela.errors import Forbidden, NotFound
 from tutela.store import Store, new_token, token_digest, utc_aware, utcnow
-from tutela.store.models import User, UserSession
+from tutela.store.models import User
 
 CHOOSE_PATH = "/portal/password/choose"
 LINK_TTL = dt.timedelta(hours=1)
@@ -46,14 +46,6 @@ def password_known_to_others(store: Store, user_id: int) -> bool:
             select(User.password_chosen_at).where(User.id == user_id)
         )
     return chosen is None
-
-
-def _end_sessions(user_id: int, moment: dt.datetime) -> Update:
-    return (
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=moment)
-    )
 
 
 def change_own_password(
@@ -77,25 +69,22 @@ def change_own_password(
     if email is None:
         raise Forbidden("the current password is wrong")
     check_password_rules(new, email=email)
-    attempt = claim_attempt(
-        store,
-        email_digest(store, email),
-        rules=AuthSettings.from_settings(settings),
-        moment=moment,
-    )
-    with store.session() as session:
-        hashed = session.scalar(select(User.password_hash).where(User.id == user_id))
-    if attempt is None or not verify_password(hashed, current):
-        raise Forbidden("the current password is wrong")
+    try:
+        # The sign-in's own check: counted against the address's lockout
+        # before the hash is verified, and audited when wrong.
+        check_password(
+            store, email, current, AuthSettings.from_settings(settings), moment
+        )
+    except AuthenticationFailed:  # LockedOut included
+        raise Forbidden("the current password is wrong") from None
     fresh = hash_password(new)
     with store.writing() as session:
-        mark_succeeded(session, attempt)
         user = session.get(User, user_id)
         assert user is not None
         user.password_hash = fresh
         if user.password_chosen_at is not None:
             user.password_chosen_at = moment
-        session.execute(_end_sessions(user_id, moment))
+        end_sessions(session, user_id, moment)
     audit.record(
         store, actor=actor, action="auth.password_set", details={"user_id": user_id}
     )
@@ -154,7 +143,7 @@ def choose_password(store: Store, token: str, new: str) -> int:
         user.password_chosen_at = moment
         user.password_link_digest = None
         user.password_link_until = None
-        session.execute(_end_sessions(user.id, moment))
+        end_sessions(session, user.id, moment)
         user_id = user.id
     audit.record(
         store,

@@ -78,8 +78,10 @@ __all__ = [
     "add_user",
     "authenticate",
     "check_csrf",
+    "check_password",
     "csrf_token",
     "end_session",
+    "end_sessions",
     "issue_api_token",
     "list_users",
     "normalize_email",
@@ -208,7 +210,7 @@ def set_password(
         user.password_chosen_at = None
         user.password_link_digest = None
         moment = utcnow()
-        _revoke_sessions(session, user.id, moment)
+        end_sessions(session, user.id, moment)
         user_id = user.id
         if _events.staff_id(actor) not in (None, user_id):
             _events.record(
@@ -227,7 +229,7 @@ def _disable(session: Session, user: User, moment: dt.datetime) -> None:
     privacy officer, and audits it.
     """
     user.disabled_at = user.disabled_at or moment
-    _revoke_sessions(session, user.id, moment)
+    end_sessions(session, user.id, moment)
     session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -250,7 +252,8 @@ def _user_by_email(session: Session, address: str) -> User:
     return user
 
 
-def _revoke_sessions(session: Session, user_id: int, moment: dt.datetime) -> None:
+def end_sessions(session: Session, user_id: int, moment: dt.datetime) -> None:
+    """Revoke every live session of the user, in the caller's transaction."""
     session.execute(
         update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
@@ -294,7 +297,7 @@ def _view(session: Session, user: User) -> UserView:
 # ------------------------------------------------------------ sign-in
 
 
-def _check_password(
+def check_password(
     store: Store,
     email: str,
     password: str,
@@ -363,7 +366,7 @@ def sign_in(
     """
     rules = rules or AuthSettings()
     moment = now or utcnow()
-    user = _check_password(store, email, password, rules, moment)
+    user = check_password(store, email, password, rules, moment)
     with store.session() as session:
         issued = open_session(session, user, rules=rules, now=moment)
     audit.record(
@@ -390,7 +393,7 @@ def authenticate(
     answers as `sign_in` for unknown, wrong, disabled and locked-out.
     """
     rules = rules or AuthSettings()
-    user = _check_password(store, email, password, rules, now or utcnow())
+    user = check_password(store, email, password, rules, now or utcnow())
     return Principal(
         user_id=user.id,
         role=Role(user.role),
@@ -416,7 +419,7 @@ def reauthenticate(
     principal = resolve_session(store, token, rules=rules, now=moment)
     if principal is None or principal.session_id is None:
         raise AuthenticationFailed("the session has ended; sign in again")
-    _check_password(store, principal.email, password, rules, moment)
+    check_password(store, principal.email, password, rules, moment)
     with store.session() as session:
         row = session.get(UserSession, principal.session_id)
         if row is None or row.revoked_at is not None:

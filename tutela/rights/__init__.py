@@ -44,11 +44,12 @@ from tutela.rights.intake import (
     open_request,
     receive,
 )
+from tutela.rights.kinds import KINDS
 from tutela.rights.matching import resume
 from tutela.rights.notices import FORM_ACK
 from tutela.rights.own_password import mail_choose_link
 from tutela.rights.proof import PROOF, Action, Level, ProofTooWeak, action_for, level_of
-from tutela.rights.queue import CASE_KINDS, DUE_FILTERS, CaseQuery, search_cases
+from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.request_form import JURISDICTIONS, REQUEST_KINDS, clean_request
 from tutela.rights.requests import Receipt, case_id_of, receive_request
 from tutela.rights.smtp_listener import FollowUps, controller
@@ -66,7 +67,6 @@ from tutela.rights.verification import (
 
 __all__ = [
     "Action",
-    "CASE_KINDS",
     "CLOSED",
     "CONFIRM_PATH",
     "CaseEvent",
@@ -79,6 +79,7 @@ __all__ = [
     "IntakeReport",
     "IntakeResult",
     "JURISDICTIONS",
+    "KINDS",
     "Level",
     "OPEN",
     "Outcome",

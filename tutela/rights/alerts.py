@@ -29,9 +29,9 @@ from tutela.auth.user_admin import officer_addresses
 from tutela.config import Settings
 from tutela.mail.outbox import enqueue
 from tutela.rights.cases import OPEN, CaseView, changing, list_cases
-from tutela.rights.cooling_off import replies_waiting
+from tutela.rights.cooling_off import replies_waiting_on
 from tutela.store import Store, utcnow
-from tutela.store.models import SarCase, SarCaseEvent
+from tutela.store.models import SarCaseEvent
 
 ALERT_ACTOR = "system:support_inbox"
 NEW, DUE, AMBIGUOUS = "alerted_new", "alerted_due", "alerted_ambiguous"
@@ -94,15 +94,6 @@ def _alert(
         )
 
 
-def _reply_waiting(store: Store, case_id: int) -> bool:
-    with store.session() as session:
-        case = session.get(SarCase, case_id)
-        if case is None:
-            return False
-        session.expunge(case)
-    return bool(replies_waiting(store, case))
-
-
 def send_alerts(
     store: Store, *, settings: Settings, now: dt.datetime | None = None
 ) -> AlertReport:
@@ -147,7 +138,7 @@ def send_alerts(
         if (
             case.erase_after is not None
             and case.id not in told_reply
-            and _reply_waiting(store, case.id)
+            and replies_waiting_on(store, case.id)
         ):
             _alert(
                 store,

@@ -149,6 +149,21 @@ def _about_the_case(case: SarCase) -> list[ColumnElement[bool]]:
     ]
 
 
+def _detached(store: Store, case_id: int) -> SarCase | None:
+    """The case row, usable after its session (for reads through the gate)."""
+    with store.session() as session:
+        case = session.get(SarCase, case_id)
+        if case is not None:
+            session.expunge(case)
+        return case
+
+
+def replies_waiting_on(store: Store, case_id: int) -> list[int]:
+    """`replies_waiting` for the case with this id (none for an unknown case)."""
+    case = _detached(store, case_id)
+    return [] if case is None else replies_waiting(store, case)
+
+
 def replies_waiting(store: Store, case: SarCase) -> list[int]:
     """Inbox ids of unhandled messages about the case since its verification."""
     if aware(case.verified_at) is None:
@@ -171,13 +186,11 @@ def mark_replies_read(
     erasure may then run.
     """
     moment = now or utcnow()
-    with store.session() as session:
-        case = session.get(SarCase, case_id)
-        if case is None:
-            raise NotFound(f"case {case_id} does not exist; see `tutela sar list`")
-        if case.erase_after is None:
-            raise Conflict(f"case {case_id} has no scheduled erasure")
-        session.expunge(case)
+    case = _detached(store, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist; see `tutela sar list`")
+    if case.erase_after is None:
+        raise Conflict(f"case {case_id} has no scheduled erasure")
     waiting = replies_waiting(store, case)
     if not waiting:
         return 0
@@ -279,6 +292,7 @@ __all__ = [
     "check_due",
     "mark_replies_read",
     "replies_waiting",
+    "replies_waiting_on",
     "notice_addresses",
     "notice_message",
     "schedule",

@@ -25,8 +25,6 @@ from tutela.store.models import SarCase, SarCaseRef
 PAGE_SIZE = 25
 DUE_FILTERS = ("overdue", "due_soon", "open")
 MAX_PAGE = 100_000
-# What a case may be about: access (a copy, the categories), erasure, correction.
-CASE_KINDS = KINDS
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,8 @@ class CaseQuery:
         """The query, or `InvalidInput` naming the field that is not usable."""
         if self.state and self.state not in State.__members__:
             raise InvalidInput(f"use one of {sorted(State.__members__)}", field="state")
-        if self.kind and self.kind not in CASE_KINDS:
-            raise InvalidInput(f"use one of {list(CASE_KINDS)}", field="kind")
+        if self.kind and self.kind not in KINDS:
+            raise InvalidInput(f"use one of {list(KINDS)}", field="kind")
         if self.rule and self.rule not in RULES:
             raise InvalidInput(f"use one of {sorted(RULES)}", field="rule")
         if self.due and self.due not in DUE_FILTERS:

@@ -30,8 +30,9 @@ from tutela.rights.casefile import case_file
 from tutela.rights.cases import CLOSED, OPEN, State
 from tutela.rights.deadlines import RULES
 from tutela.rights.export.preview import preview_export
+from tutela.rights.kinds import KINDS
 from tutela.rights.proof import PROOF, Level, action_for, level_of
-from tutela.rights.queue import CASE_KINDS, DUE_FILTERS, CaseQuery, search_cases
+from tutela.rights.queue import DUE_FILTERS, CaseQuery, search_cases
 from tutela.rights.verification import methods_for
 from tutela.store import Store
 from tutela.web._pages import render
@@ -130,7 +131,7 @@ def read_case_queue(
         filters=filters,
         link_args=urlencode({k: v for k, v in filters.items() if v}),
         states=[s.value for s in State],
-        kinds=list(CASE_KINDS),
+        kinds=list(KINDS),
         rules=sorted(RULES),
         due_filters=DUE_FILTERS,
     )
